@@ -1,0 +1,150 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { LedgerEntry, LedgerKind, Reservation } from "@/lib/generated/prisma/client";
+import type { Db } from "@/lib/db/client";
+import { LedgerError, alreadyInCall, insufficientCredits, reservationClosed } from "./errors";
+
+type Tx = Prisma.TransactionClient;
+type Move = { userId: string; kind: LedgerKind; availableDelta: number; heldDelta: number; reservationId?: string; actor: string; reason?: string; idempotencyKey: string };
+
+/** The one place a balance changes: the account row and its ledger entry, in the caller's transaction. */
+async function move(tx: Tx, m: Move): Promise<LedgerEntry> {
+  const entry = await tx.ledgerEntry.create({ data: m });
+  const changed = await tx.user.updateMany({
+    where: { id: m.userId, available: { gte: -m.availableDelta }, held: { gte: -m.heldDelta } },
+    data: { available: { increment: m.availableDelta }, held: { increment: m.heldDelta } },
+  });
+  if (changed.count !== 1) throw insufficientCredits(-m.availableDelta);
+  return entry;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+function assertCredits(credits: number) {
+  if (!Number.isSafeInteger(credits) || credits === 0) throw new LedgerError("invalid-amount", "Credits must be a whole, non-zero number.");
+}
+
+/** Adds (or, with a negative amount, deducts) credits. Same key again → the first entry, nothing changed. */
+export async function adjust(db: Db, a: { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string }): Promise<LedgerEntry> {
+  assertCredits(a.credits);
+  const kind: LedgerKind = a.credits > 0 ? "GRANT" : "ADJUST";
+  try {
+    return await db.$transaction((tx) =>
+      move(tx, { userId: a.userId, kind, availableDelta: a.credits, heldDelta: 0, actor: a.actor, reason: a.reason, idempotencyKey: a.idempotencyKey }),
+    );
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return db.ledgerEntry.findUniqueOrThrow({ where: { idempotencyKey: a.idempotencyKey } });
+  }
+}
+
+export function grant(db: Db, g: { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string }) {
+  if (g.credits <= 0) throw new LedgerError("invalid-amount", "A grant adds a positive number of credits.");
+  return adjust(db, g);
+}
+
+export type ReserveRequest = {
+  userId: string;
+  minCredits: number;
+  maxCredits: number;
+  /** How many seconds of call the held credits pay for. */
+  secondsFor: (credits: number) => number;
+  expiresAt: Date;
+  idempotencyKey: string;
+  actor: string;
+};
+
+/**
+ * Holds the available balance up to maxCredits. Safe under concurrency because the user row is
+ * locked while the amount is taken, and the partial unique index "one HELD reservation per
+ * user" refuses a second live reservation.
+ */
+export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
+  const existing = await db.reservation.findUnique({ where: { idempotencyKey: r.idempotencyKey } });
+  if (existing) return existing;
+  if (await db.reservation.findFirst({ where: { userId: r.userId, status: "HELD" }, select: { id: true } })) throw alreadyInCall();
+  try {
+    return await db.$transaction(async (tx) => {
+      const [locked] = await tx.$queryRaw<{ available: number }[]>`SELECT "available" FROM "User" WHERE "id" = ${r.userId} FOR UPDATE`;
+      if (!locked) throw new LedgerError("not-found", "No such user.");
+      const retried = await tx.reservation.findUnique({ where: { idempotencyKey: r.idempotencyKey } });
+      if (retried) return retried;
+      if (locked.available < r.minCredits) throw insufficientCredits(r.minCredits);
+      const credits = Math.min(locked.available, r.maxCredits);
+      const reservation = await tx.reservation.create({
+        data: { userId: r.userId, credits, seconds: r.secondsFor(credits), expiresAt: r.expiresAt, idempotencyKey: r.idempotencyKey },
+      });
+      await move(tx, { userId: r.userId, kind: "HOLD", availableDelta: -credits, heldDelta: credits, reservationId: reservation.id, actor: r.actor, idempotencyKey: `hold:${reservation.id}` });
+      return reservation;
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const retried = await db.reservation.findUnique({ where: { idempotencyKey: r.idempotencyKey } });
+    if (retried) return retried;
+    throw alreadyInCall();
+  }
+}
+
+type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; actor: string; reason?: string };
+
+/** Closes a HELD reservation exactly once; a retry of the same close returns the closed reservation. */
+async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma.ReservationWhereInput = {}): Promise<Reservation | null> {
+  return db.$transaction(async (tx) => {
+    const [held] = await tx.$queryRaw<Reservation[]>`SELECT * FROM "Reservation" WHERE "id" = ${reservationId} FOR UPDATE`;
+    if (!held) throw new LedgerError("not-found", "No such reservation.");
+    if (held.status !== "HELD") {
+      if (held.status === c.status) return held;
+      throw reservationClosed(held.status);
+    }
+    const stillDue = await tx.reservation.count({ where: { id: reservationId, ...extraWhere } });
+    if (!stillDue) return null;
+    const captured = Math.min(Math.max(0, c.captured), held.credits);
+    const released = held.credits - captured;
+    const base = { userId: held.userId, reservationId, actor: c.actor, reason: c.reason };
+    if (captured > 0) await move(tx, { ...base, kind: "CAPTURE", availableDelta: 0, heldDelta: -captured, idempotencyKey: `capture:${reservationId}` });
+    if (released > 0) {
+      const kind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
+      await move(tx, { ...base, kind, availableDelta: released, heldDelta: -released, idempotencyKey: `${kind.toLowerCase()}:${reservationId}` });
+    }
+    return tx.reservation.update({
+      where: { id: reservationId },
+      data: { status: c.status, capturedCredits: captured, releasedCredits: released, closedAt: new Date() },
+    });
+  });
+}
+
+/** Takes min(used, held) and gives the rest back. */
+export async function capture(db: Db, reservationId: string, usedCredits: number, actor = "system"): Promise<Reservation> {
+  return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }))!;
+}
+
+export async function release(db: Db, reservationId: string, why: string, actor = "system"): Promise<Reservation> {
+  return (await close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }))!;
+}
+
+/** Releases reservations whose start window passed without a call bound to them. */
+export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
+  const due = { status: "HELD" as const, vapiCallId: null, expiresAt: { lte: now } };
+  const stale = await db.reservation.findMany({ where: due, select: { id: true }, take: 500 });
+  const expired: Reservation[] = [];
+  for (const { id } of stale) {
+    const closed = await close(db, id, { status: "EXPIRED", captured: 0, actor: "system", reason: "never started" }, due);
+    if (closed) expired.push(closed);
+  }
+  return expired;
+}
+
+/** Binds a Vapi call to a live, unexpired reservation; false when it is taken, closed or expired. */
+export async function bindReservation(db: Db | Tx, reservationId: string, vapiCallId: string, now: Date): Promise<boolean> {
+  try {
+    const bound = await db.reservation.updateMany({
+      where: { id: reservationId, status: "HELD", vapiCallId: null, expiresAt: { gt: now } },
+      data: { vapiCallId, boundAt: now },
+    });
+    return bound.count === 1;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}

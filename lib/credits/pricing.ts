@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const PricingEnv = z.object({
+  COACH_CREDITS_PER_MINUTE: positiveInt(10),
+  COACH_MIN_CREDITS_TO_START: positiveInt(5),
+  COACH_MAX_CALL_MINUTES: positiveInt(30),
+});
+
+export type Pricing = { creditsPerMinute: number; minCreditsToStart: number; maxCallMinutes: number };
+
+export function pricingFromEnv(env: Record<string, string | undefined> = process.env): Pricing {
+  const parsed = PricingEnv.parse(env);
+  return {
+    creditsPerMinute: parsed.COACH_CREDITS_PER_MINUTE,
+    minCreditsToStart: parsed.COACH_MIN_CREDITS_TO_START,
+    maxCallMinutes: parsed.COACH_MAX_CALL_MINUTES,
+  };
+}
+
+/** Billed per started second, rounded up once per call: 61.2 s at 10/min → 62 s → ceil(10.33) = 11. */
+export function creditsForSeconds(seconds: number, pricing: Pricing): number {
+  const startedSeconds = Math.ceil(Math.max(0, seconds));
+  return Math.ceil((startedSeconds * pricing.creditsPerMinute) / 60);
+}
+
+/** The longest call `credits` pay for: the largest s with creditsForSeconds(s) <= credits, capped per call. */
+export function secondsForCredits(credits: number, pricing: Pricing): number {
+  const paid = Math.floor((credits * 60) / pricing.creditsPerMinute);
+  return Math.min(paid, pricing.maxCallMinutes * 60);
+}
+
+/** What one call may hold: the whole balance, up to the per-call cap. */
+export function maxCreditsPerCall(pricing: Pricing): number {
+  return pricing.creditsPerMinute * pricing.maxCallMinutes;
+}
