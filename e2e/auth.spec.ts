@@ -1,0 +1,40 @@
+import { test, expect } from "./support/fixtures";
+
+test("a newcomer signs up and sees their balance on /coach", async ({ page }) => {
+  const email = `new-${Date.now()}@coach.test`;
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a-long-password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/coach/);
+  await expect(page.getByTestId("balance")).toHaveText("0");
+});
+
+test("a user signs in and sees their balance", async ({ page, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 42 });
+  await signIn(page, user);
+  await expect(page.getByTestId("balance")).toHaveText("42");
+});
+
+test("a wrong password is refused with a clear message", async ({ page, makeUser }) => {
+  const user = await makeUser();
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("a plain user is refused the dashboard", async ({ page, makeUser, signIn }) => {
+  const user = await makeUser();
+  await signIn(page, user);
+  const response = await page.goto("/dashboard");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByText("Operators only.")).toBeVisible();
+});
+
+test("a signed-out visitor is sent to sign in", async ({ page }) => {
+  await page.goto("/coach");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fcoach/);
+});

@@ -1,0 +1,20 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getToken } from "next-auth/jwt";
+
+// The first gate only: pages, actions and routes check the session and role again in lib/auth.
+export async function proxy(request: NextRequest) {
+  const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
+  const { pathname } = request.nextUrl;
+  if (!token) {
+    if (pathname.startsWith("/api/")) return NextResponse.json({ error: "Please sign in." }, { status: 401 });
+    const signIn = new URL("/signin", request.url);
+    signIn.searchParams.set("callbackUrl", pathname);
+    return NextResponse.redirect(signIn);
+  }
+  if (pathname.startsWith("/dashboard") || pathname.startsWith("/api/dashboard")) {
+    if (token.role !== "OPERATOR") return new NextResponse("Operators only.", { status: 403 });
+  }
+  return NextResponse.next();
+}
+
+export const config = { matcher: ["/coach/:path*", "/dashboard/:path*", "/api/dashboard/:path*"] };
