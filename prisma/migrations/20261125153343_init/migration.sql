@@ -83,9 +83,11 @@ CREATE TABLE "Call" (
     "warnAt" TIMESTAMP(3),
     "cutoffAt" TIMESTAMP(3),
     "warnedAt" TIMESTAMP(3),
-    "cutoffSaidAt" TIMESTAMP(3),
-    "endRequestedAt" TIMESTAMP(3),
+    "goodbyeAt" TIMESTAMP(3),
+    "goodbyeSaidAt" TIMESTAMP(3),
+    "endCallDueAt" TIMESTAMP(3),
     "endCallSentAt" TIMESTAMP(3),
+    "vapiStatus" TEXT,
     "endedAt" TIMESTAMP(3),
     "endedReason" TEXT,
     "usedSeconds" INTEGER,
@@ -181,10 +183,13 @@ CREATE UNIQUE INDEX "Call_vapiCallId_key" ON "Call"("vapiCallId");
 CREATE UNIQUE INDEX "Call_reservationId_key" ON "Call"("reservationId");
 
 -- CreateIndex
-CREATE INDEX "Call_status_cutoffAt_idx" ON "Call"("status", "cutoffAt");
+CREATE INDEX "Call_status_warnAt_idx" ON "Call"("status", "warnAt");
 
 -- CreateIndex
-CREATE INDEX "Call_status_warnAt_idx" ON "Call"("status", "warnAt");
+CREATE INDEX "Call_status_goodbyeAt_idx" ON "Call"("status", "goodbyeAt");
+
+-- CreateIndex
+CREATE INDEX "Call_endCallDueAt_idx" ON "Call"("endCallDueAt");
 
 -- CreateIndex
 CREATE INDEX "Call_userId_createdAt_idx" ON "Call"("userId", "createdAt");
@@ -221,7 +226,6 @@ ALTER TABLE "Call" ADD CONSTRAINT "Call_userId_fkey" FOREIGN KEY ("userId") REFE
 
 -- AddForeignKey
 ALTER TABLE "Call" ADD CONSTRAINT "Call_reservationId_fkey" FOREIGN KEY ("reservationId") REFERENCES "Reservation"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
 -- Hand-written: what Prisma's schema language cannot say.
 -- A balance is never negative.
 ALTER TABLE "User" ADD CONSTRAINT "User_credits_nonnegative" CHECK ("available" >= 0 AND "held" >= 0);

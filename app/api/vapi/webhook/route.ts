@@ -1,0 +1,15 @@
+import { db } from "@/lib/db/client";
+import { appConfig } from "@/lib/config";
+import { pricingFromEnv } from "@/lib/credits/pricing";
+import { MAX_BODY_BYTES, receiveServerMessage } from "@/lib/calls/inbox";
+import { readBodyCapped } from "@/lib/http/read-body";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request) {
+  const rawBody = await readBodyCapped(request, MAX_BODY_BYTES);
+  if (rawBody === null) return Response.json({ error: "Body too large." }, { status: 413 });
+  const clientIp = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+  const reply = await receiveServerMessage({ db: db(), config: appConfig(), pricing: pricingFromEnv() }, { headers: request.headers, rawBody, clientIp });
+  return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+}

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { Db } from "@/lib/db/client";
+import type { Call } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { bindReservation } from "@/lib/credits/ledger";
+import { sayOnCall } from "@/lib/vapi/control";
+import { verifyStartToken } from "./start-token";
+import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
+
+const StartMetadata = z.object({ userId: z.string().min(1), reservationId: z.string().min(1), startToken: z.string().min(1) });
+
+export type CallSighting = {
+  vapiCallId: string;
+  controlUrl?: string;
+  /** `call.assistantOverrides.metadata` as Vapi delivered it: chosen by the browser, so untrusted. */
+  metadata: unknown;
+  /** When the call started (the start token must have been valid then). */
+  startedAt: Date;
+  /** False when we learn of the call only after it ended: no notice to speak. */
+  live: boolean;
+};
+
+export type Authorization = { call: Call; fresh: boolean };
+
+export const UNAUTHORIZED_NOTICE = "Sorry, this call was not started through Coach Call, so it can't continue. Goodbye.";
+
+function isUniqueViolation(error: unknown) {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/**
+ * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
+ * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
+ */
+export async function authorizeCall(db: Db, s: CallSighting, secret: string, now = new Date()): Promise<Authorization> {
+  const known = await db.call.findUnique({ where: { vapiCallId: s.vapiCallId } });
+  if (known) return { call: known, fresh: false };
+
+  const meta = StartMetadata.safeParse(s.metadata);
+  const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
+  let refusal: string | null = check.ok ? null : check.reason;
+  if (check.ok && meta.success && (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)) {
+    refusal = "token-mismatch";
+  }
+  const claimedUser = check.ok ? check.claims.userId : null;
+
+  try {
+    if (!refusal && check.ok) {
+      const call = await db.$transaction(async (tx) => {
+        if (!(await bindReservation(tx, check.claims.reservationId, s.vapiCallId, s.startedAt))) return null;
+        const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
+        return tx.call.create({
+          data: {
+            vapiCallId: s.vapiCallId, userId: reservation.userId, reservationId: reservation.id, status: "ACTIVE",
+            controlUrl: s.controlUrl, startedAt: s.startedAt, vapiStatus: "in-progress", ...callDeadlines(s.startedAt, reservation.seconds),
+          },
+        });
+      });
+      if (call) return { call, fresh: true };
+      refusal = "replayed-token";
+    }
+    return { call: await refuse(db, s, refusal ?? "missing-token", claimedUser, now), fresh: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return { call: await db.call.findUniqueOrThrow({ where: { vapiCallId: s.vapiCallId } }), fresh: false };
+  }
+}
+
+async function refuse(db: Db, s: CallSighting, flag: string, userId: string | null, now: Date): Promise<Call> {
+  const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
+  const call = await db.call.create({
+    data: {
+      vapiCallId: s.vapiCallId, userId: user?.id, status: "UNAUTHORIZED", flag, controlUrl: s.controlUrl, startedAt: s.startedAt,
+      vapiStatus: s.live ? "in-progress" : "ended", endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
+    },
+  });
+  await db.alert.create({
+    data: {
+      kind: "unauthorized-call", userId: user?.id, vapiCallId: s.vapiCallId,
+      message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+    },
+  });
+  if (s.live && s.controlUrl) await sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true });
+  return call;
+}

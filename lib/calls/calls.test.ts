@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "@/test/db";
+import { userWithCredits } from "@/test/factories";
+import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
+import { startTestHttpServer, sendJson, type TestHttpServer } from "@/lib/vapi/test-http-server";
+import type { Db } from "@/lib/db/client";
+import { appConfig, type AppConfig } from "@/lib/config";
+import { checkInvariants } from "@/lib/credits/invariants";
+import type { Pricing } from "@/lib/credits/pricing";
+import { receiveServerMessage } from "./inbox";
+import { startCall } from "./start-call";
+import { signStartToken } from "./start-token";
+import { enforceOnce, GOODBYE, WARNING } from "./enforcer";
+import { UNAUTHORIZED_NOTICE } from "./authorize";
+
+const SECRET = "webhook-secret-for-tests";
+const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
+const config: AppConfig = appConfig({
+  VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, VAPI_WEBHOOK_AUTH: "hmac",
+  START_TOKEN_SECRET: "start-token-secret-for-tests",
+});
+
+let db: Db;
+let control: TestHttpServer;
+beforeAll(async () => {
+  ({ db } = await freshDb());
+  control = await startTestHttpServer((_req, res) => sendJson(res, 200, {}));
+});
+afterAll(() => control.close());
+afterEach(async () => expect(await checkInvariants(db)).toEqual([]));
+
+const deliver = (body: unknown, now?: Date) => receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body));
+const controlBodies = (callId: string) => control.requests.filter((r) => r.url.startsWith(`/${callId}/`)).map((r) => JSON.parse(r.body));
+const balance = (id: string) => db.user.findUniqueOrThrow({ where: { id }, select: { available: true, held: true } });
+
+async function startedCall(credits: number) {
+  const user = await userWithCredits(db, credits);
+  const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+  const call = webCall({ metadata: start.assistantOverrides.metadata });
+  call.monitor = { controlUrl: `${control.url}/${call.id}/control`, listenUrl: "" };
+  return { user, start, call };
+}
+
+describe("a paid call", () => {
+  it("is authorized, bound to its reservation and billed once from the report", async () => {
+    const { user, start, call } = await startedCall(100);
+    expect(start.reservation).toMatchObject({ credits: 100, seconds: 600 });
+    expect(start.assistantOverrides.maxDurationSeconds).toBe(610);
+    expect((await deliver(statusUpdate(call, "in-progress"))).status).toBe(200);
+    const active = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    expect(active).toMatchObject({ status: "ACTIVE", reservationId: start.reservation.id, userId: user.id });
+    expect(active.cutoffAt!.getTime() - active.startedAt.getTime()).toBe(600_000);
+    expect(active.warnAt!.getTime()).toBe(active.cutoffAt!.getTime() - 60_000);
+
+    await deliver(statusUpdate(call, "ended", { endedReason: "customer-ended-call" }));
+    const report = endOfCallReport(call, { seconds: 61.2 });
+    await deliver(report);
+    await deliver(report);
+    const settled = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    expect(settled).toMatchObject({ status: "SETTLED", usedSeconds: 62, creditsCharged: 11, endedReason: "customer-ended-call", summary: "A good talk." });
+    expect(await balance(user.id)).toEqual({ available: 89, held: 0 });
+    expect(await db.ledgerEntry.count({ where: { reservationId: start.reservation.id, kind: "CAPTURE" } })).toBe(1);
+  });
+
+  it("is billed once when the report arrives before the start and then twice more", async () => {
+    const { user, call } = await startedCall(50);
+    const report = endOfCallReport(call, { seconds: 30 });
+    await Promise.all([deliver(report), deliver(report)]);
+    await deliver(statusUpdate(call, "in-progress"));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED", creditsCharged: 5 });
+    expect(await balance(user.id)).toEqual({ available: 45, held: 0 });
+  });
+});
+
+describe("a call without a valid start", () => {
+  it("is told to end, then ended once, with no credits moved", async () => {
+    const { user, start, call } = await startedCall(40);
+    await deliver(statusUpdate(call, "in-progress"));
+    const replay = webCall({ metadata: start.assistantOverrides.metadata });
+    replay.monitor = { controlUrl: `${control.url}/${replay.id}/control`, listenUrl: "" };
+    const t0 = new Date();
+    await deliver(statusUpdate(replay, "in-progress"), t0);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: replay.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "replayed-token", userId: user.id });
+    expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
+
+    const later = new Date(t0.getTime() + 2000);
+    await Promise.all([enforceOnce(db, {}, later), enforceOnce(db, {}, later)]);
+    expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }, { type: "end-call" }]);
+    await deliver(endOfCallReport(replay, { seconds: 3 }));
+    expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({ kind: "unauthorized-call", seconds: 3 });
+    expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
+  });
+
+  it.each([
+    ["missing", undefined, "missing-token"],
+    ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "bad-signature"],
+    ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "expired-token"],
+  ])("is refused when the token is %s", async (_name, metadata, flag) => {
+    const call = webCall({ metadata, controlUrl: `${control.url}/x/control` });
+    await deliver(statusUpdate(call, "in-progress"));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag });
+  });
+});
+
+describe("the enforcer", () => {
+  it("warns, says goodbye and ends the call at the cutoff, each once", async () => {
+    const { call } = await startedCall(14);
+    await deliver(statusUpdate(call, "in-progress"));
+    const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    expect(row.warnAt).toBeNull();
+    const at = (ms: number) => new Date(row.cutoffAt!.getTime() + ms);
+    await enforceOnce(db, {}, at(-10_000));
+    expect(controlBodies(call.id)).toEqual([]);
+    await enforceOnce(db, {}, at(-4_000));
+    await enforceOnce(db, {}, at(-3_000));
+    expect(controlBodies(call.id)).toEqual([{ type: "say", content: GOODBYE, endCallAfterSpoken: true }]);
+    await enforceOnce(db, {}, at(0));
+    await enforceOnce(db, {}, at(500));
+    expect(controlBodies(call.id).at(-1)).toEqual({ type: "end-call" });
+    expect(controlBodies(call.id)).toHaveLength(2);
+  });
+
+  it("warns a minute before the cutoff of a longer call", async () => {
+    const { call } = await startedCall(100);
+    await deliver(statusUpdate(call, "in-progress"));
+    const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    await enforceOnce(db, {}, row.warnAt!);
+    expect(controlBodies(call.id)).toEqual([{ type: "say", content: WARNING, endCallAfterSpoken: false }]);
+  });
+
+  it("releases a reservation whose call never started", async () => {
+    const { user, start } = await startedCall(30);
+    await enforceOnce(db, {}, new Date(Date.parse(start.reservation.startBy) + 1));
+    expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
+  });
+});
+
+describe("starting", () => {
+  it("refuses a suspended user and holds nothing", async () => {
+    const user = await userWithCredits(db, 30);
+    await expect(startCall(db, { id: user.id, suspendedAt: new Date() }, config, pricing)).rejects.toMatchObject({ code: "suspended" });
+    expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
+  });
+
+  it("refuses a second start while a call is held", async () => {
+    const { user } = await startedCall(30);
+    await expect(startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).rejects.toMatchObject({ code: "already-in-call" });
+  });
+});

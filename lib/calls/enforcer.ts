@@ -1,0 +1,41 @@
+import type { Db } from "@/lib/db/client";
+import { expireStale } from "@/lib/credits/ledger";
+import { endCallNow, sayOnCall, type ControlOptions } from "@/lib/vapi/control";
+
+export const WARNING = "Just so you know: about one minute left on this call.";
+export const GOODBYE = "That's all the time your credits cover today. Thanks for talking, goodbye!";
+
+type Due = { id: string; controlUrl: string | null };
+
+/**
+ * One pass over the deadlines kept in the database. Each piece of due work is claimed by a
+ * conditional update before it is done, so several server processes never do it twice, and a
+ * restarted process picks up where the last one stopped.
+ */
+export async function enforceOnce(db: Db, control: ControlOptions = {}, now = new Date()) {
+  const warned = await db.$queryRaw<Due[]>`
+    UPDATE "Call" SET "warnedAt" = ${now}
+    WHERE "status" = 'ACTIVE' AND "warnAt" <= ${now} AND "warnedAt" IS NULL AND "goodbyeAt" > ${now}
+    RETURNING "id", "controlUrl"`;
+  const goodbyes = await db.$queryRaw<Due[]>`
+    UPDATE "Call" SET "goodbyeSaidAt" = ${now}, "flag" = COALESCE("flag", 'cutoff')
+    WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= ${now} AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
+    RETURNING "id", "controlUrl"`;
+  const ending = await db.$queryRaw<Due[]>`
+    UPDATE "Call" SET "endCallSentAt" = ${now}
+    WHERE "endCallDueAt" <= ${now} AND "endCallSentAt" IS NULL AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
+    RETURNING "id", "controlUrl"`;
+
+  await Promise.all([
+    ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, WARNING, { ...control, endCallAfterSpoken: false })),
+    ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
+    ...ending.map(async (c) => {
+      if (!c.controlUrl) return;
+      const result = await endCallNow(c.controlUrl, control);
+      // No answer at all: try again next tick. An error status means Vapi no longer has the call live.
+      if (!result.ok && result.status === undefined) await db.call.update({ where: { id: c.id }, data: { endCallSentAt: null } });
+    }),
+  ]);
+  const expired = await expireStale(db, now);
+  return { warned: warned.length, goodbyes: goodbyes.length, ended: ending.length, expired: expired.length };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "@/lib/db/client";
+import type { AppConfig } from "@/lib/config";
+import { reserve } from "@/lib/credits/ledger";
+import { maxCreditsPerCall, secondsForCredits, type Pricing } from "@/lib/credits/pricing";
+import { hitRateLimit } from "@/lib/rate-limit";
+import { mintPublicCallJwt } from "@/lib/vapi/public-jwt";
+import { signStartToken } from "./start-token";
+import { MAX_DURATION_GRACE_SECONDS, START_WINDOW_SECONDS, addSeconds } from "./timing";
+
+export class StartRefused extends Error {
+  constructor(readonly code: "suspended" | "too-many-attempts" | "not-configured", message: string) {
+    super(message);
+  }
+}
+
+export type CallStart = {
+  apiUrl: string;
+  vapiKey: string;
+  assistantId: string;
+  assistantOverrides: { metadata: { userId: string; reservationId: string; startToken: string }; maxDurationSeconds: number };
+  reservation: { id: string; credits: number; seconds: number; startBy: string };
+};
+
+type Starter = { id: string; suspendedAt: Date | null };
+
+/**
+ * Reserves credits for one call and returns what the browser needs to start it. The browser is
+ * not trusted with any of it: the webhook checks the token, and binds the call to the reservation.
+ */
+export async function startCall(db: Db, user: Starter, config: AppConfig, pricing: Pricing, now = new Date()): Promise<CallStart> {
+  if (user.suspendedAt) throw new StartRefused("suspended", "Your account is suspended. Please contact support.");
+  const attempts = await hitRateLimit(db, `call-start:${user.id}`, 10, 60, now);
+  if (!attempts.allowed) throw new StartRefused("too-many-attempts", `Too many call attempts. Try again in ${attempts.retryAfterSeconds} s.`);
+
+  const startBy = addSeconds(now, START_WINDOW_SECONDS);
+  const reservation = await reserve(db, {
+    userId: user.id,
+    minCredits: pricing.minCreditsToStart,
+    maxCredits: maxCreditsPerCall(pricing),
+    secondsFor: (credits) => secondsForCredits(credits, pricing),
+    expiresAt: startBy,
+    idempotencyKey: `start:${randomUUID()}`,
+    actor: user.id,
+  });
+  const startToken = signStartToken(config.startTokenSecret, { reservationId: reservation.id, userId: user.id, expiresAt: startBy });
+  return {
+    apiUrl: config.vapi.apiUrl,
+    vapiKey: await browserKey(config),
+    assistantId: config.vapi.assistantId,
+    assistantOverrides: {
+      metadata: { userId: user.id, reservationId: reservation.id, startToken },
+      maxDurationSeconds: Math.max(10, reservation.seconds + MAX_DURATION_GRACE_SECONDS),
+    },
+    reservation: { id: reservation.id, credits: reservation.credits, seconds: reservation.seconds, startBy: startBy.toISOString() },
+  };
+}
+
+/** A short-lived JWT limited to our assistant and origin when we hold the private key; else the static public key. */
+async function browserKey(config: AppConfig): Promise<string> {
+  const { vapi } = config;
+  if (!vapi.staticPublicKey && vapi.privateKey) {
+    return mintPublicCallJwt({
+      orgId: vapi.orgId,
+      privateKey: vapi.privateKey,
+      assistantId: vapi.assistantId,
+      allowedOrigins: [new URL(config.appUrl).origin],
+      ttlSeconds: 60,
+    });
+  }
+  if (!vapi.publicKey) throw new StartRefused("not-configured", "Calls are not configured on this server (no Vapi key).");
+  return vapi.publicKey;
+}

@@ -1,0 +1,22 @@
+/** Seconds added to Vapi's maxDurationSeconds beyond what is paid for: our cutoff acts first, Vapi's is the backstop. */
+export const MAX_DURATION_GRACE_SECONDS = 10;
+/** How long the browser has to start the call after its credits are reserved. */
+export const START_WINDOW_SECONDS = 120;
+/** Warn this long before the cutoff, when the call is long enough for it to matter. */
+export const WARN_BEFORE_CUTOFF_SECONDS = 60;
+/** Start the goodbye this long before the cutoff, so it is spoken by then; end-call follows at the cutoff. */
+export const GOODBYE_BEFORE_CUTOFF_SECONDS = 4;
+/** After a refusal notice (unauthorized, operator, tamper), end-call follows this long after. */
+export const END_AFTER_NOTICE_MS = 1500;
+
+export const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
+
+export function callDeadlines(startedAt: Date, paidSeconds: number) {
+  const cutoffAt = addSeconds(startedAt, paidSeconds);
+  return {
+    cutoffAt,
+    warnAt: paidSeconds > WARN_BEFORE_CUTOFF_SECONDS + 30 ? addSeconds(cutoffAt, -WARN_BEFORE_CUTOFF_SECONDS) : null,
+    goodbyeAt: paidSeconds > GOODBYE_BEFORE_CUTOFF_SECONDS * 2 ? addSeconds(cutoffAt, -GOODBYE_BEFORE_CUTOFF_SECONDS) : null,
+    endCallDueAt: cutoffAt,
+  };
+}

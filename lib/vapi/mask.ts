@@ -1,0 +1,55 @@
+// Masks personal data before payloads reach logs or the admin UI. It errs on the side of masking:
+// a masked id in a log costs a little readability, an unmasked phone number is a leak.
+
+const EMAIL = String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`;
+// E.164 (+14155550123), grouped national or international forms (+1 (415) 555-0123, 415.555.0123,
+// +44 20 7946 0958), and bare runs of 10–15 digits as transcribers write spoken numbers.
+const E164 = String.raw`\+[1-9]\d{6,14}`;
+const GROUPED = String.raw`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{1,4}[\s.-])(?:\d{2,4}[\s.-]){0,2}\d{3,4}`;
+const BARE = String.raw`\d{10,15}`;
+const PERSONAL_DATA = new RegExp(
+  String.raw`(?<email>${EMAIL})|(?<![\w+@.])(?<phone>${E164}|${GROUPED}|${BARE})(?![\w@])`,
+  "g",
+);
+
+const MIN_PHONE_DIGITS = 7;
+const MAX_PHONE_DIGITS = 15;
+
+/** Deep copy of JSON-like data with emails and phone numbers in every string masked. */
+export function maskPersonalData(value: unknown): unknown {
+  return maskValue(value, new WeakSet());
+}
+
+function maskValue(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === "string") return maskString(value);
+  if (typeof value !== "object" || value === null) return value;
+  if (seen.has(value)) return "[circular]";
+  seen.add(value);
+  const copy = Array.isArray(value)
+    ? value.map((item) => maskValue(item, seen))
+    : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskValue(item, seen)]));
+  seen.delete(value);
+  return copy;
+}
+
+export function maskString(text: string): string {
+  return text.replace(PERSONAL_DATA, (match, ...rest) => {
+    const groups = rest.at(-1) as { email?: string; phone?: string };
+    if (groups.email) return maskEmail(groups.email);
+    return maskPhone(match);
+  });
+}
+
+/** ada.lovelace@example.com → a***@example.com */
+function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+/** +1 (415) 555-0123 → +* (***) ***-**23: the shape stays, only the last two digits show. */
+function maskPhone(phone: string): string {
+  const digitCount = phone.replace(/\D/g, "").length;
+  if (digitCount < MIN_PHONE_DIGITS || digitCount > MAX_PHONE_DIGITS) return phone;
+  let digitsLeft = digitCount;
+  return phone.replace(/\d/g, (digit) => (digitsLeft-- > 2 ? "*" : digit));
+}

@@ -1,0 +1,170 @@
+import { z } from "zod";
+
+// Real payloads grow new fields all the time (vapi-protocol.md §9): every object is loose, and we
+// only type what the app reads. Optional fields also accept null, which Vapi sends for some.
+
+const nonEmptyString = z.string().min(1);
+
+/** Epoch ms number (with float noise) since 2024-09, an ISO string before, absent in the oldest. */
+const timestampSchema = z.union([z.number(), z.string()]).nullish();
+
+export const callSnapshotSchema = z.looseObject({
+  // Time-ordered ids (`019a…`) are not v4 UUIDs: any non-empty string.
+  id: nonEmptyString,
+  type: z.string().nullish(),
+  assistantId: z.string().nullish(),
+  monitor: z
+    .looseObject({ controlUrl: z.string().nullish(), listenUrl: z.string().nullish() })
+    .nullish(),
+  assistantOverrides: z.looseObject({ metadata: z.unknown().optional() }).nullish(),
+});
+
+const assistantSchema = z.looseObject({ metadata: z.unknown().optional() });
+
+const envelopeFields = {
+  timestamp: timestampSchema,
+  call: callSnapshotSchema.nullish(),
+  assistant: assistantSchema.nullish(),
+};
+
+export const statusUpdateSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("status-update"),
+  status: nonEmptyString,
+  endedReason: z.string().nullish(),
+});
+
+const artifactSchema = z.looseObject({
+  transcript: z.string().nullish(),
+  messages: z.array(z.unknown()).nullish(),
+  recordingUrl: z.string().nullish(),
+});
+
+const costItemSchema = z.looseObject({
+  type: z.string().nullish(),
+  cost: z.number().nullish(),
+});
+
+export const endOfCallReportSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("end-of-call-report"),
+  endedReason: nonEmptyString,
+  startedAt: z.string().nullish(),
+  endedAt: z.string().nullish(),
+  // Not in Vapi's schema, but sent; absent in older reports (§9).
+  durationMs: z.number().nullish(),
+  durationSeconds: z.number().nullish(),
+  cost: z.number().nullish(),
+  costs: z.array(costItemSchema).nullish(),
+  analysis: z.looseObject({ summary: z.string().nullish() }).nullish(),
+  artifact: artifactSchema.nullish(),
+  summary: z.string().nullish(),
+  transcript: z.string().nullish(),
+  recordingUrl: z.string().nullish(),
+});
+
+/** The schema types `arguments` as a JSON string; captured webhooks carry a parsed object. */
+const toolArgumentsSchema = z.union([z.record(z.string(), z.unknown()), z.string()]).nullish();
+
+const nestedToolCallSchema = z.looseObject({
+  id: nonEmptyString,
+  type: z.string().nullish(),
+  function: z.looseObject({ name: nonEmptyString, arguments: toolArgumentsSchema }),
+});
+
+/** The flattened shape Vapi's docs examples show. */
+const flatToolCallSchema = z.looseObject({
+  id: nonEmptyString,
+  name: nonEmptyString,
+  arguments: toolArgumentsSchema,
+  parameters: toolArgumentsSchema,
+});
+
+export const toolCallSchema = z.union([nestedToolCallSchema, flatToolCallSchema]);
+
+export const toolCallsSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("tool-calls"),
+  toolCallList: z.array(toolCallSchema),
+});
+
+export const assistantRequestSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("assistant-request"),
+});
+
+export const conversationUpdateSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("conversation-update"),
+  messages: z.array(z.unknown()).nullish(),
+  messagesOpenAIFormatted: z.array(z.unknown()).nullish(),
+});
+
+export const speechUpdateSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("speech-update"),
+  status: nonEmptyString,
+  role: nonEmptyString,
+  turn: z.number().nullish(),
+});
+
+export const FINAL_TRANSCRIPT_TYPE = 'transcript[transcriptType="final"]';
+
+export const transcriptSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.enum(["transcript", FINAL_TRANSCRIPT_TYPE]),
+  role: nonEmptyString,
+  transcriptType: nonEmptyString,
+  transcript: z.string(),
+});
+
+export const hangSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("hang"),
+});
+
+export const userInterruptedSchema = z.looseObject({
+  ...envelopeFields,
+  type: z.literal("user-interrupted"),
+  turnId: z.string().nullish(),
+});
+
+export const messageSchemaByType = {
+  "status-update": statusUpdateSchema,
+  "end-of-call-report": endOfCallReportSchema,
+  "tool-calls": toolCallsSchema,
+  "assistant-request": assistantRequestSchema,
+  "conversation-update": conversationUpdateSchema,
+  "speech-update": speechUpdateSchema,
+  transcript: transcriptSchema,
+  [FINAL_TRANSCRIPT_TYPE]: transcriptSchema,
+  hang: hangSchema,
+  "user-interrupted": userInterruptedSchema,
+} as const;
+
+export type KnownMessageType = keyof typeof messageSchemaByType;
+
+export type CallSnapshot = z.infer<typeof callSnapshotSchema>;
+export type StatusUpdateMessage = z.infer<typeof statusUpdateSchema>;
+export type EndOfCallReportMessage = z.infer<typeof endOfCallReportSchema>;
+export type RawToolCall = z.infer<typeof toolCallSchema>;
+export type NestedToolCall = z.infer<typeof nestedToolCallSchema>;
+export type FlatToolCall = z.infer<typeof flatToolCallSchema>;
+export type ToolCallsMessage = z.infer<typeof toolCallsSchema>;
+export type AssistantRequestMessage = z.infer<typeof assistantRequestSchema>;
+export type ConversationUpdateMessage = z.infer<typeof conversationUpdateSchema>;
+export type SpeechUpdateMessage = z.infer<typeof speechUpdateSchema>;
+export type TranscriptMessage = z.infer<typeof transcriptSchema>;
+export type HangMessage = z.infer<typeof hangSchema>;
+export type UserInterruptedMessage = z.infer<typeof userInterruptedSchema>;
+
+export type ServerMessage =
+  | StatusUpdateMessage
+  | EndOfCallReportMessage
+  | ToolCallsMessage
+  | AssistantRequestMessage
+  | ConversationUpdateMessage
+  | SpeechUpdateMessage
+  | TranscriptMessage
+  | HangMessage
+  | UserInterruptedMessage;
