@@ -123,6 +123,11 @@ export async function release(db: Db, reservationId: string, why: string, actor 
   return (await close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }))!;
 }
 
+/** Releases a reservation no call has bound to yet; null when a call bound first (then it stays held for that call). */
+export async function releaseUnbound(db: Db, reservationId: string, why: string, actor: string): Promise<Reservation | null> {
+  return close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }, { vapiCallId: null });
+}
+
 /** Releases reservations whose start window passed without a call bound to them. */
 export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
   const due = { status: "HELD" as const, vapiCallId: null, expiresAt: { lte: now } };

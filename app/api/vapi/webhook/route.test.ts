@@ -1,0 +1,84 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "@/test/db";
+import { signedRequest, statusUpdate, webCall } from "@/test/server-messages";
+import { signHmac } from "@/lib/vapi/verify";
+import type { Db } from "@/lib/db/client";
+
+const SECRET = "route-test-webhook-secret";
+let db: Db;
+let POST: (request: Request) => Promise<Response>;
+
+beforeAll(async () => {
+  const fresh = await freshDb();
+  db = fresh.db;
+  Object.assign(process.env, {
+    DATABASE_URL: fresh.url, VAPI_ASSISTANT_ID: "coach-assistant", VAPI_WEBHOOK_SECRET: SECRET, VAPI_WEBHOOK_ACCEPT: "hmac,secret",
+    START_TOKEN_SECRET: "route-test-start-token-secret",
+  });
+  ({ POST } = await import("./route"));
+});
+
+const url = "http://localhost/api/vapi/webhook";
+const post = (body: string, headers: Record<string, string>) => POST(new Request(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }));
+const rowsWritten = async () => ({ events: await db.webhookEvent.count(), calls: await db.call.count(), alerts: await db.alert.count() });
+const inProgress = JSON.stringify(statusUpdate(webCall({ controlUrl: "http://127.0.0.1:9/x/control" }), "in-progress"));
+
+describe("POST /api/vapi/webhook", () => {
+  it.each([
+    ["no auth", {}],
+    ["a wrong secret", { "x-vapi-secret": "guess" }],
+    ["a bad signature", { "x-timestamp": String(Date.now()), "x-signature": "00".repeat(32) }],
+    ["a bearer token when only hmac and secret are accepted", { authorization: `Bearer ${SECRET}` }],
+  ])("refuses %s with 401 and writes no message, call or alert", async (_name, headers) => {
+    const before = await rowsWritten();
+    const response = await post(inProgress, headers);
+    expect(response.status).toBe(401);
+    expect(await rowsWritten()).toEqual(before);
+  });
+
+  it("refuses a correctly signed message whose timestamp is stale", async () => {
+    const stale = Date.now() - 301_000;
+    const response = await post(inProgress, { "x-timestamp": String(stale), "x-signature": signHmac(SECRET, stale, inProgress) });
+    expect(response.status).toBe(401);
+    expect(await db.call.count()).toBe(0);
+  });
+
+  it("answers malformed JSON with 400", async () => {
+    const body = "{not json";
+    const ts = Date.now();
+    expect((await post(body, { "x-timestamp": String(ts), "x-signature": signHmac(SECRET, ts, body) })).status).toBe(400);
+  });
+
+  it("answers a known type with a bad shape with 422, and an unknown type with 200 {}", async () => {
+    const bad = signedRequest(SECRET, { message: { type: "status-update", call: { id: "c1" } } });
+    expect((await post(bad.rawBody, Object.fromEntries(bad.headers))).status).toBe(422);
+    const unknown = signedRequest(SECRET, { message: { type: "language-changed", call: { id: "c1" } } });
+    const response = await post(unknown.rawBody, Object.fromEntries(unknown.headers));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+  });
+
+  it("accepts the legacy X-Vapi-Secret header when configured", async () => {
+    const response = await post(inProgress, { "x-vapi-secret": SECRET });
+    expect(response.status).toBe(200);
+    expect(await db.call.count()).toBe(1);
+  });
+
+  it("refuses a body over 1 MB with 413", async () => {
+    const response = await post(JSON.stringify({ message: { type: "hang", pad: "x".repeat(1_100_000) } }), { "x-vapi-secret": SECRET });
+    expect(response.status).toBe(413);
+  });
+
+  it("answers tool calls in Vapi's results shape", async () => {
+    const req = signedRequest(SECRET, { message: { type: "tool-calls", call: { id: "nobody" }, toolCallList: [{ id: "t1", type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } });
+    const response = await post(req.rawBody, Object.fromEntries(req.headers));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ results: [{ toolCallId: "t1", error: "This call is not a paid call." }] });
+  });
+
+  it("rejects phone calls' assistant-request with a spoken error", async () => {
+    const req = signedRequest(SECRET, { message: { type: "assistant-request", call: { id: "phone-1", type: "inboundPhoneCall" } } });
+    const body = await (await post(req.rawBody, Object.fromEntries(req.headers))).json();
+    expect(body.error).toMatch(/only takes calls from its web app/);
+  });
+});

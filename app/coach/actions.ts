@@ -1,0 +1,27 @@
+"use server";
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { appConfig } from "@/lib/config";
+import { pricingFromEnv } from "@/lib/credits/pricing";
+import { userAction, UserFacingError } from "@/lib/auth/validated-action";
+import { StartRefused, startCall } from "@/lib/calls/start-call";
+import { cancelUnstartedCall, coachCallState } from "@/lib/calls/call-state";
+
+export const startCoachCall = userAction(z.object({}), async (_input, user) => {
+  try {
+    return await startCall(db(), user, appConfig(), pricingFromEnv());
+  } catch (error) {
+    if (error instanceof StartRefused) throw new UserFacingError(error.message);
+    throw error;
+  }
+});
+
+const ReservationRef = z.object({ reservationId: z.string().min(1).max(100) });
+
+export const getCoachCallState = userAction(ReservationRef, async ({ reservationId }, user) => {
+  const state = await coachCallState(db(), user.id, reservationId);
+  if (!state) throw new UserFacingError("No such call.");
+  return state;
+});
+
+export const cancelCoachCall = userAction(ReservationRef, async ({ reservationId }, user) => cancelUnstartedCall(db(), user.id, reservationId));

@@ -1,0 +1,87 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+import { useCoachCall, type Line } from "./use-coach-call";
+
+function clock(seconds: number) {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function Transcript({ lines }: { lines: Line[] }) {
+  if (!lines.length) return <p className="muted">Your conversation will appear here.</p>;
+  return (
+    <div className="transcript" data-testid="transcript">
+      {lines.map((l, i) => <p key={i}><strong>{l.role === "user" ? "You" : "Coach"}:</strong> {l.text}</p>)}
+    </div>
+  );
+}
+
+const ENDED_BY: Record<string, string> = {
+  credits: "Your call ended because your credits ran out.",
+  operator: "An operator ended your call.",
+  tamper: "Your call was ended because it was changed in a way Coach Call does not allow.",
+  refused: "This call was not authorized, so it was ended.",
+};
+
+export function CoachCall({ canStart, reasonDisabled }: { canStart: boolean; reasonDisabled?: string }) {
+  const { view, start, hangUp, reset } = useCoachCall();
+  const router = useRouter();
+  useEffect(() => {
+    if (view.step === "summary") router.refresh();
+  }, [view.step, router]);
+
+  switch (view.step) {
+    case "idle":
+      return (
+        <div>
+          <button onClick={start} disabled={!canStart}>Talk to coach</button>
+          {reasonDisabled && <p className="error" role="alert">{reasonDisabled}</p>}
+        </div>
+      );
+    case "starting":
+      return <p aria-live="polite" data-testid="call-progress">{view.stage}</p>;
+    case "live":
+      return (
+        <div data-testid="call-live">
+          <p>
+            <span className="speaking" style={{ transform: `scale(${1 + Math.min(1, view.volume) * 1.5})` }} aria-hidden />{" "}
+            Connected {view.volume > 0.05 ? "— your coach is speaking" : ""}
+          </p>
+          <p>Time left: <strong data-testid="time-left">{view.secondsLeft === null ? "…" : clock(view.secondsLeft)}</strong></p>
+          <Transcript lines={view.lines} />
+          <button className="danger" onClick={hangUp}>End call</button>
+        </div>
+      );
+    case "ending":
+      return (
+        <div>
+          <p aria-live="polite" data-testid="call-ending">
+            {view.reason === "connection" ? "The connection was lost. " : "Call ended. "}Working out your bill…
+          </p>
+          <Transcript lines={view.lines} />
+        </div>
+      );
+    case "summary": {
+      const { state } = view;
+      return (
+        <div data-testid="call-summary">
+          <h2>Call summary</h2>
+          {view.connectionLost && <p className="error">The connection was lost.</p>}
+          {state.endedBy && <p className="error" data-testid="ended-by">{ENDED_BY[state.endedBy]}</p>}
+          <p>Duration: <strong data-testid="summary-duration">{clock(state.usedSeconds ?? 0)}</strong></p>
+          <p>Credits charged: <strong data-testid="summary-charged">{state.creditsCharged ?? 0}</strong></p>
+          <p>New balance: <strong data-testid="summary-balance">{state.balance}</strong> credits</p>
+          <Transcript lines={view.lines} />
+          <button className="secondary" onClick={reset}>Done</button>
+        </div>
+      );
+    }
+    case "failed":
+      return (
+        <div>
+          <p className="error" role="alert" data-testid="call-error">{view.message}</p>
+          <button className="secondary" onClick={reset}>Try again</button>
+        </div>
+      );
+  }
+}

@@ -1,0 +1,37 @@
+import type { Db } from "@/lib/db/client";
+import { releaseUnbound } from "@/lib/credits/ledger";
+
+export type CoachCallState = {
+  phase: "waiting" | "live" | "ended" | "settled" | "refused" | "released";
+  /** Seconds until the server ends the call; the page's countdown shows this, not its own clock. */
+  secondsLeft: number | null;
+  endedBy: "credits" | "operator" | "tamper" | "refused" | null;
+  usedSeconds: number | null;
+  creditsCharged: number | null;
+  balance: number;
+};
+
+/** What the caller's page shows about its own reservation: the server's truth, owner-checked. */
+export async function coachCallState(db: Db, userId: string, reservationId: string, now = new Date()): Promise<CoachCallState | null> {
+  const reservation = await db.reservation.findFirst({
+    where: { id: reservationId, userId },
+    include: { call: true, user: { select: { available: true } } },
+  });
+  if (!reservation) return null;
+  const call = reservation.call;
+  const endedBy = call?.flag === "cutoff" ? "credits" : call?.flag === "operator" || call?.flag === "tamper" ? call.flag : null;
+  const base = { balance: reservation.user.available, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
+  if (!call) return { ...base, phase: reservation.status === "HELD" ? "waiting" : "released", secondsLeft: null };
+  if (call.status === "SETTLED") return { ...base, phase: "settled", secondsLeft: 0 };
+  if (call.status === "UNAUTHORIZED") return { ...base, phase: "refused", endedBy: "refused", secondsLeft: 0 };
+  if (call.status === "ENDED" || call.endedAt) return { ...base, phase: "ended", secondsLeft: 0 };
+  const secondsLeft = call.cutoffAt ? Math.max(0, Math.round((call.cutoffAt.getTime() - now.getTime()) / 1000)) : null;
+  return { ...base, phase: "live", secondsLeft };
+}
+
+/** The page could not start the call (microphone, network, Vapi refused): give the credits back now. */
+export async function cancelUnstartedCall(db: Db, userId: string, reservationId: string) {
+  const reservation = await db.reservation.findFirst({ where: { id: reservationId, userId, status: "HELD" } });
+  if (!reservation) return false;
+  return (await releaseUnbound(db, reservationId, "the call did not start", userId)) !== null;
+}
