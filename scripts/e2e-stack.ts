@@ -29,6 +29,7 @@ const stack = await startStack({
     COACH_CREDITS_PER_MINUTE: "60",
     COACH_MIN_CREDITS_TO_START: "5",
     COACH_MAX_CALL_MINUTES: "10",
+    COACH_WARN_BEFORE_CUTOFF_SECONDS: "8",
   },
 });
 fs.mkdirSync(path.dirname(STACK_FILE), { recursive: true });

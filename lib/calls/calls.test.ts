@@ -10,7 +10,7 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
-import { enforceOnce, GOODBYE, WARNING } from "./enforcer";
+import { enforceOnce, GOODBYE, warning } from "./enforcer";
 import { UNAUTHORIZED_NOTICE } from "./authorize";
 
 const SECRET = "webhook-secret-for-tests";
@@ -125,7 +125,7 @@ describe("the enforcer", () => {
     await deliver(statusUpdate(call, "in-progress"));
     const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
     await enforceOnce(db, {}, row.warnAt!);
-    expect(controlBodies(call.id)).toEqual([{ type: "say", content: WARNING, endCallAfterSpoken: false }]);
+    expect(controlBodies(call.id)).toEqual([{ type: "say", content: warning(), endCallAfterSpoken: false }]);
   });
 
   it("releases a reservation whose call never started", async () => {

@@ -1,8 +1,12 @@
 import type { Db } from "@/lib/db/client";
 import { expireStale } from "@/lib/credits/ledger";
 import { endCallNow, sayOnCall, type ControlOptions } from "@/lib/vapi/control";
+import { warnBeforeCutoffSeconds } from "./timing";
 
-export const WARNING = "Just so you know: about one minute left on this call.";
+export function warning(): string {
+  const lead = warnBeforeCutoffSeconds();
+  return `Just so you know: about ${lead === 60 ? "one minute" : `${lead} seconds`} left on this call.`;
+}
 export const GOODBYE = "That's all the time your credits cover today. Thanks for talking, goodbye!";
 
 type Due = { id: string; controlUrl: string | null };
@@ -27,7 +31,7 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     RETURNING "id", "controlUrl"`;
 
   await Promise.all([
-    ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, WARNING, { ...control, endCallAfterSpoken: false })),
+    ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, warning(), { ...control, endCallAfterSpoken: false })),
     ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
     ...ending.map(async (c) => {
       if (!c.controlUrl) return;

@@ -2,8 +2,8 @@
 export const MAX_DURATION_GRACE_SECONDS = 10;
 /** How long the browser has to start the call after its credits are reserved. */
 export const START_WINDOW_SECONDS = 120;
-/** Warn this long before the cutoff, when the call is long enough for it to matter. */
-export const WARN_BEFORE_CUTOFF_SECONDS = 60;
+/** Warn this long before the cutoff (COACH_WARN_BEFORE_CUTOFF_SECONDS, default 60), when the call is at least twice as long. */
+export const warnBeforeCutoffSeconds = () => Number(process.env.COACH_WARN_BEFORE_CUTOFF_SECONDS ?? 60);
 /** Start the goodbye this long before the cutoff, so it is spoken by then; end-call follows at the cutoff. */
 export const GOODBYE_BEFORE_CUTOFF_SECONDS = 4;
 /** After a refusal notice (unauthorized, operator, tamper), end-call follows this long after. */
@@ -13,9 +13,10 @@ export const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() +
 
 export function callDeadlines(startedAt: Date, paidSeconds: number) {
   const cutoffAt = addSeconds(startedAt, paidSeconds);
+  const warnLead = warnBeforeCutoffSeconds();
   return {
     cutoffAt,
-    warnAt: paidSeconds > WARN_BEFORE_CUTOFF_SECONDS + 30 ? addSeconds(cutoffAt, -WARN_BEFORE_CUTOFF_SECONDS) : null,
+    warnAt: paidSeconds >= 2 * warnLead ? addSeconds(cutoffAt, -warnLead) : null,
     goodbyeAt: paidSeconds > GOODBYE_BEFORE_CUTOFF_SECONDS * 2 ? addSeconds(cutoffAt, -GOODBYE_BEFORE_CUTOFF_SECONDS) : null,
     endCallDueAt: cutoffAt,
   };

@@ -1,0 +1,130 @@
+import type { Page } from "@playwright/test";
+import { test, expect } from "./support/fixtures";
+import { emulator, eventually } from "./support/emulator";
+
+// The e2e stack bills 60 credits per minute: one credit per started second.
+
+async function talk(page: Page) {
+  await page.goto("/coach");
+  await page.getByRole("button", { name: "Talk to coach" }).click();
+  await expect(page.getByTestId("call-live")).toBeVisible({ timeout: 20_000 });
+}
+
+async function latestCallOf(db: import("@/lib/db/client").Db, userId: string) {
+  return eventually(async () => (await db.call.findFirst({ where: { userId }, orderBy: { createdAt: "desc" } })) ?? undefined);
+}
+
+test("happy path: talk, see the transcript, hang up, pay for the seconds used", async ({ page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  await expect(page.getByTestId("transcript")).toContainText("Coach:", { timeout: 10_000 });
+  await page.waitForTimeout(2_000);
+  await page.getByRole("button", { name: "End call" }).click();
+  await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
+
+  const call = await db.call.findFirstOrThrow({ where: { userId: user.id }, include: { reservation: true } });
+  const vapi = await emulator.call(call.vapiCallId);
+  const seconds = (Date.parse(vapi.call.endedAt!) - Date.parse(vapi.call.startedAt!)) / 1000;
+  expect(call.status).toBe("SETTLED");
+  expect(call.creditsCharged).toBe(Math.ceil(seconds));
+  expect(call.reservation).toMatchObject({ status: "CAPTURED", capturedCredits: call.creditsCharged });
+  await expect(page.getByTestId("summary-charged")).toHaveText(String(call.creditsCharged));
+  await expect(page.getByTestId("summary-balance")).toHaveText(String(100 - call.creditsCharged!));
+});
+
+test("out of credit mid-call: warned, then ended at the cutoff, exactly the held credits captured", async ({ page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 20 });
+  await signIn(page, user);
+  await talk(page);
+  await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 40_000 });
+  await expect(page.getByTestId("ended-by")).toHaveText("Your call ended because your credits ran out.");
+
+  const call = await db.call.findFirstOrThrow({ where: { userId: user.id }, include: { reservation: true } });
+  const vapi = await emulator.call(call.vapiCallId);
+  const said = vapi.controlLog.filter((c) => c.source === "control-url").map((c) => c.body);
+  expect(said[0]).toMatchObject({ type: "say", content: expect.stringContaining("left on this call") });
+  expect(said.some((b) => b.type === "say" && /goodbye/i.test(b.content ?? ""))).toBe(true);
+  const lateness = Date.parse(vapi.call.endedAt!) - call.cutoffAt!.getTime();
+  expect(Math.abs(lateness)).toBeLessThanOrEqual(1_000);
+  expect(call.reservation).toMatchObject({ credits: 20, capturedCredits: 20, releasedCredits: 0 });
+  expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 0, held: 0 });
+});
+
+test("no credits: a clear message and no call at Vapi", async ({ page, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 2 });
+  const before = (await emulator.calls()).length;
+  await signIn(page, user);
+  await expect(page.getByRole("button", { name: "Talk to coach" })).toBeDisabled();
+  await expect(page.getByRole("alert")).toContainText("You need at least 5 credits to start a call");
+  expect((await emulator.calls()).length).toBe(before);
+});
+
+test("a call created straight at Vapi without a start token is ended within 2 s and moves no credits", async ({ db }) => {
+  const ledgerBefore = await db.ledgerEntry.count();
+  const attack = await emulator.attack({});
+  expect(attack.joined).toBe(true);
+  const id = attack.call!.id;
+  const ended = await eventually(async () => {
+    const c = await emulator.call(id);
+    return c.call.endedAt ? c.call : undefined;
+  }, 5_000);
+  expect(Date.parse(ended.endedAt!) - Date.parse(ended.startedAt!)).toBeLessThanOrEqual(2_000);
+  const row = await eventually(async () => (await db.call.findUnique({ where: { vapiCallId: id } })) ?? undefined);
+  expect(row).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
+  expect(await db.alert.count({ where: { vapiCallId: id } })).toBe(1);
+  expect(await db.ledgerEntry.count()).toBe(ledgerBefore);
+});
+
+test("a replayed or forged start token gets its call ended", async ({ page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  const real = await latestCallOf(db, user.id);
+  const { call } = await emulator.call(real.vapiCallId);
+  const metadata = call.assistantOverrides!.metadata as { userId: string; reservationId: string; startToken: string };
+
+  const forgedToken = metadata.startToken.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+  for (const [overrides, flag] of [[{ metadata }, "replayed-token"], [{ metadata: { ...metadata, startToken: forgedToken } }, "bad-signature"]] as const) {
+    const attack = await emulator.attack({ overrides });
+    const id = attack.call!.id;
+    const ended = await eventually(async () => ((await emulator.call(id)).call.endedAt ? true : undefined), 5_000);
+    expect(ended).toBe(true);
+    expect(await db.call.findUnique({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag });
+  }
+  await expect(page.getByTestId("call-live")).toBeVisible();
+  await page.getByRole("button", { name: "End call" }).click();
+  await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
+});
+
+test("a second tab cannot start a second call", async ({ page, context, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  const second = await context.newPage();
+  await second.goto("/coach");
+  await second.getByRole("button", { name: "Talk to coach" }).click();
+  await expect(second.getByTestId("call-error")).toContainText("already have a call in progress");
+  await page.getByRole("button", { name: "End call" }).click();
+  await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
+});
+
+test("duplicated and reordered server messages bill once", async ({ page, db, makeUser, signIn }) => {
+  await emulator.setFaults({ duplicate: ["status-update", "end-of-call-report"], deliverLast: ["status-update:ended"] });
+  try {
+    const user = await makeUser({ credits: 100 });
+    await signIn(page, user);
+    await talk(page);
+    await page.waitForTimeout(1_500);
+    await page.getByRole("button", { name: "End call" }).click();
+    await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
+    const call = await db.call.findFirstOrThrow({ where: { userId: user.id } });
+    const deliveries = (await emulator.call(call.vapiCallId)).deliveries.filter((d) => d.type === "end-of-call-report");
+    expect(deliveries.length).toBe(2);
+    expect(await db.ledgerEntry.count({ where: { reservationId: call.reservationId!, kind: "CAPTURE" } })).toBe(1);
+    const after = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after).toMatchObject({ available: 100 - call.creditsCharged!, held: 0 });
+  } finally {
+    await emulator.clearFaults();
+  }
+});

@@ -1,0 +1,41 @@
+import { emulatorUrl, vapiKeys } from "./env";
+
+/** The Vapi emulator's admin API (vapi-emulator/README.md), as tests use it. */
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${emulatorUrl}/__emulator${path}`, {
+    method,
+    headers: { authorization: `Bearer ${vapiKeys.privateKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export type ControlEntry = { at: string; source: "control-url" | "browser"; body: { type: string; content?: string } };
+export type EmulatedCall = {
+  call: { id: string; status: string; startedAt?: string; endedAt?: string; endedReason?: string; assistantOverrides?: Record<string, unknown> };
+  controlLog: ControlEntry[];
+  deliveries: { type: string; status?: string; httpStatus?: number }[];
+};
+export type CallSummary = { id: string; status: string; createdAt: string; startedAt: string | null; endedAt: string | null; endedReason: string | null };
+
+export const emulator = {
+  calls: () => admin<CallSummary[]>("GET", "/calls"),
+  call: (id: string) => admin<EmulatedCall>("GET", `/calls/${id}`),
+  attack: (body: { overrides?: unknown; origin?: string; key?: string; join?: boolean }) =>
+    admin<{ httpStatus: number; error?: unknown; call?: { id: string }; joined: boolean }>("POST", "/attack", body),
+  setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
+  clearFaults: () => admin("DELETE", "/faults"),
+  hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
+};
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
