@@ -1,23 +1,49 @@
 import { db } from "@/lib/db/client";
 import { appConfig } from "@/lib/config";
+import { pricingFromEnv } from "@/lib/credits/pricing";
 import { enforceOnce } from "./enforcer";
+import { reconcileOnce } from "./reconciler";
+import { checkNewCallsForTampering } from "./tamper";
+import { vapiRestFor } from "./vapi-rest";
 
 const TICK_MS = 250;
 
-/** Runs the enforcer every 250 ms in this server process; a tick never overlaps the previous one. */
-export function startScheduler() {
-  const g = globalThis as unknown as { coachScheduler?: NodeJS.Timeout };
-  if (g.coachScheduler) return;
+/** Calls `work` every `everyMs`, never overlapping itself; errors are logged, and the loop goes on. */
+function every(everyMs: number, name: string, work: () => Promise<unknown>) {
   let running = false;
-  g.coachScheduler = setInterval(async () => {
+  return setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      await enforceOnce(db(), { bearer: appConfig().vapi.controlBearer });
+      await work();
     } catch (error) {
-      console.error("enforcer tick failed", error);
+      console.error(`${name} failed`, error);
     } finally {
       running = false;
     }
-  }, TICK_MS);
+  }, everyMs);
+}
+
+/** The enforcer every 250 ms, the tamper check alongside it, and the reconciler every few seconds, in this server process. */
+export function startScheduler() {
+  const g = globalThis as unknown as { coachScheduler?: NodeJS.Timeout[] };
+  if (g.coachScheduler) return;
+  const config = appConfig();
+  const pricing = pricingFromEnv();
+  const rest = vapiRestFor(config);
+  const control = { bearer: config.vapi.controlBearer };
+  g.coachScheduler = [every(TICK_MS, "enforcer", () => enforceOnce(db(), control))];
+  if (!rest) {
+    console.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
+    return;
+  }
+  const reconcileEveryMs = Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5) * 1000;
+  const options = {
+    assistantId: config.vapi.assistantId, startTokenSecret: config.startTokenSecret, pricing,
+    settleGraceSeconds: Number(process.env.COACH_SETTLE_GRACE_SECONDS ?? 60), lookbackMinutes: 24 * 60,
+  };
+  g.coachScheduler.push(
+    every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)),
+    every(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options)),
+  );
 }

@@ -1,0 +1,56 @@
+import type { Db } from "@/lib/db/client";
+import { findForbiddenOverrides } from "@/lib/vapi/overrides";
+import type { VapiRestClient } from "@/lib/vapi/rest";
+import { requestCallEnd } from "./end-call";
+import { MAX_DURATION_GRACE_SECONDS } from "./timing";
+
+type Unchecked = { id: string; vapiCallId: string; userId: string | null; seconds: number };
+
+/**
+ * Reads each newly authorized call back from Vapi and compares the overrides the browser sent
+ * with what we allow. Anything that could hide the call from us or run it on our bill ends the
+ * call at once and suspends the user for review; a raised maxDurationSeconds is only recorded,
+ * because our own cutoff still ends the call.
+ */
+export async function checkNewCallsForTampering(db: Db, rest: VapiRestClient, now = new Date()) {
+  const claimed = await db.$queryRaw<Unchecked[]>`
+    UPDATE "Call" c SET "overridesCheckedAt" = ${now}
+    FROM "Reservation" r
+    WHERE c."reservationId" = r."id" AND c."status" = 'ACTIVE' AND c."overridesCheckedAt" IS NULL
+    RETURNING c."id", c."vapiCallId", c."userId", r."seconds"`;
+  await Promise.all(claimed.map((call) => checkOne(db, rest, call, now)));
+  return claimed.length;
+}
+
+async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date) {
+  let record;
+  try {
+    record = await rest.getCall(call.vapiCallId);
+  } catch {
+    // Try again on the next tick: unchecked is not the same as clean.
+    await db.call.update({ where: { id: call.id }, data: { overridesCheckedAt: null } });
+    return;
+  }
+  const forbidden = findForbiddenOverrides(record.assistantOverrides, { maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS });
+  if (!forbidden.length) return;
+  const onlyDuration = forbidden.every((key) => key === "maxDurationSeconds");
+  const controlUrl = record.monitor?.controlUrl;
+  let outcome = "our cutoff still ends it";
+  if (!onlyDuration) {
+    if (controlUrl) await db.call.updateMany({ where: { id: call.id, controlUrl: null }, data: { controlUrl } });
+    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "tamper", actor: "system" }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
+    if (call.userId) {
+      await db.user.updateMany({
+        where: { id: call.userId, suspendedAt: null },
+        data: { suspendedAt: now, suspendedReason: `Call ${call.vapiCallId} overrode ${forbidden.join(", ")}; pending review.` },
+      });
+    }
+  }
+  await db.call.update({ where: { id: call.id }, data: { flag: onlyDuration ? "raised-max-duration" : "tamper" } });
+  await db.alert.create({
+    data: {
+      kind: onlyDuration ? "raised-max-duration" : "tampered-call", userId: call.userId, vapiCallId: call.vapiCallId,
+      message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
+    },
+  });
+}
