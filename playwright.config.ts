@@ -24,6 +24,8 @@ export default defineConfig({
     url: `${appUrl}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
+    // The stack stops Next, the emulator and PostgreSQL on SIGTERM; the default SIGKILL would orphan them.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -1,15 +1,51 @@
-import { forbidden, redirect } from "next/navigation";
-import { currentUser } from "@/lib/auth/session";
+import { CostRevenueChart } from "@/components/dashboard/cost-revenue-chart";
+import { DailyMinutesChart } from "@/components/dashboard/daily-minutes-chart";
+import { formatCredits, formatMinutes, formatSeconds, formatUsd } from "@/components/dashboard/format";
+import { LedgerExportForm } from "@/components/dashboard/ledger-export-form";
+import { Stat } from "@/components/dashboard/stat";
+import { db } from "@/lib/db/client";
+import { operatorForPage } from "@/lib/dashboard/access";
+import { LEAKAGE_ALERT_KINDS, getOverview, vapiKeyWarnings } from "@/lib/dashboard/overview";
 
 export const dynamic = "force-dynamic";
 
-export default async function DashboardPage() {
-  const user = await currentUser();
-  if (!user) redirect("/signin?callbackUrl=/dashboard");
-  if (user.role !== "OPERATOR") forbidden();
+export default async function OverviewPage() {
+  await operatorForPage("/dashboard");
+  const now = new Date();
+  const o = await getOverview(db(), now);
+  const warnings = vapiKeyWarnings(process.env);
+  const today = now.toISOString().slice(0, 10);
+  const monthAgo = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   return (
-    <section className="card">
+    <>
       <h1>Credits dashboard</h1>
-    </section>
+      {warnings.map((w) => <p key={w} role="alert" className="dash-banner">{w}</p>)}
+      <section className="grid">
+        <Stat label="Credits outstanding" value={formatCredits(o.creditsOutstanding)} note="available + held, all accounts" testId="credits-outstanding" />
+        <Stat label="Held right now" value={formatCredits(o.creditsHeld)} note="reserved for calls in progress" testId="credits-held" />
+        <Stat label="Minutes used today" value={formatMinutes(o.secondsToday)} note={`${formatMinutes(o.seconds7Days)} over 7 days (UTC days)`} testId="minutes-today" />
+        <Stat label="Live calls" value={String(o.liveCalls)} testId="live-calls" />
+        <Stat label="Unauthorized calls stopped" value={String(o.unauthorizedCalls)} note="all time" testId="unauthorized-calls" />
+        <Stat
+          label="Leakage"
+          value={formatSeconds(o.leakageSeconds)}
+          note={`talk time of unauthorized calls (Call.usedSeconds); alerts (${LEAKAGE_ALERT_KINDS.join(", ")}) report ${formatSeconds(o.alertedLeakageSeconds)}`}
+          testId="leakage"
+        />
+        <Stat label="Vapi cost, 30 days" value={formatUsd(o.vapiCostUsd30Days)} note={`against ${formatCredits(o.creditsBilled30Days)} credits billed`} testId="vapi-cost" />
+      </section>
+      <section className="card">
+        <h2>Minutes used per day</h2>
+        <DailyMinutesChart data={o.daily} />
+      </section>
+      <section className="card">
+        <h2>Vapi cost against credits billed</h2>
+        <CostRevenueChart data={o.daily} />
+      </section>
+      <section className="card">
+        <h2>Export the ledger</h2>
+        <LedgerExportForm from={monthAgo} to={today} />
+      </section>
+    </>
   );
 }

@@ -1,0 +1,67 @@
+import Link from "next/link";
+import { formatDateTime } from "@/components/dashboard/format";
+import { JsonViewer } from "@/components/dashboard/json-viewer";
+import { Pager } from "@/components/dashboard/pager";
+import { RejectedTable } from "@/components/dashboard/rejected-table";
+import { db } from "@/lib/db/client";
+import { operatorForPage } from "@/lib/dashboard/access";
+import { WebhookFilters, type RawSearchParams } from "@/lib/dashboard/schemas";
+import { getWebhookEvent, listWebhookEvents, rejectedWebhookCounts } from "@/lib/dashboard/webhooks";
+
+export const dynamic = "force-dynamic";
+
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  await operatorForPage("/dashboard/webhooks");
+  const { outcome, event: eventId, page } = WebhookFilters.parse(await searchParams);
+  const [{ events, pageInfo }, rejected, selected] = await Promise.all([
+    listWebhookEvents(db(), { outcome, page }),
+    rejectedWebhookCounts(db(), new Date()),
+    eventId ? getWebhookEvent(db(), eventId) : null,
+  ]);
+  const viewHref = (id: bigint) => `/dashboard/webhooks?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(page), event: id.toString() })}`;
+  return (
+    <>
+      <h1>Webhook log</h1>
+      <section className="grid">
+        <RejectedTable title="Rejected, by reason" rows={rejected.byReason} />
+        <RejectedTable title="Rejected, by source address" rows={rejected.bySource} />
+      </section>
+      {selected && (
+        <section className="card">
+          <h2>Event {selected.id.toString()}: {selected.type}</h2>
+          <p className="muted">{selected.outcome} · {selected.detail ?? "no detail"} · dedupe key {selected.dedupeKey}</p>
+          <JsonViewer value={selected.payload} open summary="Payload (masked)" />
+        </section>
+      )}
+      <form className="dash-filters" method="get">
+        <label>Outcome
+          <select name="outcome" defaultValue={outcome ?? ""}>
+            <option value="">all</option>
+            <option value="accepted">accepted</option>
+            <option value="invalid">invalid</option>
+            <option value="ignored">ignored</option>
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <thead><tr><th>Received</th><th>Type</th><th>Status</th><th>Outcome</th><th>Call</th><th>Detail</th><th /></tr></thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={e.id.toString()}>
+              <td>{formatDateTime(e.receivedAt)}</td>
+              <td>{e.type}</td>
+              <td>{e.status ?? "—"}</td>
+              <td><span className="pill">{e.outcome}</span></td>
+              <td>{e.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(e.vapiCallId)}`}>{e.vapiCallId}</Link> : "—"}</td>
+              <td>{e.detail ?? "—"}</td>
+              <td><Link href={viewHref(e.id)}>Payload</Link></td>
+            </tr>
+          ))}
+          {events.length === 0 && <tr><td colSpan={7} className="muted">No events.</td></tr>}
+        </tbody>
+      </table>
+      <Pager info={pageInfo} basePath="/dashboard/webhooks" params={{ outcome }} />
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+// Test data for the dashboard's tests: accounts as the session sees them, and calls billed
+// through the real ledger (reserve → bind → capture), so the invariants hold afterwards.
+import { randomUUID } from "node:crypto";
+import type { CurrentUser } from "@/lib/auth/session";
+import { bindReservation, capture, reserve } from "@/lib/credits/ledger";
+import type { Db } from "@/lib/db/client";
+import type { User } from "@/lib/generated/prisma/client";
+
+export const asCurrentUser = (u: User): CurrentUser => ({
+  id: u.id, email: u.email, name: u.name, role: u.role, suspendedAt: u.suspendedAt, available: u.available, held: u.held,
+});
+
+type CallFacts = { startedAt: Date; usedSeconds?: number; vapiCost?: number; endedReason?: string; transcript?: string; cutoffAt?: Date };
+
+/** A call holding `held` credits; settled (capturing `charged`) unless `live`. */
+export async function billedCall(db: Db, userId: string, o: CallFacts & { held: number; charged?: number; live?: boolean }) {
+  const vapiCallId = `vapi-${randomUUID()}`;
+  const reservation = await reserve(db, {
+    userId, minCredits: 1, maxCredits: o.held, secondsFor: (c) => c * 6,
+    expiresAt: new Date(Date.now() + 60_000), idempotencyKey: randomUUID(), actor: userId,
+  });
+  if (!(await bindReservation(db, reservation.id, vapiCallId, new Date()))) throw new Error("could not bind the reservation");
+  if (!o.live) await capture(db, reservation.id, o.charged ?? 0);
+  return db.call.create({
+    data: {
+      vapiCallId, userId, reservationId: reservation.id, status: o.live ? "ACTIVE" : "SETTLED",
+      startedAt: o.startedAt, cutoffAt: o.cutoffAt, transcript: o.transcript, endedReason: o.endedReason,
+      endedAt: o.live ? null : new Date(o.startedAt.getTime() + (o.usedSeconds ?? 0) * 1000),
+      usedSeconds: o.live ? null : o.usedSeconds ?? 0, creditsCharged: o.live ? null : o.charged ?? 0, vapiCost: o.vapiCost,
+      settledAt: o.live ? null : new Date(),
+    },
+  });
+}
+
+/** A call nobody authorized: no reservation, nothing billed, Vapi's cost all the same. */
+export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string; flag?: string }) {
+  return db.call.create({
+    data: {
+      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "missing-token",
+      startedAt: o.startedAt, usedSeconds: o.usedSeconds, vapiCost: o.vapiCost, endedReason: o.endedReason,
+    },
+  });
+}

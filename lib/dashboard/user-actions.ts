@@ -1,0 +1,66 @@
+import type { CurrentUser } from "@/lib/auth/session";
+import { UserFacingError } from "@/lib/auth/validated-action";
+import { adjust } from "@/lib/credits/ledger";
+import type { Db } from "@/lib/db/client";
+import { assertOperator, operatorActor } from "./operator";
+import type { AdjustCreditsInput, SuspensionInput } from "./schemas";
+
+const noSuchUser = () => new UserFacingError("No such user.");
+
+/**
+ * Grants (or deducts) credits with a reason. ledger.adjust opens its own transaction, so the audit
+ * row cannot share it; instead its id is derived from the same idempotency key and inserted with
+ * skipDuplicates: a double submit, or a retry after a crash between the two, leaves one row.
+ */
+export async function adjustCredits(db: Db, operator: CurrentUser, input: AdjustCreditsInput): Promise<{ available: number; entryId: string }> {
+  assertOperator(operator);
+  if (!(await db.user.findUnique({ where: { id: input.userId }, select: { id: true } }))) throw noSuchUser();
+  const credits = input.direction === "grant" ? input.credits : -input.credits;
+  const idempotencyKey = `operator-adjust:${input.idempotencyKey}`;
+  const entry = await adjust(db, { userId: input.userId, credits, actor: operatorActor(operator), reason: input.reason, idempotencyKey });
+  if (entry.userId !== input.userId || entry.availableDelta !== credits) {
+    throw new UserFacingError("This form was already used for a different change. Reload the page and try again.");
+  }
+  await db.auditLog.createMany({
+    data: [{
+      id: `audit:${idempotencyKey}`,
+      actorId: operator.id,
+      action: input.direction === "grant" ? "credits.grant" : "credits.deduct",
+      targetUserId: input.userId,
+      reason: input.reason,
+      details: { credits, ledgerEntryId: entry.id.toString() },
+    }],
+    skipDuplicates: true,
+  });
+  const { available } = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { available: true } });
+  return { available, entryId: entry.id.toString() };
+}
+
+/** Suspension and its audit row commit together; suspending twice is refused, not logged twice. */
+export async function suspendUser(db: Db, operator: CurrentUser, input: SuspensionInput, now = new Date()) {
+  assertOperator(operator);
+  if (input.userId === operator.id) throw new UserFacingError("You cannot suspend yourself.");
+  return db.$transaction(async (tx) => {
+    const changed = await tx.user.updateMany({ where: { id: input.userId, suspendedAt: null }, data: { suspendedAt: now, suspendedReason: input.reason } });
+    if (changed.count !== 1) {
+      const exists = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } });
+      throw exists ? new UserFacingError("This user is already suspended.") : noSuchUser();
+    }
+    await tx.auditLog.create({ data: { actorId: operator.id, action: "user.suspend", targetUserId: input.userId, reason: input.reason } });
+    return { suspendedAt: now };
+  });
+}
+
+export async function unsuspendUser(db: Db, operator: CurrentUser, input: SuspensionInput) {
+  assertOperator(operator);
+  return db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: input.userId }, select: { suspendedReason: true } });
+    if (!before) throw noSuchUser();
+    const changed = await tx.user.updateMany({ where: { id: input.userId, suspendedAt: { not: null } }, data: { suspendedAt: null, suspendedReason: null } });
+    if (changed.count !== 1) throw new UserFacingError("This user is not suspended.");
+    await tx.auditLog.create({
+      data: { actorId: operator.id, action: "user.unsuspend", targetUserId: input.userId, reason: input.reason, details: { suspendedReason: before.suspendedReason } },
+    });
+    return { suspendedAt: null };
+  });
+}

@@ -1,0 +1,199 @@
+import type { DeliveryTarget, JsonObject } from "./assistant";
+import { delayFor, type FaultRegistry, matchesKey } from "./faults";
+import { authHeaders } from "./signing";
+
+export type DeliveryLogEntry = {
+  seq: number;
+  callId: string;
+  type: string;
+  status?: string;
+  url: string | null;
+  outcome: "delivered" | "failed" | "dropped" | "skipped";
+  httpStatus?: number;
+  error?: string;
+  at: string;
+  durationMs: number;
+  attempt: number;
+  fault?: "duplicate" | "deliver-last" | "delayed";
+};
+
+export type DeliveryResult = {
+  outcome: "delivered" | "failed" | "skipped";
+  httpStatus?: number;
+  error?: string;
+  responseBody?: string;
+  durationMs: number;
+};
+
+type Envelope = { message: JsonObject };
+
+/**
+ * Posts server messages. Messages of one call go out one after another, in the order they were
+ * produced, unless a fault says otherwise. No retries without a backoffPlan (§1.4).
+ */
+export class Deliverer {
+  readonly log: DeliveryLogEntry[] = [];
+  private seq = 0;
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly heldLast = new Map<string, { target: DeliveryTarget | undefined; envelope: Envelope; generation: number }[]>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private generation = 0;
+
+  constructor(private readonly faults: FaultRegistry) {}
+
+  enqueue(callId: string, target: DeliveryTarget | undefined, envelope: Envelope): void {
+    const faults = this.faults.forCall(callId);
+    const { message } = envelope;
+    const generation = this.generation;
+    if (matchesKey(faults.drop, message)) {
+      this.record(callId, message, target, { outcome: "dropped", durationMs: 0 }, 1);
+      return;
+    }
+    const delay = delayFor(faults, message);
+    if (delay !== undefined) {
+      this.track(sleep(delay).then(() => this.send(callId, target, envelope, "delayed", generation)));
+      return;
+    }
+    if (matchesKey(faults.deliverLast, message)) {
+      const held = this.heldLast.get(callId) ?? [];
+      held.push({ target, envelope, generation });
+      this.heldLast.set(callId, held);
+      return;
+    }
+    const duplicate = matchesKey(faults.duplicate, message);
+    this.chain(callId, async () => {
+      if (faults.delayMs > 0) await sleep(faults.delayMs);
+      await this.send(callId, target, envelope, undefined, generation);
+      if (duplicate) await this.send(callId, target, envelope, "duplicate", generation);
+    });
+  }
+
+  /** The call's last message was enqueued: release what a `deliverLast` fault held back. */
+  finish(callId: string): void {
+    const held = this.heldLast.get(callId) ?? [];
+    this.heldLast.delete(callId);
+    for (const { target, envelope, generation } of held) {
+      this.chain(callId, () => this.send(callId, target, envelope, "deliver-last", generation));
+    }
+  }
+
+  /** Outside the call's queue and faults: for admin `trigger`, which reports the receiver's answer. */
+  deliverNow(callId: string, target: DeliveryTarget | undefined, envelope: Envelope): Promise<DeliveryResult> {
+    return this.send(callId, target, envelope);
+  }
+
+  /** Resolves once nothing is queued or in flight (for tests and `reset`). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Forgets the log and abandons everything not yet sent (reset, shutdown). */
+  reset(): void {
+    this.generation += 1;
+    this.log.length = 0;
+    this.tails.clear();
+    this.heldLast.clear();
+  }
+
+  private chain(callId: string, job: () => Promise<unknown>): void {
+    const previous = this.tails.get(callId) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    this.tails.set(callId, next);
+    this.track(next);
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async send(
+    callId: string,
+    target: DeliveryTarget | undefined,
+    envelope: Envelope,
+    fault?: DeliveryLogEntry["fault"],
+    generation = this.generation,
+  ): Promise<DeliveryResult> {
+    if (!target) {
+      const result: DeliveryResult = { outcome: "skipped", error: "no server url", durationMs: 0 };
+      this.record(callId, envelope.message, target, result, 1, fault);
+      return result;
+    }
+    const body = JSON.stringify(envelope);
+    const plan = target.backoffPlan;
+    const maxAttempts = 1 + (plan?.maxRetries ?? 0);
+    let result: DeliveryResult = { outcome: "skipped", error: "abandoned by reset", durationMs: 0 };
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      if (generation !== this.generation) return result;
+      result = await post(target, body, callId);
+      this.record(callId, envelope.message, target, result, attempt, fault);
+      if (result.outcome === "delivered" || !plan || attempt === maxAttempts) break;
+      if (result.httpStatus !== undefined && plan.excludedStatusCodes?.includes(result.httpStatus)) break;
+      const factor = plan.type === "exponential" ? 2 ** (attempt - 1) : 1;
+      await sleep(plan.baseDelaySeconds * 1000 * factor);
+    }
+    return result;
+  }
+
+  private record(
+    callId: string,
+    message: JsonObject,
+    target: DeliveryTarget | undefined,
+    result: Omit<DeliveryResult, "outcome"> & { outcome: DeliveryLogEntry["outcome"] },
+    attempt: number,
+    fault?: DeliveryLogEntry["fault"],
+  ): void {
+    this.log.push({
+      seq: ++this.seq,
+      callId,
+      type: String(message.type),
+      ...(typeof message.status === "string" ? { status: message.status } : {}),
+      url: target?.url ?? null,
+      outcome: result.outcome,
+      ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
+      ...(result.error ? { error: result.error } : {}),
+      at: new Date().toISOString(),
+      durationMs: result.durationMs,
+      attempt,
+      ...(fault ? { fault } : {}),
+    });
+  }
+}
+
+async function post(target: DeliveryTarget, body: string, callId: string): Promise<DeliveryResult> {
+  const started = Date.now();
+  try {
+    const response = await fetch(target.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-call-id": callId,
+        ...target.headers,
+        ...authHeaders(target.auth, body),
+      },
+      body,
+      signal: AbortSignal.timeout(target.timeoutSeconds * 1000),
+    });
+    const responseBody = await response.text();
+    return {
+      outcome: response.ok ? "delivered" : "failed",
+      httpStatus: response.status,
+      responseBody,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === "TimeoutError";
+    const reason = timedOut ? `timed out after ${target.timeoutSeconds}s` : describeError(error);
+    return { outcome: "failed", error: reason, durationMs: Date.now() - started };
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: unknown }).cause;
+  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
