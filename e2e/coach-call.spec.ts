@@ -100,13 +100,37 @@ test("a replayed or forged start token gets its call ended", async ({ page, db, 
 test("a second tab cannot start a second call", async ({ page, context, makeUser, signIn }) => {
   const user = await makeUser({ credits: 100 });
   await signIn(page, user);
-  await talk(page);
   const second = await context.newPage();
   await second.goto("/coach");
+  await talk(page);
   await second.getByRole("button", { name: "Talk to coach" }).click();
   await expect(second.getByTestId("call-error")).toContainText("already have a call in progress");
+  await second.reload();
+  await expect(second.getByText("You already have a call in progress")).toBeVisible();
   await page.getByRole("button", { name: "End call" }).click();
   await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
+});
+
+test("an operator ends a live call and the caller's call ends within 2 s", async ({ browser, page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  const call = await latestCallOf(db, user.id);
+
+  const operatorContext = await browser.newContext();
+  const operatorPage = await operatorContext.newPage();
+  await signIn(operatorPage, await makeUser({ role: "OPERATOR" }));
+  await operatorPage.goto("/dashboard/live");
+  const row = operatorPage.getByRole("row").filter({ hasText: user.email });
+  await row.getByRole("button", { name: "End call" }).click();
+  const clickedAt = Date.now();
+  await row.getByRole("button", { name: /confirm|yes/i }).click();
+  await expect(page.getByTestId("call-ending").or(page.getByTestId("call-summary"))).toBeVisible({ timeout: 2_500 });
+  expect(Date.now() - clickedAt).toBeLessThanOrEqual(2_500);
+  const ended = await emulator.call(call.vapiCallId);
+  expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(2_000);
+  await expect(page.getByTestId("ended-by")).toHaveText("An operator ended your call.", { timeout: 10_000 });
+  await operatorContext.close();
 });
 
 test("duplicated and reordered server messages bill once", async ({ page, db, makeUser, signIn }) => {

@@ -11,7 +11,9 @@ export default async function CoachPage() {
   const pricing = pricingFromEnv();
   const reason = user.suspendedAt
     ? "Your account is suspended. Please contact support."
-    : user.available < pricing.minCreditsToStart
+    : user.held > 0
+      ? "You already have a call in progress (maybe in another tab). Finish it first."
+      : user.available < pricing.minCreditsToStart
       ? `You need at least ${pricing.minCreditsToStart} credits to start a call. Ask an operator for more.`
       : undefined;
   return (
