@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { APP_PORT, EMULATOR_PORT, vapiKeys } from "@/e2e/support/env";
+import { APP_PORT, EMULATOR_PORT, e2eEnv } from "@/e2e/support/env";
 import { startStack, stopOnSignals } from "./stack";
 import { STACK_FILE } from "@/e2e/support/stack-file";
 
@@ -16,21 +16,7 @@ const stack = await startStack({
   emulatorPort: EMULATOR_PORT,
   dataDir,
   persistentData: false,
-  env: {
-    NEXTAUTH_SECRET: "e2e-nextauth-secret",
-    START_TOKEN_SECRET: "e2e-start-token-secret",
-    VAPI_ORG_ID: vapiKeys.orgId,
-    VAPI_PUBLIC_KEY: vapiKeys.publicKey,
-    VAPI_PRIVATE_KEY: vapiKeys.privateKey,
-    VAPI_ASSISTANT_ID: vapiKeys.assistantId,
-    VAPI_WEBHOOK_AUTH: "hmac",
-    VAPI_WEBHOOK_SECRET: vapiKeys.webhookSecret,
-    VAPI_EMULATOR_POST_PROCESSING_MS: "300",
-    COACH_CREDITS_PER_MINUTE: "60",
-    COACH_MIN_CREDITS_TO_START: "5",
-    COACH_MAX_CALL_MINUTES: "10",
-    COACH_WARN_BEFORE_CUTOFF_SECONDS: "8",
-  },
+  env: e2eEnv,
 });
 fs.mkdirSync(path.dirname(STACK_FILE), { recursive: true });
 fs.writeFileSync(STACK_FILE, JSON.stringify({ databaseUrl: stack.databaseUrl }));

@@ -22,7 +22,7 @@ export type CallSummary = { id: string; status: string; createdAt: string; start
 export const emulator = {
   calls: () => admin<CallSummary[]>("GET", "/calls"),
   call: (id: string) => admin<EmulatedCall>("GET", `/calls/${id}`),
-  attack: (body: { overrides?: unknown; origin?: string; key?: string; join?: boolean }) =>
+  attack: (body: { overrides?: unknown; origin?: string; key?: string; assistantId?: string; join?: boolean }) =>
     admin<{ httpStatus: number; error?: unknown; call?: { id: string }; joined: boolean }>("POST", "/attack", body),
   setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
   clearFaults: () => admin("DELETE", "/faults"),

@@ -11,3 +11,23 @@ export const vapiKeys = {
   assistantId: "coach-assistant-e2e",
   webhookSecret: "e2e-webhook-secret",
 };
+
+/** The environment the e2e stack runs the app with (scripts/e2e-stack.ts). */
+export const e2eEnv = {
+  APP_URL: appUrl,
+  VAPI_API_URL: emulatorUrl,
+  VAPI_ORG_ID: vapiKeys.orgId,
+  VAPI_PUBLIC_KEY: vapiKeys.publicKey,
+  VAPI_PRIVATE_KEY: vapiKeys.privateKey,
+  VAPI_ASSISTANT_ID: vapiKeys.assistantId,
+  VAPI_WEBHOOK_AUTH: "hmac",
+  VAPI_WEBHOOK_SECRET: vapiKeys.webhookSecret,
+  START_TOKEN_SECRET: "e2e-start-token-secret",
+  NEXTAUTH_SECRET: "e2e-nextauth-secret",
+  COACH_CREDITS_PER_MINUTE: "60",
+  COACH_MIN_CREDITS_TO_START: "5",
+  COACH_MAX_CALL_MINUTES: "10",
+  COACH_WARN_BEFORE_CUTOFF_SECONDS: "8",
+  COACH_SETTLE_GRACE_SECONDS: "3",
+  VAPI_EMULATOR_POST_PROCESSING_MS: "300",
+};
