@@ -1,4 +1,7 @@
+import fs from "node:fs";
 import type { Page } from "@playwright/test";
+import { appUrl } from "./support/env";
+import { STACK_FILE } from "./support/stack-file";
 import { test, expect } from "./support/fixtures";
 import { emulator, eventually } from "./support/emulator";
 
@@ -151,4 +154,22 @@ test("duplicated and reordered server messages bill once", async ({ page, db, ma
   } finally {
     await emulator.clearFaults();
   }
+});
+
+test("the app restarted mid-call still cuts the call off at its cutoff", async ({ page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 15 });
+  await signIn(page, user);
+  await talk(page);
+  const call = await latestCallOf(db, user.id);
+  const { pid } = JSON.parse(fs.readFileSync(STACK_FILE, "utf8"));
+  process.kill(pid, "SIGUSR2");
+  await new Promise((r) => setTimeout(r, 1_000));
+  await eventually(async () => ((await fetch(`${appUrl}/api/health`).catch(() => null))?.ok ? true : undefined), 20_000, 200);
+  const ended = await eventually(async () => {
+    const c = (await emulator.call(call.vapiCallId)).call;
+    return c.endedAt ? c : undefined;
+  }, 30_000);
+  const row = await db.call.findUniqueOrThrow({ where: { id: call.id } });
+  expect(Math.abs(Date.parse(ended.endedAt!) - row.cutoffAt!.getTime())).toBeLessThanOrEqual(1_000);
+  expect(ended.endedReason).not.toBe("exceeded-max-duration");
 });

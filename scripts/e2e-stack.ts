@@ -19,6 +19,8 @@ const stack = await startStack({
   env: e2eEnv,
 });
 fs.mkdirSync(path.dirname(STACK_FILE), { recursive: true });
-fs.writeFileSync(STACK_FILE, JSON.stringify({ databaseUrl: stack.databaseUrl }));
+fs.writeFileSync(STACK_FILE, JSON.stringify({ databaseUrl: stack.databaseUrl, pid: process.pid }));
 stopOnSignals(stack);
+// Tests restart the app mid-call with SIGUSR2 (e2e/coach-call.spec.ts).
+process.on("SIGUSR2", () => void stack.restartApp());
 process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));

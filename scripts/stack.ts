@@ -16,7 +16,7 @@ export type StackOptions = {
   env: Record<string, string>;
 };
 
-export type Stack = { databaseUrl: string; env: Record<string, string>; stop: () => Promise<void> };
+export type Stack = { databaseUrl: string; env: Record<string, string>; stop: () => Promise<void>; restartApp: () => Promise<void> };
 
 const isRealVapi = (url: string | undefined) => !!url && /(^|\.)vapi\.ai$/.test(new URL(url).hostname);
 
@@ -58,9 +58,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       stops.push(emulator.close);
       console.log(`Vapi emulator on ${emulator.url}`);
     }
-    const next = spawnNext(o, env);
+    let next = spawnNext(o, env);
     stops.push(() => stopProcessGroup(next));
-    return { databaseUrl, env, stop };
+    const restartApp = async () => {
+      await stopProcessGroup(next);
+      next = spawnNext(o, env);
+    };
+    return { databaseUrl, env, stop, restartApp };
   } catch (error) {
     await stop();
     throw error;
