@@ -3,7 +3,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
-import { maskPersonalData } from "@/lib/vapi/mask";
+import { maskPersonalData, maskString } from "@/lib/vapi/mask";
 import {
   callIdOf, controlUrlOf, dedupeKeyOf, messageTimestamp, parseServerMessage, startMetadataOf, toolCallsOf,
   type EndOfCallReportMessage, type ServerMessage,
@@ -86,8 +86,8 @@ function finalUsage(m: EndOfCallReportMessage, sighting: { vapiCallId: string; c
     durationSeconds: m.durationSeconds ?? (typeof m.durationMs === "number" ? m.durationMs / 1000 : undefined),
     endedReason: m.endedReason,
     cost: m.cost ?? undefined,
-    summary: m.analysis?.summary ?? m.summary ?? undefined,
-    transcript: m.artifact?.transcript ?? m.transcript ?? undefined,
+    summary: masked(m.analysis?.summary ?? m.summary),
+    transcript: masked(m.artifact?.transcript ?? m.transcript),
     recordingUrl: m.artifact?.recordingUrl ?? m.recordingUrl ?? undefined,
     sighting,
     source: "end-of-call-report" as const,
@@ -102,8 +102,11 @@ function transcriptOf(message: ServerMessage): string | undefined {
     if (typeof text !== "string" || (role !== "bot" && role !== "assistant" && role !== "user")) return [];
     return [`${role === "user" ? "User" : "AI"}: ${text}`];
   });
-  return lines.length ? lines.join("\n") : undefined;
+  return lines.length ? maskString(lines.join("\n")) : undefined;
 }
+
+/** Transcripts and summaries are kept with phone numbers and emails masked, like the message log. */
+const masked = (text: string | null | undefined) => (text ? maskString(text) : undefined);
 
 const typeOf = (json: unknown) => {
   const type = (json as { message?: { type?: unknown } } | null)?.message?.type;
