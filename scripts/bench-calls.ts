@@ -1,0 +1,136 @@
+// `npm run bench:webhooks` and `npm run bench:enforcement`: figures from a production build of the
+// app with embedded PostgreSQL and the Vapi emulator (run `npm run build` first). Prints; asserts nothing.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "@/lib/db/embedded-postgres";
+import { createDb } from "@/lib/db/client";
+import { startCall } from "@/lib/calls/start-call";
+import { appConfig } from "@/lib/config";
+import { grant } from "@/lib/credits/ledger";
+import { pricingFromEnv } from "@/lib/credits/pricing";
+import { signHmac } from "@/lib/vapi/verify";
+import { e2eEnv } from "@/e2e/support/env";
+import { startStack } from "./stack";
+
+const which = process.argv[2];
+if (which !== "webhooks" && which !== "enforcement") throw new Error("usage: bench-calls.ts webhooks|enforcement");
+if (!fs.existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
+
+const appPort = await freePort();
+const emulatorPort = await freePort();
+const appUrl = `http://localhost:${appPort}`;
+const emulatorUrl = `http://localhost:${emulatorPort}`;
+const env = { ...e2eEnv, APP_URL: appUrl, NEXTAUTH_URL: appUrl, VAPI_API_URL: emulatorUrl, VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook` };
+delete process.env.DATABASE_URL;
+const stack = await startStack({ next: "start", appPort, emulatorPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")), persistentData: false, env });
+try {
+  for (let i = 0; i < 100; i++) {
+    if ((await fetch(`${appUrl}/api/live`).catch(() => null))?.ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (which === "webhooks") await benchWebhooks();
+  else await benchEnforcement();
+} finally {
+  await stack.stop();
+}
+
+/** `count` requests, `concurrency` at a time; returns per-request latencies and the throughput. */
+async function load(count: number, concurrency: number, send: (i: number) => Promise<Response>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      const response = await send(i);
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`request ${i} → ${response.status}`);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return { latencies, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+function signedMessage(i: number) {
+  const body = JSON.stringify({ message: { type: "conversation-update", timestamp: Date.now() + i, call: { id: `bench-call-${i % 50}` }, messages: [{ role: "bot", message: `line ${i}` }] } });
+  const ts = Date.now();
+  return { body, headers: { "content-type": "application/json", "x-timestamp": String(ts), "x-signature": signHmac(env.VAPI_WEBHOOK_SECRET, ts, body) } };
+}
+
+async function benchWebhooks() {
+  const webhook = (i: number) => {
+    const m = signedMessage(i);
+    return fetch(`${appUrl}/api/vapi/webhook`, { method: "POST", headers: m.headers, body: m.body });
+  };
+  const bare = () => fetch(`${appUrl}/api/live`, { method: "POST", body: "{}" });
+  await load(300, 20, webhook);
+  await load(300, 20, bare);
+  const hooks = await load(4000, 32, webhook);
+  const base = await load(4000, 32, bare);
+  console.log(`webhook (verify, parse, record, act): ${hooks.perSecond.toFixed(0)} msg/s, ${fmt(hooks.latencies)}`);
+  console.log(`bare route on the same server:        ${base.perSecond.toFixed(0)} req/s, ${fmt(base.latencies)}`);
+  console.log(`ratio: ${(hooks.perSecond / base.perSecond).toFixed(2)}× the bare route`);
+  // A steady 200 msg/s: one request every 5 ms.
+  const steady: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 1000 }, async (_, i) => {
+    await new Promise((r) => setTimeout(r, i * 5 - (performance.now() - t0)));
+    const t = performance.now();
+    await (await webhook(10_000 + i)).arrayBuffer();
+    steady.push(performance.now() - t);
+  }));
+  console.log(`webhook at a steady 200 msg/s: ${fmt(steady)}`);
+}
+
+async function admin(method: string, p: string, body?: unknown) {
+  const r = await fetch(`${emulatorUrl}/__emulator${p}`, { method, headers: { authorization: `Bearer ${env.VAPI_PRIVATE_KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return r.json();
+}
+
+type Details = { call: { startedAt?: string; endedAt?: string }; controlLog: { at: string; source: string; body: { type: string } }[]; deliveries: { type: string; status?: string; at: string; durationMs: number }[] };
+
+async function benchEnforcement() {
+  const N = 40;
+  const attacks = await Promise.all(Array.from({ length: N }, () => admin("POST", "/attack", {})));
+  await new Promise((r) => setTimeout(r, 4_000));
+  const toFirstControl: number[] = [];
+  const toEndCall: number[] = [];
+  for (const a of attacks) {
+    const d = (await admin("GET", `/calls/${a.call.id}`)) as Details;
+    const first = d.deliveries.find((x) => x.type === "status-update" && x.status === "in-progress");
+    const control = d.controlLog.filter((c) => c.source === "control-url");
+    if (!first || !control.length) continue;
+    const sent = Date.parse(first.at) - first.durationMs;
+    toFirstControl.push(Date.parse(control[0].at) - sent);
+    const end = control.find((c) => c.body.type === "end-call");
+    if (end) toEndCall.push(Date.parse(end.at) - sent);
+  }
+  console.log(`unauthorized call, first message → spoken notice with endCallAfterSpoken: ${fmt(toFirstControl)}`);
+  console.log(`unauthorized call, first message → end-call (sent ${1.5} s after the notice by design): ${fmt(toEndCall)}`);
+
+  const db = createDb(stack.databaseUrl);
+  const config = appConfig(env);
+  const pricing = pricingFromEnv(env);
+  const calls: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const user = await db.user.create({ data: { email: `bench-${i}-${Date.now()}@coach.test`, passwordHash: "x" } });
+    await grant(db, { userId: user.id, credits: 6 + (i % 5), actor: "bench", reason: "bench", idempotencyKey: `bench:${user.id}` });
+    const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+    const attack = await admin("POST", "/attack", { overrides: start.assistantOverrides });
+    calls.push(attack.call.id);
+  }
+  await new Promise((r) => setTimeout(r, 16_000));
+  const lateness: number[] = [];
+  for (const id of calls) {
+    const d = (await admin("GET", `/calls/${id}`)) as Details;
+    const row = await db.call.findUnique({ where: { vapiCallId: id } });
+    if (d.call.endedAt && row?.cutoffAt) lateness.push(Date.parse(d.call.endedAt) - row.cutoffAt.getTime());
+  }
+  console.log(`paid calls, end − cutoffAt: ${fmt(lateness)}`);
+  await db.$disconnect();
+}
