@@ -1,4 +1,5 @@
 import { appConfig } from "@/lib/config";
+import { pricingFromEnv } from "@/lib/credits/pricing";
 import { startCall } from "@/lib/calls/start-call";
 import { cancelUnstartedCall } from "@/lib/calls/call-state";
 import { mintPublicCallJwt } from "@/lib/vapi/public-jwt";
@@ -11,7 +12,7 @@ import { e2eEnv } from "./support/env";
 // as anyone with the browser's key can (vapi-protocol.md §6.3). The reconciler runs every 5 s.
 
 const config = appConfig(e2eEnv);
-const pricing = { creditsPerMinute: 60, minCreditsToStart: 5, maxCallMinutes: 10 };
+const pricing = pricingFromEnv(e2eEnv);
 
 async function tamperedCall(db: Db, userId: string, overrides: Record<string, unknown>) {
   const start = await startCall(db, { id: userId, suspendedAt: null }, config, pricing);
@@ -84,11 +85,7 @@ test("a dropped end-of-call report is settled from Vapi's record, and a late rep
     }, 20_000);
     expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "settled-from-vapi" } })).toBe(1);
     await emulator.clearFaults();
-    const trigger = await fetch(`${process.env.E2E_EMULATOR_URL ?? "http://localhost:4110"}/__emulator/calls/${call.id}/trigger`, {
-      method: "POST", headers: { authorization: `Bearer ${e2eEnv.VAPI_PRIVATE_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ type: "end-of-call-report", force: true }),
-    });
-    expect(trigger.ok).toBe(true);
+    await emulator.trigger(call.id, { type: "end-of-call-report", force: true });
     expect(await db.ledgerEntry.count({ where: { reservationId: call.reservationId, kind: "CAPTURE" } })).toBe(1);
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 100 - settled.creditsCharged!, held: 0 });
   } finally {

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
 import { pricingFromEnv } from "@/lib/credits/pricing";
+import { startBlocker } from "@/lib/calls/start-call";
 import { CoachCall } from "@/components/coach/coach-call";
 
 export const dynamic = "force-dynamic";
@@ -9,13 +10,7 @@ export default async function CoachPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?callbackUrl=/coach");
   const pricing = pricingFromEnv();
-  const reason = user.suspendedAt
-    ? "Your account is suspended. Please contact support."
-    : user.held > 0
-      ? "You already have a call in progress (maybe in another tab). Finish it first."
-      : user.available < pricing.minCreditsToStart
-      ? `You need at least ${pricing.minCreditsToStart} credits to start a call. Ask an operator for more.`
-      : undefined;
+  const reason = startBlocker(user, pricing) ?? undefined;
   return (
     <section className="card">
       <h1>Your coach</h1>

@@ -27,6 +27,7 @@ export const emulator = {
   setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
   clearFaults: () => admin("DELETE", "/faults"),
   hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
+  trigger: (id: string, body: { type: string; force?: boolean }) => admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
 };
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
-import { startTestHttpServer, sendJson, type TestHttpServer } from "@/lib/vapi/test-http-server";
+import { startTestHttpServer, sendJson, type TestHttpServer } from "@/test/http-server";
 import type { Db } from "@/lib/db/client";
 import { appConfig, type AppConfig } from "@/lib/config";
 import { checkInvariants } from "@/lib/credits/invariants";

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { AppConfig } from "@/lib/config";
@@ -18,6 +19,9 @@ export type InboxReply = { status: number; body: unknown; headers?: Record<strin
 
 export const MAX_BODY_BYTES = 1_000_000;
 const REJECTIONS_PER_MINUTE = 60;
+/** Rejected requests are only counted (RateLimitWindow), by reason (hourly) and by source address (per minute, to throttle). */
+export const REJECTED_BY_REASON = "webhook-rejected:reason:";
+export const REJECTED_BY_SOURCE = "webhook-rejected:source:";
 
 type Context = { db: Db; config: AppConfig; pricing: Pricing; now?: Date };
 
@@ -29,8 +33,8 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const now = ctx.now ?? new Date();
   const verdict = verifyServerMessage({ headers: request.headers, rawBody: request.rawBody, accept: ctx.config.vapi.accept, now });
   if (!verdict.ok) {
-    const limit = await hitRateLimit(ctx.db, `webhook-rejected:${request.clientIp}`, REJECTIONS_PER_MINUTE, 60, now);
-    await hitRateLimit(ctx.db, `webhook-rejected:${verdict.reason}`, Number.MAX_SAFE_INTEGER, 3600, now);
+    const limit = await hitRateLimit(ctx.db, `${REJECTED_BY_SOURCE}${request.clientIp}`, REJECTIONS_PER_MINUTE, 60, now);
+    await hitRateLimit(ctx.db, `${REJECTED_BY_REASON}${verdict.reason}`, Number.MAX_SAFE_INTEGER, 3600, now);
     if (!limit.allowed) return { status: 429, body: { error: "Too many rejected requests." }, headers: { "retry-after": String(limit.retryAfterSeconds) } };
     return { status: 401, body: { error: "Unauthorized." } };
   }
@@ -42,7 +46,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   }
   const parsed = parseServerMessage(json);
   if (parsed.kind === "invalid") {
-    await record(ctx.db, { dedupeKey: `invalid:${now.getTime()}:${Math.random()}`, type: typeOf(json), outcome: "invalid", detail: parsed.issues.join("; ").slice(0, 1000), payload: json, receivedAt: now });
+    await record(ctx.db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(json), outcome: "invalid", detail: parsed.issues.join("; ").slice(0, 1000), payload: json, receivedAt: now });
     return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) } };
   }
   if (parsed.kind === "unknown-type") return { status: 200, body: {} };

@@ -32,6 +32,7 @@ export function startScheduler() {
   const pricing = pricingFromEnv();
   const rest = vapiRestFor(config);
   const control = { bearer: config.vapi.controlBearer };
+  if (config.vapi.staticPublicKey) console.warn("The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.");
   g.coachScheduler = [every(TICK_MS, "enforcer", () => enforceOnce(db(), control))];
   if (!rest) {
     console.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");

@@ -24,6 +24,14 @@ export type CallStart = {
 
 type Starter = { id: string; suspendedAt: Date | null };
 
+/** Why the page should not offer "Talk to coach" right now, in plain words; null when it may. startCall still decides. */
+export function startBlocker(user: Starter & { available: number; held: number }, pricing: Pricing): string | null {
+  if (user.suspendedAt) return "Your account is suspended. Please contact support.";
+  if (user.held > 0) return "You already have a call in progress (maybe in another tab). Finish it first.";
+  if (user.available < pricing.minCreditsToStart) return `You need at least ${pricing.minCreditsToStart} credits to start a call. Ask an operator for more.`;
+  return null;
+}
+
 /**
  * Reserves credits for one call and returns what the browser needs to start it. The browser is
  * not trusted with any of it: the webhook checks the token, and binds the call to the reservation.

@@ -25,21 +25,29 @@ function assertCredits(credits: number) {
   if (!Number.isSafeInteger(credits) || credits === 0) throw new LedgerError("invalid-amount", "Credits must be a whole, non-zero number.");
 }
 
-/** Adds (or, with a negative amount, deducts) credits. Same key again → the first entry, nothing changed. */
-export async function adjust(db: Db, a: { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string }): Promise<LedgerEntry> {
+type Adjustment = { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string };
+
+/**
+ * Adds (or, with a negative amount, deducts) credits. Same key again → the first entry, nothing
+ * changed. `alongside` runs in the same transaction, once, when the entry is first written (an
+ * audit row, say), so the two commit or fail together.
+ */
+export async function adjust(db: Db, a: Adjustment, alongside?: (tx: Tx, entry: LedgerEntry) => Promise<unknown>): Promise<LedgerEntry> {
   assertCredits(a.credits);
   const kind: LedgerKind = a.credits > 0 ? "GRANT" : "ADJUST";
   try {
-    return await db.$transaction((tx) =>
-      move(tx, { userId: a.userId, kind, availableDelta: a.credits, heldDelta: 0, actor: a.actor, reason: a.reason, idempotencyKey: a.idempotencyKey }),
-    );
+    return await db.$transaction(async (tx) => {
+      const entry = await move(tx, { userId: a.userId, kind, availableDelta: a.credits, heldDelta: 0, actor: a.actor, reason: a.reason, idempotencyKey: a.idempotencyKey });
+      await alongside?.(tx, entry);
+      return entry;
+    });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return db.ledgerEntry.findUniqueOrThrow({ where: { idempotencyKey: a.idempotencyKey } });
   }
 }
 
-export function grant(db: Db, g: { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string }) {
+export function grant(db: Db, g: Adjustment) {
   if (g.credits <= 0) throw new LedgerError("invalid-amount", "A grant adds a positive number of credits.");
   return adjust(db, g);
 }

@@ -7,7 +7,7 @@ import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { dashboardRoutesOnDisk } from "./endpoint-files";
 import { dashboardActions, dashboardApiRoutes, dashboardPages, type ActionTargets } from "./protected-endpoints";
-import { billedCall } from "./test-support";
+import { billedCall } from "@/test/dashboard-fixtures";
 
 // The session is the one thing faked: who is asking. Everything behind it is real.
 const session = vi.hoisted(() => ({ userId: null as string | null }));

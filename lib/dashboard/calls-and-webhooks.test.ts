@@ -4,7 +4,7 @@ import { hitRateLimit } from "@/lib/rate-limit";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { getCallDetail, listCalls } from "./calls";
-import { billedCall, unauthorizedCall } from "./test-support";
+import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 import { getWebhookEvent, listWebhookEvents, rejectedWebhookCounts } from "./webhooks";
 
 let db: Db;
@@ -60,10 +60,10 @@ describe("webhook log", () => {
 
   it("counts rejections by reason apart from the per-address throttling counters", async () => {
     const now = new Date();
-    for (const key of ["webhook-rejected:bad-signature", "webhook-rejected:bad-signature", "webhook-rejected:missing-auth", "webhook-rejected:203.0.113.9"]) {
+    for (const key of ["webhook-rejected:reason:bad-signature", "webhook-rejected:reason:bad-signature", "webhook-rejected:reason:missing-auth", "webhook-rejected:source:203.0.113.9"]) {
       await hitRateLimit(db, key, 1000, 3600, now);
     }
-    await hitRateLimit(db, "webhook-rejected:bad-signature", 1000, 3600, new Date(now.getTime() - 3 * 86_400_000));
+    await hitRateLimit(db, "webhook-rejected:reason:bad-signature", 1000, 3600, new Date(now.getTime() - 3 * 86_400_000));
     const counts = await rejectedWebhookCounts(db, now);
     expect(counts.byReason.map((r) => [r.key, r.last24Hours, r.total])).toEqual([["bad-signature", 2, 3], ["missing-auth", 1, 1]]);
     expect(counts.bySource.map((r) => r.key)).toEqual(["203.0.113.9"]);

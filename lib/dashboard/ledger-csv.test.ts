@@ -7,7 +7,7 @@ import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { csvLine, parseCsv } from "./csv";
 import { LEDGER_CSV_COLUMNS, csvRange, ledgerCsvStream } from "./ledger-csv";
-import { billedCall } from "./test-support";
+import { billedCall } from "@/test/dashboard-fixtures";
 
 let db: Db;
 const tricky = 'refund, "as promised"\nsecond line';

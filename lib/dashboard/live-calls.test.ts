@@ -5,7 +5,7 @@ import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { listLiveCalls } from "./live-calls";
 import { endCallAsOperator } from "./operator-end-call";
-import { asCurrentUser, billedCall } from "./test-support";
+import { asCurrentUser, billedCall } from "@/test/dashboard-fixtures";
 
 const requestCallEnd = vi.hoisted(() => vi.fn(async () => ({ ok: true, detail: "Ending the call." })));
 vi.mock("@/lib/calls/end-call", () => ({ requestCallEnd }));

@@ -4,7 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { getOverview, vapiKeyWarnings, type Overview } from "./overview";
-import { billedCall, unauthorizedCall } from "./test-support";
+import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 
 const now = new Date("2026-03-15T12:00:00.000Z");
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);

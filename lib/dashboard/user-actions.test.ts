@@ -5,7 +5,7 @@ import { checkInvariants } from "@/lib/credits/invariants";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
-import { asCurrentUser } from "./test-support";
+import { asCurrentUser } from "@/test/dashboard-fixtures";
 import { adjustCredits, suspendUser, unsuspendUser } from "./user-actions";
 
 let db: Db;

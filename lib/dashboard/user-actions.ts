@@ -7,31 +7,27 @@ import type { AdjustCreditsInput, SuspensionInput } from "./schemas";
 
 const noSuchUser = () => new UserFacingError("No such user.");
 
-/**
- * Grants (or deducts) credits with a reason. ledger.adjust opens its own transaction, so the audit
- * row cannot share it; instead its id is derived from the same idempotency key and inserted with
- * skipDuplicates: a double submit, or a retry after a crash between the two, leaves one row.
- */
+/** Grants (or deducts) credits with a reason; the ledger entry and its audit row commit together, once per key. */
 export async function adjustCredits(db: Db, operator: CurrentUser, input: AdjustCreditsInput): Promise<{ available: number; entryId: string }> {
   assertOperator(operator);
   if (!(await db.user.findUnique({ where: { id: input.userId }, select: { id: true } }))) throw noSuchUser();
   const credits = input.direction === "grant" ? input.credits : -input.credits;
-  const idempotencyKey = `operator-adjust:${input.idempotencyKey}`;
-  const entry = await adjust(db, { userId: input.userId, credits, actor: operatorActor(operator), reason: input.reason, idempotencyKey });
+  const entry = await adjust(
+    db,
+    { userId: input.userId, credits, actor: operatorActor(operator), reason: input.reason, idempotencyKey: `operator-adjust:${input.idempotencyKey}` },
+    (tx, written) => tx.auditLog.create({
+      data: {
+        actorId: operator.id,
+        action: input.direction === "grant" ? "credits.grant" : "credits.deduct",
+        targetUserId: input.userId,
+        reason: input.reason,
+        details: { credits, ledgerEntryId: written.id.toString() },
+      },
+    }),
+  );
   if (entry.userId !== input.userId || entry.availableDelta !== credits) {
     throw new UserFacingError("This form was already used for a different change. Reload the page and try again.");
   }
-  await db.auditLog.createMany({
-    data: [{
-      id: `audit:${idempotencyKey}`,
-      actorId: operator.id,
-      action: input.direction === "grant" ? "credits.grant" : "credits.deduct",
-      targetUserId: input.userId,
-      reason: input.reason,
-      details: { credits, ledgerEntryId: entry.id.toString() },
-    }],
-    skipDuplicates: true,
-  });
   const { available } = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { available: true } });
   return { available, entryId: entry.id.toString() };
 }

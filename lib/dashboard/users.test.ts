@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
-import { billedCall } from "./test-support";
+import { billedCall } from "@/test/dashboard-fixtures";
 import { USERS_PAGE_SIZE, getUserDetail, searchUsers } from "./users";
 
 let db: Db;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { endCallNow, sayOnCall, sendControl } from "./control";
-import { closedPortUrl, sendJson, startTestHttpServer, type TestHttpServer } from "./test-http-server";
+import { closedPortUrl, sendJson, startTestHttpServer, type TestHttpServer } from "@/test/http-server";
 
 let server: TestHttpServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createVapiRestClient, VapiRestError } from "./rest";
-import { closedPortUrl, sendJson, startTestHttpServer, type TestHttpServer } from "./test-http-server";
+import { closedPortUrl, sendJson, startTestHttpServer, type TestHttpServer } from "@/test/http-server";
 
 const PRIVATE_KEY = "priv_test_key";
 const CALL = {
