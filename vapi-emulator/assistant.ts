@@ -58,6 +58,7 @@ export function savedAssistantView(assistant: AssistantConfig, config: ResolvedC
 function publicServerView(server: ServerConfig): JsonObject {
   return {
     url: server.url,
+    ...(server.credentialId ? { credentialId: server.credentialId } : {}),
     timeoutSeconds: server.timeoutSeconds,
     ...(server.headers ? { headers: server.headers } : {}),
     ...(server.backoffPlan ? { backoffPlan: server.backoffPlan } : {}),

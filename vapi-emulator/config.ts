@@ -61,6 +61,8 @@ const webhookAuthSchema = z.discriminatedUnion("type", [
 
 const serverSchema = z.object({
   url: z.string().url(),
+  /** Set when the server was saved through PATCH /assistant with a credential; `auth` is then that credential's. */
+  credentialId: z.string().optional(),
   timeoutSeconds: z.number().min(1).max(300).default(20),
   auth: webhookAuthSchema.default({ type: "none" }),
   headers: z.record(z.string(), z.string()).optional(),
@@ -71,7 +73,7 @@ const toolSchema = z.object({
   name: z.string().min(1),
   description: z.string().default(""),
   parameters: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
-  server: z.object({ url: z.string().url() }).optional(),
+  server: z.object({ url: z.string().url(), credentialId: z.string().optional() }).optional(),
 });
 
 const monitorPlanSchema = z.object({
@@ -80,7 +82,7 @@ const monitorPlanSchema = z.object({
   controlAuthenticationEnabled: z.boolean().default(false),
 });
 
-const assistantSchema = z.object({
+export const assistantSchema = z.object({
   id: z.string().min(1),
   name: z.string().default("Coach"),
   firstMessage: z.string().default("Hi! I'm your coach. What would you like to work on today?"),

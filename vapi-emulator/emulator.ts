@@ -1,7 +1,9 @@
 import { deliveryTarget, effectiveAssistant, effectiveSettings, type JsonObject, savedAssistantView } from "./assistant";
+import { applyAssistantUpdate } from "./assistant-update";
 import { type CallIdentity, creationRecord } from "./call-record";
 import { CallSession } from "./call-session";
-import type { ResolvedConfig } from "./config";
+import type { AssistantConfig, ResolvedConfig } from "./config";
+import { CredentialStore } from "./credentials";
 import { Deliverer } from "./delivery";
 import { FaultRegistry } from "./faults";
 import { HttpError } from "./http";
@@ -16,11 +18,32 @@ export class Emulator {
   readonly deliverer = new Deliverer(this.faults);
   private readonly rooms = new Map<string, CallSession>();
   private readonly assistantsCreatedAt = new Date().toISOString();
+  private readonly assistantsUpdatedAt = new Map<string, string>();
+  readonly credentials: CredentialStore;
 
   constructor(
     readonly config: ResolvedConfig,
     readonly baseUrl: string,
-  ) {}
+  ) {
+    this.credentials = new CredentialStore(config.orgId);
+  }
+
+  /** GET /assistant/:id: the saved assistant in Vapi's Assistant shape. */
+  assistantView(id: string): JsonObject {
+    const assistant = this.requireAssistant(id);
+    const view = savedAssistantView(assistant, this.config, this.assistantsCreatedAt);
+    return { ...view, updatedAt: this.assistantsUpdatedAt.get(id) ?? this.assistantsCreatedAt };
+  }
+
+  /** PATCH /assistant/:id: calls created afterwards use the updated assistant; live calls keep theirs. */
+  updateAssistant(id: string, body: JsonObject): JsonObject {
+    const index = this.config.assistants.indexOf(this.requireAssistant(id));
+    this.config.assistants[index] = applyAssistantUpdate(this.config.assistants[index], body, (credentialId) =>
+      this.credentials.authFor(credentialId),
+    );
+    this.assistantsUpdatedAt.set(id, new Date().toISOString());
+    return this.assistantView(id);
+  }
 
   /** POST /call/web after authentication: returns the response body (§4.1). */
   createWebCall(body: WebCallBody): { session: CallSession; response: JsonObject } {
@@ -76,6 +99,12 @@ export class Emulator {
   close(): void {
     for (const session of this.calls.values()) session.dispose();
     this.deliverer.reset();
+  }
+
+  private requireAssistant(id: string): AssistantConfig {
+    const assistant = this.config.assistants.find((candidate) => candidate.id === id);
+    if (!assistant) throw new HttpError(404, `Couldn't Get Assistant. \`assistantId\` ${id} Does Not Exist.`);
+    return assistant;
   }
 
   private savedAssistant(body: WebCallBody) {

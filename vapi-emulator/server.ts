@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./admin-routes";
+import { assistantRoutes } from "./assistant-routes";
 import { type EmulatorConfig, resolveConfig } from "./config";
 import { controlRoute } from "./control-route";
 import { Emulator } from "./emulator";
@@ -37,6 +38,7 @@ export async function startVapiEmulator(config: EmulatorConfig): Promise<Running
   const routes = compileRoutes([
     ...adminRoutes(emulator, () => internalUrl),
     ...restRoutes(emulator),
+    ...assistantRoutes(emulator),
     recordingRoute(),
     roomInfoRoute(emulator),
     controlRoute(emulator),

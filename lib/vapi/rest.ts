@@ -92,7 +92,7 @@ async function request(what: string, send: () => Promise<unknown>): Promise<unkn
   }
 }
 
-function toRestError(what: string, error: unknown): VapiRestError {
+export function toRestError(what: string, error: unknown): VapiRestError {
   // SDK 2.0.1 aborts with the string reason "timeout", which Node's fetch rethrows as is, so the
   // SDK's own VapiTimeoutError never fires: the string arrives as the VapiError's cause instead.
   const timedOut = error instanceof VapiTimeoutError || (error instanceof VapiError && error.cause === "timeout");
