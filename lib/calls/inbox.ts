@@ -76,7 +76,9 @@ async function act({ db, config, pricing }: Context, message: ServerMessage, now
   } else if (message.type === "end-of-call-report") {
     await settleCall(db, finalUsage(message, sighting), config.startTokenSecret, pricing, now);
   } else if (message.type === "conversation-update") {
-    await db.call.updateMany({ where: { vapiCallId, settledAt: null }, data: { transcript: transcriptOf(message) } });
+    const transcript = transcriptOf(message);
+    // The chattiest message of a call: one plain statement, and none when there is nothing to keep.
+    if (transcript) await db.$executeRaw`UPDATE "Call" SET "transcript" = ${transcript}, "updatedAt" = ${now} WHERE "vapiCallId" = ${vapiCallId} AND "settledAt" IS NULL`;
   }
 }
 
