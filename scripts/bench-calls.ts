@@ -96,8 +96,17 @@ type Details = { call: { startedAt?: string; endedAt?: string }; controlLog: { a
 
 async function benchEnforcement() {
   const N = 40;
-  const attacks = await Promise.all(Array.from({ length: N }, () => admin("POST", "/attack", {})));
+  // Unauthorized calls arriving at 10 per second, then all 40 at once.
+  const staggered = await Promise.all(Array.from({ length: N }, (_, i) => new Promise((r) => setTimeout(r, i * 100)).then(() => admin("POST", "/attack", {}))));
   await new Promise((r) => setTimeout(r, 4_000));
+  await reportUnauthorized("at 10 calls/s", staggered);
+  const burst = await Promise.all(Array.from({ length: N }, () => admin("POST", "/attack", {})));
+  await new Promise((r) => setTimeout(r, 4_000));
+  await reportUnauthorized(`${N} at once`, burst);
+  await benchCutoffs();
+}
+
+async function reportUnauthorized(label: string, attacks: { call: { id: string } }[]) {
   const toFirstControl: number[] = [];
   const toEndCall: number[] = [];
   for (const a of attacks) {
@@ -110,9 +119,11 @@ async function benchEnforcement() {
     const end = control.find((c) => c.body.type === "end-call");
     if (end) toEndCall.push(Date.parse(end.at) - sent);
   }
-  console.log(`unauthorized call, first message → spoken notice with endCallAfterSpoken: ${fmt(toFirstControl)}`);
-  console.log(`unauthorized call, first message → end-call (sent ${1.5} s after the notice by design): ${fmt(toEndCall)}`);
+  console.log(`unauthorized calls ${label}, first message → spoken notice with endCallAfterSpoken: ${fmt(toFirstControl)}`);
+  console.log(`unauthorized calls ${label}, first message → end-call (sent 1.5 s after the notice by design): ${fmt(toEndCall)}`);
+}
 
+async function benchCutoffs() {
   const db = createDb(stack.databaseUrl);
   const config = appConfig(env);
   const pricing = pricingFromEnv(env);

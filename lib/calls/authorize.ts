@@ -67,6 +67,8 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
 }
 
 async function refuse(db: Db, s: CallSighting, flag: string, userId: string | null, now: Date): Promise<Call> {
+  // Speak first: the call costs money every second, and the records can be written meanwhile.
+  const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
   const call = await db.call.create({
     data: {
@@ -80,6 +82,6 @@ async function refuse(db: Db, s: CallSighting, flag: string, userId: string | nu
       message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
     },
   });
-  if (s.live && s.controlUrl) await sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true });
+  await notice;
   return call;
 }
