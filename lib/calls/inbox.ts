@@ -54,6 +54,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const first = await record(ctx.db, {
     dedupeKey: dedupeKeyOf(message), type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
+    transcript: transcriptOf(message),
   });
   // Replies that carry an answer are answered again; everything else happens once.
   if (message.type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)) };
@@ -75,11 +76,8 @@ async function act({ db, config, pricing }: Context, message: ServerMessage, now
     await markCallEnded(db, vapiCallId, message.endedReason ?? undefined, now);
   } else if (message.type === "end-of-call-report") {
     await settleCall(db, finalUsage(message, sighting), config.startTokenSecret, pricing, now);
-  } else if (message.type === "conversation-update") {
-    const transcript = transcriptOf(message);
-    // The chattiest message of a call: one plain statement, and none when there is nothing to keep.
-    if (transcript) await db.$executeRaw`UPDATE "Call" SET "transcript" = ${transcript}, "updatedAt" = ${now} WHERE "vapiCallId" = ${vapiCallId} AND "settledAt" IS NULL`;
   }
+  // conversation-update: its transcript was kept when it was recorded.
 }
 
 function finalUsage(m: EndOfCallReportMessage, sighting: { vapiCallId: string; controlUrl?: string; metadata: unknown }) {
@@ -118,17 +116,28 @@ const typeOf = (json: unknown) => {
   return typeof type === "string" ? type.slice(0, 100) : "(none)";
 };
 
-type EventRow = { dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string; payload: unknown; receivedAt: Date };
+type EventRow = { dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string; payload: unknown; receivedAt: Date; transcript?: string };
 
 /**
- * True the first time a message is seen; false for a redelivery. One statement, no exception on
- * a duplicate: this runs for every message Vapi sends, so it stays off the ORM's slower paths.
+ * True the first time a message is seen; false for a redelivery. A conversation-update's
+ * transcript goes onto its call in the same statement, and only the first time. This runs for
+ * every message Vapi sends (the conversation ones come several a second per call), so it is one
+ * round trip in plain SQL, with no exception on a duplicate.
  */
 async function record(db: Db, e: EventRow): Promise<boolean> {
   const payload = JSON.stringify(maskPersonalData(e.payload));
-  const inserted = await db.$executeRaw`
-    INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
-    VALUES (${e.dedupeKey}, ${e.type}, ${e.vapiCallId ?? null}, ${e.status ?? null}, ${e.outcome}, ${e.detail ?? null}, ${payload}::jsonb, ${e.receivedAt})
-    ON CONFLICT ("dedupeKey") DO NOTHING`;
-  return inserted === 1;
+  const { rows: [row] } = await db.pool.query<{ first: boolean }>(
+    `WITH event AS (
+       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+       ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING 1
+     ), transcript AS (
+       UPDATE "Call" SET "transcript" = $9, "updatedAt" = $8
+       WHERE $9::text IS NOT NULL AND "vapiCallId" = $3 AND "settledAt" IS NULL AND EXISTS (SELECT 1 FROM event)
+     )
+     SELECT EXISTS (SELECT 1 FROM event) AS "first"`,
+    [e.dedupeKey, e.type, e.vapiCallId ?? null, e.status ?? null, e.outcome, e.detail ?? null, payload, e.receivedAt, e.transcript ?? null],
+  );
+  return row.first;
 }

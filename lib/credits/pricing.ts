@@ -10,13 +10,19 @@ const PricingEnv = z.object({
 
 export type Pricing = { creditsPerMinute: number; minCreditsToStart: number; maxCallMinutes: number };
 
+let cached: Pricing | undefined;
+
+/** The pricing rule, read once from the server's environment (or from `env` when one is given). */
 export function pricingFromEnv(env: Record<string, string | undefined> = process.env): Pricing {
+  if (cached && env === process.env) return cached;
   const parsed = PricingEnv.parse(env);
-  return {
+  const pricing = {
     creditsPerMinute: parsed.COACH_CREDITS_PER_MINUTE,
     minCreditsToStart: parsed.COACH_MIN_CREDITS_TO_START,
     maxCallMinutes: parsed.COACH_MAX_CALL_MINUTES,
   };
+  if (env === process.env) cached = pricing;
+  return pricing;
 }
 
 /** Billed per started second, rounded up once per call: 61.2 s at 10/min → 62 s → ceil(10.33) = 11. */

@@ -1,10 +1,16 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 
-export type Db = PrismaClient;
+/**
+ * The Prisma client, and the pg pool it runs on. The pool is for the few statements that run for
+ * every webhook message: plain SQL there skips the ORM's per-query cost (about 0.35 ms of CPU each).
+ */
+export type Db = PrismaClient & { readonly pool: pg.Pool };
 
 export function createDb(connectionString: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+  const pool = new pg.Pool({ connectionString });
+  return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), { pool });
 }
 
 const globalForDb = globalThis as unknown as { coachDb?: Db };

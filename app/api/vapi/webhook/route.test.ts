@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
-import { signedRequest, statusUpdate, webCall } from "@/test/server-messages";
+import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
 import { signHmac } from "@/lib/vapi/verify";
 import type { Db } from "@/lib/db/client";
 
@@ -80,5 +80,31 @@ describe("POST /api/vapi/webhook", () => {
     const req = signedRequest(SECRET, { message: { type: "assistant-request", call: { id: "phone-1", type: "inboundPhoneCall" } } });
     const body = await (await post(req.rawBody, Object.fromEntries(req.headers))).json();
     expect(body.error).toMatch(/only takes calls from its web app/);
+  });
+
+  it("keeps a call's live transcript, masked, from each new conversation-update, and leaves the final one alone", async () => {
+    const call = webCall({ controlUrl: "http://127.0.0.1:9/x/control" });
+    const send = async (body: unknown) => {
+      const req = signedRequest(SECRET, body);
+      expect((await post(req.rawBody, Object.fromEntries(req.headers))).status).toBe(200);
+    };
+    const update = (timestamp: number, lines: [string, string][]) =>
+      ({ message: { type: "conversation-update", timestamp, call, messages: lines.map(([role, message]) => ({ role, message })) } });
+    const transcript = async () => (await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript;
+
+    await send(statusUpdate(call, "in-progress"));
+    await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
+
+    // A redelivery (same timestamp) is not applied again.
+    await db.call.update({ where: { vapiCallId: call.id }, data: { transcript: "marker" } });
+    await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    expect(await transcript()).toBe("marker");
+
+    await send(endOfCallReport(call, { seconds: 5 }));
+    const final = await transcript();
+    await send(update(2_000, [["bot", "A late line"]]));
+    expect(await transcript()).toBe(final);
+    expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "conversation-update" } })).toBe(2);
   });
 });

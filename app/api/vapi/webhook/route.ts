@@ -11,5 +11,6 @@ export async function POST(request: Request) {
   if (rawBody === null) return Response.json({ error: "Body too large." }, { status: 413 });
   const clientIp = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
   const reply = await receiveServerMessage({ db: db(), config: appConfig(), pricing: pricingFromEnv() }, { headers: request.headers, rawBody, clientIp });
-  return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+  // no-transform: the replies are a few bytes, and gzipping them (Next's default) costs more than it saves.
+  return Response.json(reply.body, { status: reply.status, headers: { "cache-control": "no-store, no-transform", ...reply.headers } });
 }
