@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db/client";
+import { utc, type Db } from "@/lib/db/client";
 
 export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number };
 
@@ -12,7 +12,7 @@ export async function hitRateLimit(db: Db, key: string, limit: number, windowSec
     `INSERT INTO "RateLimitWindow" ("key", "windowStart", "count") VALUES ($1, $2, 1)
      ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "RateLimitWindow"."count" + 1
      RETURNING "count"`,
-    [key, windowStart],
+    [key, utc(windowStart)],
   );
   const retryAfterSeconds = Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000);
   return { allowed: row.count <= limit, retryAfterSeconds };

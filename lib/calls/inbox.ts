@@ -10,6 +10,7 @@ import {
 } from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
+import { utc } from "@/lib/db/client";
 import { authorizeCall } from "./authorize";
 import { markCallEnded, settleCall } from "./settle";
 import { answerToolCalls } from "./tools";
@@ -126,8 +127,9 @@ type EventRow = { dedupeKey: string; type: string; vapiCallId?: string; status?:
  */
 async function record(db: Db, e: EventRow): Promise<boolean> {
   const payload = JSON.stringify(maskPersonalData(e.payload));
-  const { rows: [row] } = await db.pool.query<{ first: boolean }>(
-    `WITH event AS (
+  const { rows: [row] } = await db.pool.query<{ first: boolean }>({
+    name: "record-webhook-event", // prepared once per connection: PostgreSQL does not parse and plan it again
+    text: `WITH event AS (
        INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
        ON CONFLICT ("dedupeKey") DO NOTHING
@@ -137,7 +139,7 @@ async function record(db: Db, e: EventRow): Promise<boolean> {
        WHERE $9::text IS NOT NULL AND "vapiCallId" = $3 AND "settledAt" IS NULL AND EXISTS (SELECT 1 FROM event)
      )
      SELECT EXISTS (SELECT 1 FROM event) AS "first"`,
-    [e.dedupeKey, e.type, e.vapiCallId ?? null, e.status ?? null, e.outcome, e.detail ?? null, payload, e.receivedAt, e.transcript ?? null],
-  );
+    values: [e.dedupeKey, e.type, e.vapiCallId ?? null, e.status ?? null, e.outcome, e.detail ?? null, payload, utc(e.receivedAt), e.transcript ?? null],
+  });
   return row.first;
 }

@@ -13,6 +13,12 @@ export function createDb(connectionString: string): Db {
   return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), { pool });
 }
 
+/**
+ * A time for a plain-SQL parameter. Prisma keeps DateTime columns as UTC in `timestamp` (no time
+ * zone); pg would send a Date in the server's local zone, which such a column takes at face value.
+ */
+export const utc = (date: Date) => date.toISOString();
+
 const globalForDb = globalThis as unknown as { coachDb?: Db };
 
 /** The app's shared client; DATABASE_URL is set by `npm run dev`, the e2e stack, or the operator. */

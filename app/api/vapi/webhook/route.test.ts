@@ -107,4 +107,17 @@ describe("POST /api/vapi/webhook", () => {
     expect(await transcript()).toBe(final);
     expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "conversation-update" } })).toBe(2);
   });
+
+  it("stores the time a message arrived in UTC, whatever the server's time zone", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo";
+    try {
+      const req = signedRequest(SECRET, { message: { type: "speech-update", timestamp: 1, status: "started", role: "user", call: { id: "tz-call" } } });
+      expect((await post(req.rawBody, Object.fromEntries(req.headers))).status).toBe(200);
+    } finally {
+      process.env.TZ = zone;
+    }
+    const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: "tz-call" } });
+    expect(Math.abs(event.receivedAt.getTime() - Date.now())).toBeLessThan(60_000);
+  });
 });
