@@ -78,6 +78,9 @@ function signedMessage(i: number) {
 }
 
 async function benchWebhooks() {
+  // The 50 live calls the messages belong to, so each one also updates its call's transcript.
+  const db = createDb(stack.databaseUrl);
+  await db.call.createMany({ data: Array.from({ length: 50 }, (_, k) => ({ vapiCallId: `bench-call-${k}`, status: "ACTIVE" as const })) });
   // Signed up front, so the load generator (on the same two cores) takes less from the server.
   const messages = Array.from({ length: 12_000 }, (_, i) => signedMessage(i));
   const webhook = (i: number) => post("/api/vapi/webhook", messages[i].headers, messages[i].body);
@@ -99,6 +102,10 @@ async function benchWebhooks() {
     steady.push(performance.now() - t);
   }));
   console.log(`webhook at a steady 200 msg/s: ${fmt(steady)}`);
+  const recorded = await db.webhookEvent.count({ where: { type: "conversation-update" } });
+  const transcripts = await db.call.count({ where: { vapiCallId: { startsWith: "bench-call-" }, transcript: { not: null } } });
+  await db.$disconnect();
+  console.log(`messages recorded: ${recorded} of ${300 + 4000 + 1000} sent; calls with a transcript: ${transcripts} of 50`);
 }
 
 async function admin(method: string, p: string, body?: unknown) {

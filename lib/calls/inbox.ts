@@ -3,15 +3,15 @@ import type { Db } from "@/lib/db/client";
 import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
-import { maskPersonalData, maskString } from "@/lib/vapi/mask";
+import { maskString } from "@/lib/vapi/mask";
 import {
   callIdOf, controlUrlOf, dedupeKeyOf, messageTimestamp, parseServerMessage, startMetadataOf, toolCallsOf,
   type EndOfCallReportMessage, type ServerMessage,
 } from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
-import { utc } from "@/lib/db/client";
 import { authorizeCall } from "./authorize";
+import { recordEvent } from "./event-log";
 import { markCallEnded, settleCall } from "./settle";
 import { answerToolCalls } from "./tools";
 
@@ -46,13 +46,13 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   }
   const parsed = parseServerMessage(json);
   if (parsed.kind === "invalid") {
-    await record(ctx.db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(json), outcome: "invalid", detail: parsed.issues.join("; ").slice(0, 1000), payload: json, receivedAt: now });
+    await recordEvent(ctx.db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(json), outcome: "invalid", detail: parsed.issues.join("; ").slice(0, 1000), payload: json, receivedAt: now });
     return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) } };
   }
   if (parsed.kind === "unknown-type") return { status: 200, body: {} };
 
   const message = parsed.message;
-  const first = await record(ctx.db, {
+  const first = await recordEvent(ctx.db, {
     dedupeKey: dedupeKeyOf(message), type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
     transcript: transcriptOf(message),
@@ -116,30 +116,3 @@ const typeOf = (json: unknown) => {
   const type = (json as { message?: { type?: unknown } } | null)?.message?.type;
   return typeof type === "string" ? type.slice(0, 100) : "(none)";
 };
-
-type EventRow = { dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string; payload: unknown; receivedAt: Date; transcript?: string };
-
-/**
- * True the first time a message is seen; false for a redelivery. A conversation-update's
- * transcript goes onto its call in the same statement, and only the first time. This runs for
- * every message Vapi sends (the conversation ones come several a second per call), so it is one
- * round trip in plain SQL, with no exception on a duplicate.
- */
-async function record(db: Db, e: EventRow): Promise<boolean> {
-  const payload = JSON.stringify(maskPersonalData(e.payload));
-  const { rows: [row] } = await db.pool.query<{ first: boolean }>({
-    name: "record-webhook-event", // prepared once per connection: PostgreSQL does not parse and plan it again
-    text: `WITH event AS (
-       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
-       ON CONFLICT ("dedupeKey") DO NOTHING
-       RETURNING 1
-     ), transcript AS (
-       UPDATE "Call" SET "transcript" = $9, "updatedAt" = $8
-       WHERE $9::text IS NOT NULL AND "vapiCallId" = $3 AND "settledAt" IS NULL AND EXISTS (SELECT 1 FROM event)
-     )
-     SELECT EXISTS (SELECT 1 FROM event) AS "first"`,
-    values: [e.dedupeKey, e.type, e.vapiCallId ?? null, e.status ?? null, e.outcome, e.detail ?? null, payload, utc(e.receivedAt), e.transcript ?? null],
-  });
-  return row.first;
-}

@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "@/test/db";
+import type { Db } from "@/lib/db/client";
+import { recordEvent, type EventRow } from "./event-log";
+
+let db: Db;
+beforeAll(async () => {
+  ({ db } = await freshDb());
+});
+
+const row = (dedupeKey: string, extra: Partial<EventRow> = {}): EventRow =>
+  ({ dedupeKey, type: "conversation-update", vapiCallId: "call-1", outcome: "accepted", payload: { key: dedupeKey }, receivedAt: new Date(), ...extra });
+
+describe("recordEvent", () => {
+  it("records messages that arrive together, each once, and tells a redelivery apart", async () => {
+    const firsts = await Promise.all(Array.from({ length: 50 }, (_, i) => recordEvent(db, row(`together-${i}`))));
+    expect(firsts.every(Boolean)).toBe(true);
+    expect(await db.webhookEvent.count({ where: { dedupeKey: { startsWith: "together-" } } })).toBe(50);
+    expect(await recordEvent(db, row("together-7"))).toBe(false);
+  });
+
+  it("takes a key sent twice at once as one first sighting and one redelivery", async () => {
+    const firsts = await Promise.all([recordEvent(db, row("twice")), recordEvent(db, row("twice")), recordEvent(db, row("other"))]);
+    expect(firsts.filter(Boolean)).toHaveLength(2);
+    expect(firsts[2]).toBe(true);
+    expect(await db.webhookEvent.count({ where: { dedupeKey: "twice" } })).toBe(1);
+  });
+
+  it("keeps the transcript of the later of two conversation updates that arrive together", async () => {
+    await db.call.create({ data: { vapiCallId: "call-t", status: "ACTIVE" } });
+    await Promise.all([
+      recordEvent(db, row("warm-up")), // takes the first write, so the next two share the following one
+      recordEvent(db, row("t-1", { vapiCallId: "call-t", transcript: "AI: Hi" })),
+      recordEvent(db, row("t-2", { vapiCallId: "call-t", transcript: "AI: Hi\nUser: Hello" })),
+    ]);
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-t" } })).transcript).toBe("AI: Hi\nUser: Hello");
+  });
+
+  it("fails only the message PostgreSQL refuses, not the others written with it", async () => {
+    const results = await Promise.allSettled([
+      recordEvent(db, row("lead")),
+      recordEvent(db, row("good-1")),
+      recordEvent(db, row("bad\u0000key")), // text cannot hold a NUL byte
+      recordEvent(db, row("good-2")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(await db.webhookEvent.count({ where: { dedupeKey: { in: ["good-1", "good-2"] } } })).toBe(2);
+  });
+});

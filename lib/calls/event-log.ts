@@ -1,0 +1,79 @@
+import { utc, type Db } from "@/lib/db/client";
+import { maskPersonalData } from "@/lib/vapi/mask";
+
+export type EventRow = {
+  dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string;
+  payload: unknown; receivedAt: Date;
+  /** A conversation-update's transcript so far: kept on its call the first time the message is seen. */
+  transcript?: string;
+};
+
+type Pending = { row: EventRow; settle: (first: boolean) => void; fail: (error: unknown) => void };
+type Queue = { waiting: Pending[]; flushing: boolean };
+
+const queues = new WeakMap<Db, Queue>();
+const MAX_ROWS_PER_STATEMENT = 200;
+
+/**
+ * Records a server message (payload masked): true the first time its dedupe key is seen, false for
+ * a redelivery. This runs for every message Vapi sends, so messages that arrive while a write is
+ * under way go out together in the next one: one statement and one commit for the lot (a lone
+ * message goes at once, so nothing waits under light load).
+ */
+export function recordEvent(db: Db, row: EventRow): Promise<boolean> {
+  let queue = queues.get(db);
+  if (!queue) queues.set(db, (queue = { waiting: [], flushing: false }));
+  const recorded = new Promise<boolean>((settle, fail) => queue.waiting.push({ row, settle, fail }));
+  if (!queue.flushing) void flush(db, queue);
+  return recorded;
+}
+
+async function flush(db: Db, queue: Queue) {
+  queue.flushing = true;
+  while (queue.waiting.length) {
+    const batch = queue.waiting.splice(0, MAX_ROWS_PER_STATEMENT);
+    try {
+      await writeBatch(db, batch);
+    } catch {
+      // One bad row must not fail the others: write them one by one, each with its own outcome.
+      for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
+    }
+  }
+  queue.flushing = false;
+}
+
+async function writeBatch(db: Db, batch: Pending[]) {
+  // A key twice in one batch: the first is written, the later ones are redeliveries.
+  const byKey = new Map<string, Pending>();
+  for (const p of batch) if (!byKey.has(p.row.dedupeKey)) byKey.set(p.row.dedupeKey, p);
+  const rows = [...byKey.values()].map((p) => p.row);
+  const column = <T>(f: (r: EventRow) => T) => rows.map(f);
+  const { rows: inserted } = await db.pool.query<{ dedupeKey: string }>({
+    name: "record-webhook-events", // prepared once per connection: PostgreSQL parses and plans it once
+    text: `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[])
+         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "ord")
+     ), event AS (
+       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
+       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt" FROM input
+       ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING "dedupeKey"
+     ), latest AS (
+       SELECT DISTINCT ON (i."vapiCallId") i."vapiCallId", i."transcript", i."receivedAt"
+       FROM input i JOIN event USING ("dedupeKey")
+       WHERE i."transcript" IS NOT NULL
+       ORDER BY i."vapiCallId", i."ord" DESC
+     ), transcript AS (
+       UPDATE "Call" c SET "transcript" = l."transcript", "updatedAt" = l."receivedAt"
+       FROM latest l WHERE c."vapiCallId" = l."vapiCallId" AND c."settledAt" IS NULL
+     )
+     SELECT "dedupeKey" FROM event`,
+    values: [
+      column((r) => r.dedupeKey), column((r) => r.type), column((r) => r.vapiCallId ?? null), column((r) => r.status ?? null),
+      column((r) => r.outcome), column((r) => r.detail ?? null), column((r) => JSON.stringify(maskPersonalData(r.payload))),
+      column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null),
+    ],
+  });
+  const firsts = new Set(inserted.map((r) => r.dedupeKey));
+  for (const p of batch) p.settle(byKey.get(p.row.dedupeKey) === p && firsts.has(p.row.dedupeKey));
+}
