@@ -136,6 +136,29 @@ test("an operator ends a live call and the caller's call ends within 2 s", async
   await operatorContext.close();
 });
 
+test("suspending a caller mid-call ends the call and bills the seconds used", async ({ browser, page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  const call = await latestCallOf(db, user.id);
+
+  const operatorContext = await browser.newContext();
+  const operatorPage = await operatorContext.newPage();
+  await signIn(operatorPage, await makeUser({ role: "OPERATOR" }));
+  await operatorPage.goto(`/dashboard/users/${user.id}`);
+  await operatorPage.getByLabel("Why suspend?").fill("chargeback on the card");
+  const clickedAt = Date.now();
+  await operatorPage.getByRole("button", { name: "Suspend" }).click();
+  await expect(operatorPage.getByText("Their live call is being ended.")).toBeVisible();
+  await expect(page.getByTestId("ended-by")).toHaveText("Your call was ended because your account has been suspended.", { timeout: 10_000 });
+  const ended = await emulator.call(call.vapiCallId);
+  expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(3_000);
+  const settled = await db.call.findUniqueOrThrow({ where: { id: call.id } });
+  expect(settled).toMatchObject({ status: "SETTLED", flag: "suspended" });
+  expect(Number(await page.getByTestId("summary-charged").textContent())).toBe(settled.creditsCharged);
+  await operatorContext.close();
+});
+
 test("duplicated and reordered server messages bill once", async ({ page, db, makeUser, signIn }) => {
   await emulator.setFaults({ duplicate: ["status-update", "end-of-call-report"], deliverLast: ["status-update:ended"] });
   try {

@@ -20,6 +20,7 @@ const ENDED_BY: Record<string, string> = {
   credits: "Your call ended because your credits ran out.",
   operator: "An operator ended your call.",
   tamper: "Your call was ended because it was changed in a way Coach Call does not allow.",
+  suspended: "Your call was ended because your account has been suspended.",
   refused: "This call was not authorized, so it was ended.",
 };
 

@@ -7,7 +7,10 @@ import { ActionMessage, refusalText, type Shown } from "./action-message";
 type Change = (raw: unknown) => Promise<ActionResult<unknown>>;
 
 /** Suspend an active account or lift a suspension; both ask why, for the audit log. */
-export function SuspensionForm(props: { userId: string; suspended: boolean; suspend: Change; unsuspend: Change }) {
+export function SuspensionForm(props: {
+  userId: string; suspended: boolean; unsuspend: Change;
+  suspend: (raw: unknown) => Promise<ActionResult<{ liveCallsEnding: number }>>;
+}) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [shown, setShown] = useState<Shown>(null);
@@ -17,12 +20,13 @@ export function SuspensionForm(props: { userId: string; suspended: boolean; susp
     const form = event.currentTarget;
     setPending(true);
     setShown(null);
-    const change = props.suspended ? props.unsuspend : props.suspend;
-    const result = await change({ userId: props.userId, reason: new FormData(form).get("reason") });
+    const input = { userId: props.userId, reason: new FormData(form).get("reason") };
+    const result = props.suspended ? await props.unsuspend(input) : await props.suspend(input);
     setPending(false);
     if (!result.ok) return setShown({ ok: false, text: refusalText(result) });
     form.reset();
-    setShown({ ok: true, text: props.suspended ? "The suspension is lifted." : "The account is suspended." });
+    const ending = result.data && typeof result.data === "object" && "liveCallsEnding" in result.data ? Number(result.data.liveCallsEnding) : 0;
+    setShown({ ok: true, text: props.suspended ? "The suspension is lifted." : `The account is suspended.${ending ? " Their live call is being ended." : ""}` });
     router.refresh();
   }
 

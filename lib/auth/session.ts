@@ -26,10 +26,20 @@ export async function currentUser(): Promise<CurrentUser | null> {
   });
 }
 
+const REFUSALS = { "signed-out": "Please sign in.", "not-operator": "Operators only.", suspended: "This account is suspended." } as const;
+
 export class AccessDenied extends Error {
-  constructor(readonly reason: "signed-out" | "not-operator") {
-    super(reason === "signed-out" ? "Please sign in." : "Operators only.");
+  constructor(readonly reason: keyof typeof REFUSALS) {
+    super(REFUSALS[reason]);
   }
+}
+
+/** Why `user` may not act as an operator, or null if they may: the one rule for pages, routes and actions. */
+export function operatorRefusal(user: CurrentUser | null | undefined): AccessDenied | null {
+  if (!user) return new AccessDenied("signed-out");
+  if (user.role !== "OPERATOR") return new AccessDenied("not-operator");
+  if (user.suspendedAt) return new AccessDenied("suspended");
+  return null;
 }
 
 export async function requireUser(): Promise<CurrentUser> {
@@ -39,7 +49,8 @@ export async function requireUser(): Promise<CurrentUser> {
 }
 
 export async function requireOperator(): Promise<CurrentUser> {
-  const user = await requireUser();
-  if (user.role !== "OPERATOR") throw new AccessDenied("not-operator");
-  return user;
+  const user = await currentUser();
+  const refusal = operatorRefusal(user);
+  if (refusal) throw refusal;
+  return user!;
 }

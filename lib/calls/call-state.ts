@@ -5,7 +5,7 @@ export type CoachCallState = {
   phase: "waiting" | "live" | "ended" | "settled" | "refused" | "released";
   /** Seconds until the server ends the call; the page's countdown shows this, not its own clock. */
   secondsLeft: number | null;
-  endedBy: "credits" | "operator" | "tamper" | "refused" | null;
+  endedBy: "credits" | "operator" | "tamper" | "suspended" | "refused" | null;
   usedSeconds: number | null;
   creditsCharged: number | null;
   balance: number;
@@ -19,7 +19,7 @@ export async function coachCallState(db: Db, userId: string, reservationId: stri
   });
   if (!reservation) return null;
   const call = reservation.call;
-  const endedBy = call?.flag === "cutoff" ? "credits" : call?.flag === "operator" || call?.flag === "tamper" ? call.flag : null;
+  const endedBy = call?.flag === "cutoff" ? "credits" : call?.flag === "operator" || call?.flag === "tamper" || call?.flag === "suspended" ? call.flag : null;
   const base = { balance: reservation.user.available, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
   if (!call) return { ...base, phase: reservation.status === "HELD" ? "waiting" : "released", secondsLeft: null };
   if (call.status === "SETTLED") return { ...base, phase: "settled", secondsLeft: 0 };

@@ -5,6 +5,7 @@ import { END_AFTER_NOTICE_MS } from "./timing";
 const NOTICES = {
   operator: "An operator has ended this call. Goodbye.",
   tamper: "This call was changed in a way Coach Call does not allow, so it is ending now. Goodbye.",
+  suspended: "This Coach Call account has been suspended, so the call is ending now. Goodbye.",
 } as const;
 
 /** Ends a live call on our side's request: a short spoken notice now, end-call from the enforcer a moment later. */

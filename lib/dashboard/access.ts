@@ -1,18 +1,18 @@
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { AccessDenied, currentUser, requireOperator, type CurrentUser } from "@/lib/auth/session";
+import { AccessDenied, currentUser, operatorRefusal, requireOperator, type CurrentUser } from "@/lib/auth/session";
 
 // One database read per request, however many of the layout and page ask.
 const whoIsAsking = cache(currentUser);
 
 /**
  * For dashboard pages and layouts, behind the proxy's check: signed-out visitors go to sign in and
- * come back to `path`; signed-in non-operators get the 403 page.
+ * come back to `path`; signed-in non-operators and suspended operators get the 403 page.
  */
 export async function operatorForPage(path: string): Promise<CurrentUser> {
   const user = await whoIsAsking();
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(path)}`);
-  if (user.role !== "OPERATOR") forbidden();
+  if (operatorRefusal(user)) forbidden();
   return user;
 }
 

@@ -22,6 +22,7 @@ let db: Db;
 let targets: ActionTargets;
 let plainUserId: string;
 let operatorId: string;
+let suspendedOperatorId: string;
 
 beforeAll(async () => {
   const fresh = await freshDb();
@@ -29,6 +30,7 @@ beforeAll(async () => {
   process.env.DATABASE_URL = fresh.url;
   plainUserId = (await userWithCredits(db, 100)).id;
   operatorId = (await userWithCredits(db, 0, { role: "OPERATOR" })).id;
+  suspendedOperatorId = (await db.user.create({ data: { email: `so-${randomUUID()}@example.test`, passwordHash: "x", role: "OPERATOR", suspendedAt: new Date(), suspendedReason: "test" } })).id;
   const target = await userWithCredits(db, 50);
   const suspended = await db.user.create({ data: { email: `s-${randomUUID()}@example.test`, passwordHash: "x", suspendedAt: new Date(), suspendedReason: "test" } });
   const call = await billedCall(db, (await userWithCredits(db, 100)).id, { startedAt: new Date(), held: 60, live: true });
@@ -47,14 +49,19 @@ async function worldState() {
 }
 
 describe("every dashboard server action", () => {
-  for (const who of ["signed out", "a plain user"] as const) {
+  const refused = [
+    { who: "signed out", id: () => null, error: "Please sign in." },
+    { who: "a plain user", id: () => plainUserId, error: "Operators only." },
+    { who: "a suspended operator", id: () => suspendedOperatorId, error: "This account is suspended." },
+  ];
+  for (const { who, id, error } of refused) {
     it(`refuses ${who} and changes nothing`, async () => {
-      session.userId = who === "signed out" ? null : plainUserId;
+      session.userId = id();
       const before = await worldState();
       requestCallEnd.mockClear();
       for (const a of dashboardActions) {
         const result = await (await loadAction(a.file, a.name))(a.input(targets));
-        expect(result, a.name).toEqual({ ok: false, error: who === "signed out" ? "Please sign in." : "Operators only." });
+        expect(result, a.name).toEqual({ ok: false, error });
       }
       expect(await worldState()).toEqual(before);
       expect(requestCallEnd).not.toHaveBeenCalled();

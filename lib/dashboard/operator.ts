@@ -1,13 +1,12 @@
-import type { CurrentUser } from "@/lib/auth/session";
-import { AccessDenied } from "@/lib/auth/session";
+import { operatorRefusal, type CurrentUser } from "@/lib/auth/session";
 
 /**
  * Functions that change things take the operator who asks and check the role themselves, so a
  * caller that forgot its guard still cannot act for a plain user.
  */
 export function assertOperator(user: CurrentUser | null | undefined): asserts user is CurrentUser {
-  if (!user) throw new AccessDenied("signed-out");
-  if (user.role !== "OPERATOR") throw new AccessDenied("not-operator");
+  const refusal = operatorRefusal(user);
+  if (refusal) throw refusal;
 }
 
 /** How an operator appears in the ledger's `actor` column and in end-call requests. */

@@ -21,12 +21,16 @@ const digestOf = (promise: Promise<unknown>) => promise.then(() => "rendered", (
 
 let db: Db;
 let plainUserId: string;
+let suspendedOperatorId: string;
 beforeAll(async () => {
   const fresh = await freshDb();
   db = fresh.db;
   process.env.DATABASE_URL = fresh.url;
   process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "1";
   plainUserId = (await userWithCredits(db, 0)).id;
+  const suspended = await userWithCredits(db, 0, { role: "OPERATOR" });
+  await db.user.update({ where: { id: suspended.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
+  suspendedOperatorId = suspended.id;
 });
 
 describe("dashboard pages and the layout", () => {
@@ -55,23 +59,30 @@ describe("dashboard pages and the layout", () => {
     }
   });
 
-  it("refuse a plain user with 403", async () => {
-    session.userId = plainUserId;
-    for (const r of renderers) {
-      expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toBe("NEXT_HTTP_ERROR_FALLBACK;403");
-    }
-  });
+  for (const who of ["a plain user", "a suspended operator"] as const) {
+    it(`refuse ${who} with 403`, async () => {
+      session.userId = who === "a plain user" ? plainUserId : suspendedOperatorId;
+      for (const r of renderers) {
+        expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toBe("NEXT_HTTP_ERROR_FALLBACK;403");
+      }
+    });
+  }
 });
 
 describe("dashboard API routes", () => {
-  for (const [who, status] of [["signed out", 401], ["a plain user", 403]] as const) {
+  const refused = [
+    { who: "signed out", id: () => null, status: 401, error: "Please sign in." },
+    { who: "a plain user", id: () => plainUserId, status: 403, error: "Operators only." },
+    { who: "a suspended operator", id: () => suspendedOperatorId, status: 403, error: "This account is suspended." },
+  ];
+  for (const { who, id, status, error } of refused) {
     it(`answer ${status} JSON to ${who}`, async () => {
-      session.userId = who === "signed out" ? null : plainUserId;
+      session.userId = id();
       for (const r of dashboardApiRoutes) {
         const { GET } = (await import(fileOf(r.path, "route.ts"))) as { GET: Route };
         const response = await GET(new NextRequest(`http://localhost${r.path}${r.query}`));
         expect(response.status, r.path).toBe(status);
-        expect(await response.json(), r.path).toEqual({ error: status === 401 ? "Please sign in." : "Operators only." });
+        expect(await response.json(), r.path).toEqual({ error });
       }
     });
   }

@@ -5,7 +5,8 @@ import { checkInvariants } from "@/lib/credits/invariants";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
-import { asCurrentUser } from "@/test/dashboard-fixtures";
+import { asCurrentUser, billedCall } from "@/test/dashboard-fixtures";
+import { startTestHttpServer } from "@/test/http-server";
 import { adjustCredits, suspendUser, unsuspendUser } from "./user-actions";
 
 let db: Db;
@@ -88,6 +89,23 @@ describe("suspending", () => {
     const audit = await db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "asc" } });
     expect(audit.map((a) => [a.action, a.reason])).toEqual([["user.suspend", "abuse report"], ["user.unsuspend", "cleared"]]);
     expect(audit[1].details).toEqual({ suspendedReason: "abuse report" });
+  });
+
+  it("ends the account's live call through its control URL: a spoken notice, then end-call when due", async () => {
+    const control = await startTestHttpServer((_req, res) => res.writeHead(200).end("{}"));
+    try {
+      const user = await userWithCredits(db, 100);
+      const live = await billedCall(db, user.id, { startedAt: new Date(), held: 60, live: true });
+      await db.call.update({ where: { id: live.id }, data: { controlUrl: `${control.url}/control` } });
+      const now = new Date();
+      expect(await suspendUser(db, operator, { userId: user.id, reason: "chargeback" }, now)).toMatchObject({ liveCallsEnding: 1 });
+      expect(control.requests.map((r) => JSON.parse(r.body))).toEqual([
+        { type: "say", content: expect.stringMatching(/suspended/), endCallAfterSpoken: true },
+      ]);
+      expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ flag: "suspended", endCallDueAt: expect.any(Date) });
+    } finally {
+      await control.close();
+    }
   });
 
   it("refuses to suspend yourself or an unknown account", async () => {

@@ -1,5 +1,6 @@
 import type { CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
+import { requestCallEnd } from "@/lib/calls/end-call";
 import { adjust } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
 import { assertOperator, operatorActor } from "./operator";
@@ -32,19 +33,36 @@ export async function adjustCredits(db: Db, operator: CurrentUser, input: Adjust
   return { available, entryId: entry.id.toString() };
 }
 
-/** Suspension and its audit row commit together; suspending twice is refused, not logged twice. */
+/**
+ * Suspension and its audit row commit together; suspending twice is refused, not logged twice.
+ * Then the account's live calls are ended.
+ */
 export async function suspendUser(db: Db, operator: CurrentUser, input: SuspensionInput, now = new Date()) {
   assertOperator(operator);
   if (input.userId === operator.id) throw new UserFacingError("You cannot suspend yourself.");
-  return db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     const changed = await tx.user.updateMany({ where: { id: input.userId, suspendedAt: null }, data: { suspendedAt: now, suspendedReason: input.reason } });
     if (changed.count !== 1) {
       const exists = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } });
       throw exists ? new UserFacingError("This user is already suspended.") : noSuchUser();
     }
     await tx.auditLog.create({ data: { actorId: operator.id, action: "user.suspend", targetUserId: input.userId, reason: input.reason } });
-    return { suspendedAt: now };
   });
+  return { suspendedAt: now, liveCallsEnding: await endLiveCalls(db, input.userId, operatorActor(operator), now) };
+}
+
+/** A suspended account's live calls end now (spoken notice, then end-call), not at their cutoff. */
+async function endLiveCalls(db: Db, userId: string, actor: string, now: Date): Promise<number> {
+  const live = await db.call.findMany({ where: { userId, status: "ACTIVE", endedAt: null }, select: { vapiCallId: true } });
+  let ending = 0;
+  for (const call of live) {
+    try {
+      if ((await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "suspended", actor }, now)).ok) ending++;
+    } catch (error) {
+      console.error(`Could not end call ${call.vapiCallId} of a suspended user`, error);
+    }
+  }
+  return ending;
 }
 
 export async function unsuspendUser(db: Db, operator: CurrentUser, input: SuspensionInput) {
