@@ -30,16 +30,19 @@ export function recordEvent(db: Db, row: EventRow): Promise<boolean> {
 
 async function flush(db: Db, queue: Queue) {
   queue.flushing = true;
-  while (queue.waiting.length) {
-    const batch = queue.waiting.splice(0, MAX_ROWS_PER_STATEMENT);
-    try {
-      await writeBatch(db, batch);
-    } catch {
-      // One bad row must not fail the others: write them one by one, each with its own outcome.
-      for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
+  try {
+    while (queue.waiting.length) {
+      const batch = queue.waiting.splice(0, MAX_ROWS_PER_STATEMENT);
+      try {
+        await writeBatch(db, batch);
+      } catch {
+        // One bad row must not fail the others: write them one by one, each with its own outcome.
+        for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
+      }
     }
+  } finally {
+    queue.flushing = false;
   }
-  queue.flushing = false;
 }
 
 async function writeBatch(db: Db, batch: Pending[]) {
