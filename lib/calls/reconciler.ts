@@ -3,7 +3,7 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { endCallNow } from "@/lib/vapi/control";
 import type { VapiCall, VapiRestClient } from "@/lib/vapi/rest";
 import { authorizeCall } from "./authorize";
-import { settleCall } from "./settle";
+import { markCallEnded, settleCall } from "./settle";
 
 export type ReconcilerOptions = {
   assistantId: string;
@@ -11,35 +11,96 @@ export type ReconcilerOptions = {
   pricing: Pricing;
   /** How long after Vapi says a call ended we wait for its report before billing from REST. */
   settleGraceSeconds: number;
+  /** How far back the very first look reaches, before any cursor is stored. */
   lookbackMinutes: number;
+  /** Calls per GET /call (Vapi's maximum, 1,000, unless set). */
+  pageSize?: number;
 };
 
 /** Give the in-progress webhook this long before treating a live call we never heard of as unseen. */
 const WEBHOOK_HEAD_START_MS = 2_000;
 const RESEND_END_AFTER_MS = 5_000;
+/** Vapi's clock is not ours, and a call may change while we read: every look reaches back this much further. */
+const CLOCK_OVERLAP_MS = 30_000;
+const MAX_PAGES = 20;
+const CURSOR = "vapi-calls";
+
+type Outcome = "acted" | "waiting" | "done";
 
 /**
- * Asks Vapi which calls exist, because webhooks alone cannot see a call whose browser redirected
- * or silenced them. Live calls we never saw are authorized (or ended) from Vapi's own record;
- * ended calls without a settled report are billed from it after a grace. Credits are never
- * released for lack of news: only a capture from a record of the call ends a bound reservation.
+ * Asks Vapi which calls changed since the last look, because webhooks alone cannot see a call
+ * whose browser redirected or silenced them. Live calls we never saw are authorized (or ended)
+ * from Vapi's own record; ended calls without a settled report are billed from it after a grace.
+ * The cursor stays behind any call still waiting on one of those timers, so it is looked at again.
+ * End requests a live call has not obeyed are followed up from our own records, since such a call
+ * may not change at Vapi. Credits are never released for lack of news: only a capture from a record
+ * of the call ends a bound reservation.
  */
 export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerOptions, now = new Date()) {
-  const calls = await rest.listCalls({ assistantId: o.assistantId, createdAtGt: new Date(now.getTime() - o.lookbackMinutes * 60_000), limit: 1000 });
+  const cursor = await db.reconcilerCursor.findUnique({ where: { name: CURSOR } });
+  const since = new Date((cursor?.until.getTime() ?? now.getTime() - o.lookbackMinutes * 60_000) - CLOCK_OVERLAP_MS);
+  const changed = await callsChangedSince(rest, o.assistantId, since, o.pageSize ?? 1000);
   let acted = 0;
-  for (const vapiCall of calls) {
-    if (await reconcileCall(db, vapiCall, o, now)) acted++;
+  let holdAt = now;
+  for (const call of changed) {
+    const outcome = await reconcileCall(db, call, o, now).catch((error) => failed(call.id, error));
+    if (outcome === "acted") acted++;
+    if (outcome === "waiting" && call.updatedAt < holdAt) holdAt = call.updatedAt;
   }
-  return { seen: calls.length, acted };
+  const seen = new Set(changed.map((c) => c.id));
+  for (const vapiCallId of await unobeyedEndRequests(db, now)) {
+    if (seen.has(vapiCallId)) continue;
+    const outcome = await rest.getCall(vapiCallId).then((call) => reconcileCall(db, call, o, now)).catch((error) => failed(vapiCallId, error));
+    if (outcome === "acted") acted++;
+  }
+  await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until: holdAt }, update: { until: holdAt } });
+  return { seen: changed.length, acted };
 }
 
-async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Date): Promise<boolean> {
+/** One call that cannot be reconciled now must not hold up the others; it is looked at again next time. */
+function failed(vapiCallId: string, error: unknown): Outcome {
+  console.error(`Reconciling call ${vapiCallId} failed`, error);
+  return "waiting";
+}
+
+/**
+ * Every call of the assistant Vapi changed after `since`. GET /call returns at most 1,000, newest
+ * first (the emulator's order; Vapi's is unconfirmed in vapi-protocol.md), so a full page is
+ * followed by the page up to its oldest call.
+ */
+async function callsChangedSince(rest: VapiRestClient, assistantId: string, since: Date, pageSize: number): Promise<VapiCall[]> {
+  const byId = new Map<string, VapiCall>();
+  let before: Date | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const calls = await rest.listCalls({ assistantId, updatedAtGt: since, updatedAtLe: before, limit: pageSize });
+    const fresh = calls.filter((c) => !byId.has(c.id));
+    for (const c of fresh) byId.set(c.id, c);
+    if (calls.length < pageSize || fresh.length === 0) break;
+    before = new Date(Math.min(...calls.map((c) => c.updatedAt.getTime())));
+  }
+  return [...byId.values()];
+}
+
+/** Calls we asked to end more than a few seconds ago that have not ended by any news since. */
+async function unobeyedEndRequests(db: Db, now: Date): Promise<string[]> {
+  const calls = await db.call.findMany({
+    where: { endedAt: null, endCallSentAt: { lt: new Date(now.getTime() - RESEND_END_AFTER_MS) } },
+    select: { vapiCallId: true },
+    take: 100,
+  });
+  return calls.map((c) => c.vapiCallId);
+}
+
+async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Date): Promise<Outcome> {
   const known = await db.call.findUnique({ where: { vapiCallId: v.id } });
   const sighting = { vapiCallId: v.id, controlUrl: v.monitor?.controlUrl, metadata: v.assistantOverrides?.metadata };
   if (v.status === "ended") {
-    if (known?.settledAt) return false;
+    if (known?.settledAt) return "done";
     const endedAt = v.endedAt ?? now;
-    if (now.getTime() - endedAt.getTime() < o.settleGraceSeconds * 1000) return false;
+    if (now.getTime() - endedAt.getTime() < o.settleGraceSeconds * 1000) {
+      if (known && !known.endedAt) await markCallEnded(db, v.id, v.endedReason, endedAt);
+      return "waiting";
+    }
     const settled = await settleCall(db, {
       vapiCallId: v.id, startedAt: v.startedAt, endedAt: v.endedAt, durationSeconds: v.durationSeconds, endedReason: v.endedReason,
       cost: v.cost, sighting, source: "vapi-rest",
@@ -48,23 +109,23 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
       data: { kind: "settled-from-vapi", userId: settled.userId, vapiCallId: v.id, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
         message: "No end-of-call report arrived in time: billed from Vapi's call record." },
     });
-    return true;
+    return "acted";
   }
-  if (v.status !== "in-progress") return false;
+  if (v.status !== "in-progress") return "done"; // not started yet: it changes again when it does
   if (!known) {
-    if (now.getTime() - (v.startedAt ?? v.createdAt).getTime() < WEBHOOK_HEAD_START_MS) return false;
+    if (now.getTime() - (v.startedAt ?? v.createdAt).getTime() < WEBHOOK_HEAD_START_MS) return "waiting";
     const { call } = await authorizeCall(db, { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true }, o.startTokenSecret, now);
     await db.alert.create({
       data: { kind: "unseen-call", userId: call.userId, vapiCallId: v.id, message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).` },
     });
-    return true;
+    return "acted";
   }
   // We asked for the end, and Vapi still says the call is live: ask again.
   if (known.endCallSentAt && now.getTime() - known.endCallSentAt.getTime() > RESEND_END_AFTER_MS) {
     const controlUrl = known.controlUrl ?? v.monitor?.controlUrl;
     if (controlUrl) await endCallNow(controlUrl);
     await db.call.update({ where: { id: known.id }, data: { endCallSentAt: now } });
-    return true;
+    return "acted";
   }
-  return false;
+  return "done";
 }

@@ -49,6 +49,7 @@ describe("Vapi REST client", () => {
       status: "ended",
       assistantId: "asst_1",
       createdAt: new Date(CALL.createdAt),
+      updatedAt: new Date(CALL.updatedAt),
       startedAt: new Date(CALL.startedAt),
       endedAt: new Date(CALL.endedAt),
       endedReason: "customer-ended-call",
@@ -59,21 +60,24 @@ describe("Vapi REST client", () => {
     });
   });
 
-  it("leaves duration out while the call has not ended", async () => {
+  it("leaves duration out while the call has not ended, and takes a missing updatedAt as createdAt", async () => {
     const client = await vapi((_, res) => sendJson(res, 200, QUEUED));
     expect(await client.getCall("call_2")).toEqual({
       id: "call_2",
       status: "queued",
       createdAt: new Date(QUEUED.createdAt),
+      updatedAt: new Date(QUEUED.createdAt),
       cost: 0,
     });
   });
 
-  it("lists calls by assistant and creation time", async () => {
+  it("lists calls by assistant and by creation and update time", async () => {
     const client = await vapi((_, res) => sendJson(res, 200, [CALL, QUEUED]));
     const calls = await client.listCalls({
       assistantId: "asst_1",
       createdAtGt: new Date("2026-09-20T09:00:00.000Z"),
+      updatedAtGt: new Date("2026-09-20T09:30:00.000Z"),
+      updatedAtLe: new Date("2026-09-20T12:00:00.000Z"),
       limit: 50,
     });
     expect(calls.map((call) => call.id)).toEqual([CALL.id, "call_2"]);
@@ -82,6 +86,8 @@ describe("Vapi REST client", () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({
       assistantId: "asst_1",
       createdAtGt: "2026-09-20T09:00:00.000Z",
+      updatedAtGt: "2026-09-20T09:30:00.000Z",
+      updatedAtLe: "2026-09-20T12:00:00.000Z",
       limit: "50",
     });
   });

@@ -7,6 +7,8 @@ export type VapiCall = {
   status: string;
   assistantId?: string;
   createdAt: Date;
+  /** When Vapi last changed the call (it started, ended, its report was attached…). */
+  updatedAt: Date;
   startedAt?: Date;
   endedAt?: Date;
   endedReason?: string;
@@ -43,7 +45,7 @@ export type VapiRestClientOptions = {
   maxRetries?: number;
 };
 
-export type ListCallsQuery = { assistantId?: string; createdAtGt?: Date | string; limit?: number };
+export type ListCallsQuery = { assistantId?: string; createdAtGt?: Date; updatedAtGt?: Date; updatedAtLe?: Date; limit?: number };
 
 export type VapiRestClient = {
   getCall(id: string): Promise<VapiCall>;
@@ -69,12 +71,11 @@ export function createVapiRestClient({
       const body = await request(`GET /call/${id}`, () => client.calls.get({ id }));
       return normalizeCall(body, `GET /call/${id}`);
     },
-    async listCalls({ assistantId, createdAtGt, limit } = {}) {
+    async listCalls({ assistantId, createdAtGt, updatedAtGt, updatedAtLe, limit } = {}) {
       const body = await request("GET /call", () =>
         client.calls.list({
-          assistantId,
-          createdAtGt: createdAtGt instanceof Date ? createdAtGt.toISOString() : createdAtGt,
-          limit,
+          assistantId, limit,
+          createdAtGt: createdAtGt?.toISOString(), updatedAtGt: updatedAtGt?.toISOString(), updatedAtLe: updatedAtLe?.toISOString(),
         }),
       );
       if (!Array.isArray(body)) throw new VapiRestError("invalid-response", "GET /call: expected an array");
@@ -118,6 +119,7 @@ const callResponseSchema = z.looseObject({
   status: z.string().min(1),
   assistantId: optional(z.string()),
   createdAt: isoDate,
+  updatedAt: optional(isoDate),
   startedAt: optional(isoDate),
   endedAt: optional(isoDate),
   endedReason: optional(z.string()),
@@ -140,6 +142,7 @@ function normalizeCall(body: unknown, what: string): VapiCall {
     status: call.status,
     assistantId: call.assistantId,
     createdAt: call.createdAt,
+    updatedAt: call.updatedAt ?? call.createdAt,
     startedAt: call.startedAt,
     endedAt: call.endedAt,
     endedReason: call.endedReason,

@@ -1,0 +1,106 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freshDb } from "@/test/db";
+import { userWithCredits } from "@/test/factories";
+import type { Db } from "@/lib/db/client";
+import { appConfig } from "@/lib/config";
+import { checkInvariants } from "@/lib/credits/invariants";
+import type { Pricing } from "@/lib/credits/pricing";
+import { createVapiRestClient, type ListCallsQuery, type VapiRestClient } from "@/lib/vapi/rest";
+import { startVapiEmulator, type RunningEmulator } from "@/vapi-emulator/server";
+import { apiClient, ASSISTANT_ID, fastConfig, KEYS } from "@/vapi-emulator/test/support";
+import { reconcileOnce, type ReconcilerOptions } from "./reconciler";
+import { startCall } from "./start-call";
+
+// Vapi (the emulator) sends no server messages here: every call is one no webhook told us about,
+// as when the browser silenced them. Only the reconciler can see it.
+const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
+const config = appConfig({ VAPI_ASSISTANT_ID: ASSISTANT_ID, VAPI_PUBLIC_KEY: KEYS.publicKey, VAPI_WEBHOOK_SECRET: "s", START_TOKEN_SECRET: "reconciler-test-start-secret" });
+const options: ReconcilerOptions = { assistantId: ASSISTANT_ID, startTokenSecret: config.startTokenSecret, pricing, settleGraceSeconds: 60, lookbackMinutes: 60 };
+
+let db: Db;
+let emulator: RunningEmulator;
+let api: ReturnType<typeof apiClient>;
+let rest: VapiRestClient;
+const queries: ListCallsQuery[] = [];
+beforeAll(async () => {
+  ({ db } = await freshDb());
+});
+// A Vapi of its own for each test, so one test's calls are not another's news.
+beforeEach(async () => {
+  emulator = await startVapiEmulator(fastConfig(undefined));
+  api = apiClient(emulator);
+  const real = createVapiRestClient({ apiBaseUrl: emulator.url, privateKey: KEYS.privateKey });
+  rest = { getCall: (id) => real.getCall(id), listCalls: (q) => (queries.push(q ?? {}), real.listCalls(q)) };
+});
+afterEach(async () => {
+  await emulator.close();
+  expect(await checkInvariants(db)).toEqual([]);
+  await db.reconcilerCursor.deleteMany();
+  queries.length = 0;
+});
+
+const inAWhile = (seconds: number) => new Date(Date.now() + seconds * 1000);
+const attack = async (overrides?: unknown) => ((await api.admin("POST", "/attack", overrides ? { overrides } : {})).body.call as { id: string }).id;
+const emulated = async (id: string) => (await api.admin("GET", `/calls/${id}`)).body.call as { status: string; endedReason?: string; updatedAt: string };
+const cursor = async () => (await db.reconcilerCursor.findUniqueOrThrow({ where: { name: "vapi-calls" } })).until;
+
+describe("reconcileOnce", () => {
+  it("ends a live call no webhook told us about, then reads on from where it stopped", async () => {
+    const id = await attack();
+    const now = inAWhile(3);
+    expect(await reconcileOnce(db, rest, options, now)).toMatchObject({ acted: 1 });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1);
+    expect(await cursor()).toEqual(now);
+
+    await reconcileOnce(db, rest, options, inAWhile(4));
+    expect(queries.map((q) => q.updatedAtGt?.getTime())).toEqual([
+      expect.any(Number), // the first look: the lookback, before any cursor
+      now.getTime() - 30_000, // then from the cursor, with room for clock skew
+    ]);
+    expect(queries[0].updatedAtGt!.getTime()).toBeLessThan(Date.now() - 60 * 60_000);
+  });
+
+  it("keeps its cursor at an ended call until the report's grace is over, then bills it from Vapi's record", async () => {
+    const user = await userWithCredits(db, 100);
+    const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+    const id = await attack(start.assistantOverrides);
+    await reconcileOnce(db, rest, options, inAWhile(3));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ACTIVE", userId: user.id });
+
+    await api.admin("POST", `/calls/${id}/hangup`);
+    const endedAt = new Date((await emulated(id)).updatedAt);
+    await reconcileOnce(db, rest, options, inAWhile(4));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ENDED", settledAt: null });
+    expect(await cursor()).toEqual(endedAt);
+
+    const later = inAWhile(65);
+    expect(await reconcileOnce(db, rest, options, later)).toMatchObject({ acted: 1 });
+    const settled = await db.call.findUniqueOrThrow({ where: { vapiCallId: id } });
+    expect(settled).toMatchObject({ status: "SETTLED", creditsCharged: expect.any(Number) });
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).held).toBe(0);
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "settled-from-vapi" } })).toBe(1);
+    expect(await cursor()).toEqual(later);
+  });
+
+  it("asks again for the end of a call that ignored it, though Vapi's record of it has not changed", async () => {
+    const id = await attack();
+    await reconcileOnce(db, rest, options, inAWhile(3));
+    const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: id } });
+    // As if the notice's end-call had been lost: still live, end requested 10 s ago, nothing new at Vapi.
+    await db.call.update({ where: { id: row.id }, data: { endCallSentAt: new Date(Date.now() - 10_000) } });
+    await db.reconcilerCursor.update({ where: { name: "vapi-calls" }, data: { until: inAWhile(60) } });
+    expect((await emulated(id)).status).toBe("in-progress");
+
+    expect(await reconcileOnce(db, rest, options)).toMatchObject({ seen: 0, acted: 1 });
+    expect((await emulated(id)).status).toBe("ended");
+  });
+
+  it("reads every page when more calls changed than one answer holds", async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await attack());
+    await reconcileOnce(db, rest, { ...options, pageSize: 2 }, inAWhile(3));
+    expect(await db.call.count({ where: { vapiCallId: { in: ids }, status: "UNAUTHORIZED" } })).toBe(5);
+    expect(queries.length).toBeGreaterThanOrEqual(3);
+  });
+});
