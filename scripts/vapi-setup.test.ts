@@ -89,6 +89,22 @@ describe("npm run vapi:setup", () => {
     expect(assistant.monitorPlan).toMatchObject({ controlEnabled: true, listenEnabled: false });
   });
 
+  it("takes static secrets off the server (they travel in plain sight) and keeps its other headers, without printing them", async () => {
+    await fetch(`${emulator.url}/assistant/${ASSISTANT_ID}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${PRIVATE_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ server: { url: WEBHOOK_URL, headers: { Authorization: "Bearer static-secret", "X-Vapi-Secret": "legacy-secret", "X-Team": "coach" } } }),
+    });
+    const result = await runVapiSetup(env, { log });
+    expect(result.plan.changes.map((change) => change.setting)).toEqual(
+      expect.arrayContaining(["server.headers.Authorization", "server.headers.X-Vapi-Secret"]),
+    );
+    expect((await vapi(`/assistant/${ASSISTANT_ID}`)).server).toEqual({
+      url: WEBHOOK_URL, credentialId: result.credential.id, timeoutSeconds: expect.any(Number), headers: { "X-Team": "coach" },
+    });
+    expect(output.join("\n")).not.toMatch(/static-secret|legacy-secret/);
+  });
+
   it("prints the dashboard-only checklist with the app's origin and the coach's id", async () => {
     await runVapiSetup(env, { dryRun: true, log });
     const text = output.join("\n");

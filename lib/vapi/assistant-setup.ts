@@ -88,7 +88,10 @@ export function planAssistantUpdate(current: Json, inputs: AssistantSetupInputs,
   for (const [field, wanted] of [["url", url], ["credentialId", credentialId]] as const) {
     if (server[field] !== wanted) changes.push({ setting: `server.${field}`, from: server[field], to: wanted });
   }
-  if (server.url !== url || server.credentialId !== credentialId) update.server = { ...server, url, credentialId };
+  const { server: cleaned, removed } = withoutStaticSecrets(server);
+  for (const setting of removed) changes.push({ setting, from: HIDDEN, to: undefined });
+  if (server.url !== url || server.credentialId !== credentialId || removed.length > 0) update.server = { ...cleaned, url, credentialId };
+  if (current.serverUrlSecret !== undefined) notes.push("The assistant still has a legacy serverUrlSecret: remove it in Vapi's dashboard.");
 
   const serverMessages = stringArray(current.serverMessages) ?? VAPI_DEFAULT_SERVER_MESSAGES;
   const missing = REQUIRED_SERVER_MESSAGES.filter((type) => !serverMessages.includes(type));
@@ -125,6 +128,20 @@ export function planAssistantUpdate(current: Json, inputs: AssistantSetupInputs,
     }
   }
   return { changes, update, notes };
+}
+
+const HIDDEN = "(a secret, not shown)";
+// Ways to authenticate the webhook with a static secret: sent in plain sight on every delivery
+// (an Authorization header also shadows the credential's), so the HMAC credential replaces them.
+const STATIC_SECRET_HEADERS = ["authorization", "x-vapi-secret"];
+
+function withoutStaticSecrets(server: Json): { server: Json; removed: string[] } {
+  const { secret, headers, ...rest } = server;
+  const removed = secret === undefined ? [] : ["server.secret"];
+  if (!isObject(headers)) return { server: headers === undefined ? rest : { ...rest, headers }, removed };
+  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !STATIC_SECRET_HEADERS.includes(name.toLowerCase())));
+  for (const name of Object.keys(headers)) if (!(name in kept)) removed.push(`server.headers.${name}`);
+  return { server: Object.keys(kept).length > 0 ? { ...rest, headers: kept } : rest, removed };
 }
 
 export function describeChange({ setting, from, to }: AssistantChange): string {
