@@ -15,7 +15,10 @@ const PERSONAL_DATA = new RegExp(
 const MIN_PHONE_DIGITS = 7;
 const MAX_PHONE_DIGITS = 15;
 
-/** Deep copy of JSON-like data with emails and phone numbers in every string masked. */
+/**
+ * Deep copy of JSON-like data with emails and phone numbers in every string masked, and NUL
+ * characters dropped from strings and keys (PostgreSQL's text and jsonb cannot hold them).
+ */
 export function maskPersonalData(value: unknown): unknown {
   return maskValue(value, new WeakSet());
 }
@@ -27,18 +30,20 @@ function maskValue(value: unknown, seen: WeakSet<object>): unknown {
   seen.add(value);
   const copy = Array.isArray(value)
     ? value.map((item) => maskValue(item, seen))
-    : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskValue(item, seen)]));
+    : Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(key), maskValue(item, seen)]));
   seen.delete(value);
   return copy;
 }
 
 export function maskString(text: string): string {
-  return text.replace(PERSONAL_DATA, (match, ...rest) => {
+  return withoutNul(text).replace(PERSONAL_DATA, (match, ...rest) => {
     const groups = rest.at(-1) as { email?: string; phone?: string };
     if (groups.email) return maskEmail(groups.email);
     return maskPhone(match);
   });
 }
+
+const withoutNul = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "") : text);
 
 /** ada.lovelace@example.com → a***@example.com */
 function maskEmail(email: string): string {

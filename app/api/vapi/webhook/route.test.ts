@@ -120,4 +120,18 @@ describe("POST /api/vapi/webhook", () => {
     const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: "tz-call" } });
     expect(Math.abs(event.receivedAt.getTime() - Date.now())).toBeLessThan(60_000);
   });
+
+  it("records and acts on a message whose text holds NUL characters (PostgreSQL text cannot), dropping them", async () => {
+    const call = webCall({ controlUrl: "http://127.0.0.1:9/x/control" });
+    const send = async (body: unknown) => {
+      const req = signedRequest(SECRET, body);
+      return (await post(req.rawBody, Object.fromEntries(req.headers))).status;
+    };
+    expect(await send(statusUpdate(call, "in-progress"))).toBe(200);
+    const update = { message: { type: "conversation-update", timestamp: 5, call, messages: [{ role: "user", message: "a\u0000b" }], "k\u0000": "v\u0000" } };
+    expect(await send(update)).toBe(200);
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: ab");
+    const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: call.id, type: "conversation-update" } });
+    expect(JSON.stringify(event.payload)).not.toContain("\\u0000");
+  });
 });
