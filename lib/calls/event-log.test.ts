@@ -36,6 +36,19 @@ describe("recordEvent", () => {
     expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-t" } })).transcript).toBe("AI: Hi\nUser: Hello");
   });
 
+  it("keeps the transcript Vapi sent last, whatever order the updates arrive in", async () => {
+    await db.call.create({ data: { vapiCallId: "call-o", status: "ACTIVE" } });
+    const at = (ms: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, 0, ms));
+    await Promise.all([
+      recordEvent(db, row("o-warm-up")),
+      recordEvent(db, row("o-2", { vapiCallId: "call-o", transcript: "AI: Hi\nUser: Hello", sentAt: at(200) })),
+      recordEvent(db, row("o-1", { vapiCallId: "call-o", transcript: "AI: Hi", sentAt: at(100) })),
+    ]);
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).transcript).toBe("AI: Hi\nUser: Hello");
+    await recordEvent(db, row("o-00", { vapiCallId: "call-o", transcript: "AI: (older)", sentAt: at(50) }));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).toMatchObject({ transcript: "AI: Hi\nUser: Hello", transcriptAt: at(200) });
+  });
+
   it("fails only the message PostgreSQL refuses, not the others written with it", async () => {
     const results = await Promise.allSettled([
       recordEvent(db, row("lead")),

@@ -4,8 +4,10 @@ import { maskPersonalData } from "@/lib/vapi/mask";
 export type EventRow = {
   dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string;
   payload: unknown; receivedAt: Date;
-  /** A conversation-update's transcript so far: kept on its call the first time the message is seen. */
+  /** A conversation-update's transcript so far: kept on its call the first time the message is seen… */
   transcript?: string;
+  /** …unless the call holds one from a message Vapi sent later (messages may arrive out of order). */
+  sentAt?: Date;
 };
 
 type Pending = { row: EventRow; settle: (first: boolean) => void; fail: (error: unknown) => void };
@@ -54,27 +56,29 @@ async function writeBatch(db: Db, batch: Pending[]) {
   const { rows: inserted } = await db.pool.query<{ dedupeKey: string }>({
     name: "record-webhook-events", // prepared once per connection: PostgreSQL parses and plans it once
     text: `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[])
-         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "ord")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[])
+         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "ord")
      ), event AS (
        INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
        SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt" FROM input
        ON CONFLICT ("dedupeKey") DO NOTHING
        RETURNING "dedupeKey"
      ), latest AS (
-       SELECT DISTINCT ON (i."vapiCallId") i."vapiCallId", i."transcript", i."receivedAt"
+       SELECT DISTINCT ON (i."vapiCallId") i."vapiCallId", i."transcript", i."sentAt", i."receivedAt"
        FROM input i JOIN event USING ("dedupeKey")
        WHERE i."transcript" IS NOT NULL
-       ORDER BY i."vapiCallId", i."ord" DESC
+       ORDER BY i."vapiCallId", i."sentAt" DESC NULLS LAST, i."ord" DESC
      ), transcript AS (
-       UPDATE "Call" c SET "transcript" = l."transcript", "updatedAt" = l."receivedAt"
-       FROM latest l WHERE c."vapiCallId" = l."vapiCallId" AND c."settledAt" IS NULL
+       UPDATE "Call" c SET "transcript" = l."transcript", "transcriptAt" = COALESCE(l."sentAt", c."transcriptAt"), "updatedAt" = l."receivedAt"
+       FROM latest l
+       WHERE c."vapiCallId" = l."vapiCallId" AND c."settledAt" IS NULL
+         AND (c."transcriptAt" IS NULL OR l."sentAt" IS NULL OR l."sentAt" >= c."transcriptAt")
      )
      SELECT "dedupeKey" FROM event`,
     values: [
       column((r) => r.dedupeKey), column((r) => r.type), column((r) => r.vapiCallId ?? null), column((r) => r.status ?? null),
       column((r) => r.outcome), column((r) => r.detail ?? null), column((r) => JSON.stringify(maskPersonalData(r.payload))),
-      column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null),
+      column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null), column((r) => (r.sentAt ? utc(r.sentAt) : null)),
     ],
   });
   const firsts = new Set(inserted.map((r) => r.dedupeKey));

@@ -55,7 +55,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const first = await recordEvent(ctx.db, {
     dedupeKey: dedupeKeyOf(message), type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
-    transcript: transcriptOf(message),
+    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? messageTimestamp(message) : undefined,
   });
   // Replies that carry an answer are answered again; everything else happens once.
   if (message.type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)) };

@@ -96,6 +96,10 @@ describe("POST /api/vapi/webhook", () => {
     await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
     expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
 
+    // An older update arriving late does not take the transcript back.
+    await send(update(500, [["bot", "Hi"]]));
+    expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
+
     // A redelivery (same timestamp) is not applied again.
     await db.call.update({ where: { vapiCallId: call.id }, data: { transcript: "marker" } });
     await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
@@ -105,7 +109,7 @@ describe("POST /api/vapi/webhook", () => {
     const final = await transcript();
     await send(update(2_000, [["bot", "A late line"]]));
     expect(await transcript()).toBe(final);
-    expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "conversation-update" } })).toBe(2);
+    expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "conversation-update" } })).toBe(3);
   });
 
   it("stores the time a message arrived in UTC, whatever the server's time zone", async () => {
