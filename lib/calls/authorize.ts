@@ -47,6 +47,10 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
   try {
     if (!refusal && check.ok) {
       const call = await db.$transaction(async (tx) => {
+        // FOR SHARE: a suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
+        const [holder] = await tx.$queryRaw<{ suspendedAt: Date | null }[]>`
+          SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = ${check.claims.reservationId} FOR SHARE OF u`;
+        if (holder?.suspendedAt) return "suspended" as const;
         if (!(await bindReservation(tx, check.claims.reservationId, s.vapiCallId, s.startedAt))) return null;
         const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
         return tx.call.create({
@@ -56,8 +60,8 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
           },
         });
       });
-      if (call) return { call, fresh: true };
-      refusal = "replayed-token";
+      if (call && call !== "suspended") return { call, fresh: true };
+      refusal = call ?? "replayed-token";
     }
     return { call: await refuse(db, s, refusal ?? "missing-token", claimedUser, now), fresh: true };
   } catch (error) {

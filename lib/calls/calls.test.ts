@@ -91,6 +91,15 @@ describe("a call without a valid start", () => {
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
   });
 
+  it("is refused when its account was suspended after the start token was issued", async () => {
+    const { user, start, call } = await startedCall(30);
+    await db.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
+    await deliver(statusUpdate(call, "in-progress"));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "suspended", userId: user.id });
+    expect(controlBodies(call.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "HELD", vapiCallId: null });
+  });
+
   it.each([
     ["missing", undefined, "missing-token"],
     ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "bad-signature"],

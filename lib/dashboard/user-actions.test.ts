@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CurrentUser } from "@/lib/auth/session";
 import { checkInvariants } from "@/lib/credits/invariants";
+import { reserve } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
@@ -103,9 +104,19 @@ describe("suspending", () => {
         { type: "say", content: expect.stringMatching(/suspended/), endCallAfterSpoken: true },
       ]);
       expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ flag: "suspended", endCallDueAt: expect.any(Date) });
+      expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 60 }); // the live call's hold stays until it is billed
     } finally {
       await control.close();
     }
+  });
+
+  it("lets go of a start not yet bound to a call", async () => {
+    const user = await userWithCredits(db, 100);
+    await reserve(db, { userId: user.id, minCredits: 1, maxCredits: 40, secondsFor: (c) => c * 6, expiresAt: new Date(Date.now() + 60_000), idempotencyKey: randomUUID(), actor: user.id });
+    expect(await balance(user.id)).toBe(60);
+    await suspendUser(db, operator, { userId: user.id, reason: "fraud" });
+    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 100, held: 0 });
+    expect(await db.reservation.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: "RELEASED" });
   });
 
   it("refuses to suspend yourself or an unknown account", async () => {

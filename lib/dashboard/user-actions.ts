@@ -1,7 +1,7 @@
 import type { CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { requestCallEnd } from "@/lib/calls/end-call";
-import { adjust } from "@/lib/credits/ledger";
+import { adjust, releaseUnbound } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
 import { assertOperator, operatorActor } from "./operator";
 import type { AdjustCreditsInput, SuspensionInput } from "./schemas";
@@ -48,7 +48,11 @@ export async function suspendUser(db: Db, operator: CurrentUser, input: Suspensi
     }
     await tx.auditLog.create({ data: { actorId: operator.id, action: "user.suspend", targetUserId: input.userId, reason: input.reason } });
   });
-  return { suspendedAt: now, liveCallsEnding: await endLiveCalls(db, input.userId, operatorActor(operator), now) };
+  const actor = operatorActor(operator);
+  // A start not yet bound to a call is let go now; one that binds later is refused (authorizeCall).
+  const unbound = await db.reservation.findMany({ where: { userId: input.userId, status: "HELD", vapiCallId: null }, select: { id: true } });
+  for (const r of unbound) await releaseUnbound(db, r.id, "account suspended", actor);
+  return { suspendedAt: now, liveCallsEnding: await endLiveCalls(db, input.userId, actor, now) };
 }
 
 /** A suspended account's live calls end now (spoken notice, then end-call), not at their cutoff. */
