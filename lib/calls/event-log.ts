@@ -1,3 +1,4 @@
+import { DatabaseError } from "pg";
 import { utc, type Db } from "@/lib/db/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 
@@ -37,9 +38,10 @@ async function flush(db: Db, queue: Queue) {
       const batch = queue.waiting.splice(0, MAX_ROWS_PER_STATEMENT);
       try {
         await writeBatch(db, batch);
-      } catch {
+      } catch (error) {
+        if (!refusedForItsData(error)) batch.forEach((p) => p.fail(error));
         // One bad row must not fail the others: write them one by one, each with its own outcome.
-        for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
+        else for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
       }
     }
   } finally {
@@ -47,14 +49,19 @@ async function flush(db: Db, queue: Queue) {
   }
 }
 
+/** PostgreSQL refused the values (data exception, constraint): not a timeout or a lost connection. */
+const refusedForItsData = (error: unknown) => error instanceof DatabaseError && /^2[23]/.test(error.code ?? "");
+
 async function writeBatch(db: Db, batch: Pending[]) {
   // A key twice in one batch: the first is written, the later ones are redeliveries.
   const byKey = new Map<string, Pending>();
   for (const p of batch) if (!byKey.has(p.row.dedupeKey)) byKey.set(p.row.dedupeKey, p);
   const rows = [...byKey.values()].map((p) => p.row);
   const column = <T>(f: (r: EventRow) => T) => rows.map(f);
-  const { rows: inserted } = await db.pool.query<{ dedupeKey: string }>({
-    name: "record-webhook-events", // prepared once per connection: PostgreSQL parses and plans it once
+  const statement = {
+    // A write that hangs must not hold every webhook behind it: they get a 500 and Vapi sends them
+    // again. (pg honours query_timeout per query; its types list it only for the pool.)
+    query_timeout: 10_000,
     text: `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[])
          WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "ord")
@@ -80,7 +87,8 @@ async function writeBatch(db: Db, batch: Pending[]) {
       column((r) => r.outcome), column((r) => r.detail ?? null), column((r) => JSON.stringify(maskPersonalData(r.payload))),
       column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null), column((r) => (r.sentAt ? utc(r.sentAt) : null)),
     ],
-  });
+  };
+  const { rows: inserted } = await db.pool.query<{ dedupeKey: string }>(statement);
   const firsts = new Set(inserted.map((r) => r.dedupeKey));
   for (const p of batch) p.settle(byKey.get(p.row.dedupeKey) === p && firsts.has(p.row.dedupeKey));
 }

@@ -55,7 +55,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const first = await recordEvent(ctx.db, {
     dedupeKey: dedupeKeyOf(message), type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
-    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? messageTimestamp(message) : undefined,
+    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,
   });
   // Replies that carry an answer are answered again; everything else happens once.
   if (message.type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)) };
@@ -109,10 +109,16 @@ function transcriptOf(message: ServerMessage): string | undefined {
   return lines.length ? maskString(lines.join("\n")) : undefined;
 }
 
+/** Vapi's send time, if within a day of ours: a wild one would hold the live transcript back for good. */
+function plausibleSendTime(message: ServerMessage, now: Date): Date | undefined {
+  const sent = messageTimestamp(message);
+  return sent && Math.abs(sent.getTime() - now.getTime()) < 86_400_000 ? sent : undefined;
+}
+
 /** Transcripts and summaries are kept with phone numbers and emails masked, like the message log. */
 const masked = (text: string | null | undefined) => (text ? maskString(text) : undefined);
 
 const typeOf = (json: unknown) => {
   const type = (json as { message?: { type?: unknown } } | null)?.message?.type;
-  return typeof type === "string" ? type.slice(0, 100) : "(none)";
+  return typeof type === "string" ? type.replaceAll("\u0000", "").slice(0, 100) : "(none)";
 };

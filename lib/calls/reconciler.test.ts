@@ -51,14 +51,16 @@ describe("reconcileOnce", () => {
     expect(await reconcileOnce(db, rest, options, now)).toMatchObject({ acted: 1 });
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
     expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1);
-    expect(await cursor()).toEqual(now);
+    const newestChange = new Date((await emulated(id)).updatedAt);
+    expect(await cursor()).toEqual(newestChange); // Vapi's clock, not ours
 
     await reconcileOnce(db, rest, options, inAWhile(4));
     expect(queries.map((q) => q.updatedAtGt?.getTime())).toEqual([
       expect.any(Number), // the first look: the lookback, before any cursor
-      now.getTime() - 30_000, // then from the cursor, with room for clock skew
+      newestChange.getTime() - 30_000, // then from the cursor, with room for clock skew
     ]);
     expect(queries[0].updatedAtGt!.getTime()).toBeLessThan(Date.now() - 60 * 60_000);
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1); // not raised twice
   });
 
   it("keeps its cursor at an ended call until the report's grace is over, then bills it from Vapi's record", async () => {
@@ -69,18 +71,20 @@ describe("reconcileOnce", () => {
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ACTIVE", userId: user.id });
 
     await api.admin("POST", `/calls/${id}/hangup`);
-    const endedAt = new Date((await emulated(id)).updatedAt);
+    await new Promise((r) => setTimeout(r, 200)); // the emulator's report comes 60 ms after the end: no later change to this call
+    const newer = await attack(); // another call, changed after the ended one
     await reconcileOnce(db, rest, options, inAWhile(4));
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ENDED", settledAt: null });
-    expect(await cursor()).toEqual(endedAt);
+    const endedChange = new Date((await emulated(id)).updatedAt);
+    expect(endedChange.getTime()).toBeLessThan(new Date((await emulated(newer)).updatedAt).getTime());
+    expect(await cursor()).toEqual(endedChange);
 
-    const later = inAWhile(65);
-    expect(await reconcileOnce(db, rest, options, later)).toMatchObject({ acted: 1 });
+    expect(await reconcileOnce(db, rest, options, inAWhile(65))).toMatchObject({ acted: 1 });
     const settled = await db.call.findUniqueOrThrow({ where: { vapiCallId: id } });
     expect(settled).toMatchObject({ status: "SETTLED", creditsCharged: expect.any(Number) });
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).held).toBe(0);
     expect(await db.alert.count({ where: { vapiCallId: id, kind: "settled-from-vapi" } })).toBe(1);
-    expect(await cursor()).toEqual(later);
+    expect((await cursor()).getTime()).toBeGreaterThan(endedChange.getTime()); // nothing waits any more: on to the newest change
   });
 
   it("asks again for the end of a call that ignored it, though Vapi's record of it has not changed", async () => {
@@ -96,11 +100,13 @@ describe("reconcileOnce", () => {
     expect((await emulated(id)).status).toBe("ended");
   });
 
-  it("reads every page when more calls changed than one answer holds", async () => {
+  it("reads every page when more calls changed than one answer holds, the oldest call's latest change included", async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push(await attack());
-    await reconcileOnce(db, rest, { ...options, pageSize: 2 }, inAWhile(3));
-    expect(await db.call.count({ where: { vapiCallId: { in: ids }, status: "UNAUTHORIZED" } })).toBe(5);
+    await api.admin("POST", `/calls/${ids[0]}/hangup`); // the oldest call now has the newest change
+    await reconcileOnce(db, rest, { ...options, pageSize: 2 }, inAWhile(65));
+    expect(await db.call.count({ where: { vapiCallId: { in: ids.slice(1) }, status: "UNAUTHORIZED" } })).toBe(4);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: ids[0] } })).toMatchObject({ status: "UNAUTHORIZED", settledAt: expect.any(Date) });
     expect(queries.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -22,6 +22,8 @@ const WEBHOOK_HEAD_START_MS = 2_000;
 const RESEND_END_AFTER_MS = 5_000;
 /** Vapi's clock is not ours, and a call may change while we read: every look reaches back this much further. */
 const CLOCK_OVERLAP_MS = 30_000;
+/** A call that keeps failing holds the cursor back at most this long (its failures stay in the log). */
+const MAX_HOLD_MS = 60 * 60_000;
 const MAX_PAGES = 20;
 const CURSOR = "vapi-calls";
 
@@ -31,29 +33,41 @@ type Outcome = "acted" | "waiting" | "done";
  * Asks Vapi which calls changed since the last look, because webhooks alone cannot see a call
  * whose browser redirected or silenced them. Live calls we never saw are authorized (or ended)
  * from Vapi's own record; ended calls without a settled report are billed from it after a grace.
- * The cursor stays behind any call still waiting on one of those timers, so it is looked at again.
- * End requests a live call has not obeyed are followed up from our own records, since such a call
- * may not change at Vapi. Credits are never released for lack of news: only a capture from a record
- * of the call ends a bound reservation.
+ * The cursor follows Vapi's clock (the newest change read) and stays behind any call still waiting
+ * on one of those timers, so it is read again. End requests a live call has not obeyed are followed
+ * up from our own records, since such a call may not change at Vapi. Credits are never released for
+ * lack of news: only a capture from a record of the call ends a bound reservation.
  */
 export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerOptions, now = new Date()) {
   const cursor = await db.reconcilerCursor.findUnique({ where: { name: CURSOR } });
-  const since = new Date((cursor?.until.getTime() ?? now.getTime() - o.lookbackMinutes * 60_000) - CLOCK_OVERLAP_MS);
-  const changed = await callsChangedSince(rest, o.assistantId, since, o.pageSize ?? 1000);
+  const since = cursor?.until ?? new Date(now.getTime() - o.lookbackMinutes * 60_000);
+  const { calls: changed, complete } = await callsChangedSince(rest, o.assistantId, new Date(since.getTime() - CLOCK_OVERLAP_MS), o.pageSize ?? 1000);
   let acted = 0;
-  let holdAt = now;
+  let newest = since;
+  let holdAt: Date | undefined;
   for (const call of changed) {
+    if (call.updatedAt > newest) newest = call.updatedAt;
     const outcome = await reconcileCall(db, call, o, now).catch((error) => failed(call.id, error));
     if (outcome === "acted") acted++;
-    if (outcome === "waiting" && call.updatedAt < holdAt) holdAt = call.updatedAt;
+    if (outcome === "waiting" && (!holdAt || call.updatedAt < holdAt)) holdAt = call.updatedAt;
   }
   const seen = new Set(changed.map((c) => c.id));
   for (const vapiCallId of await unobeyedEndRequests(db, now)) {
     if (seen.has(vapiCallId)) continue;
-    const outcome = await rest.getCall(vapiCallId).then((call) => reconcileCall(db, call, o, now)).catch((error) => failed(vapiCallId, error));
-    if (outcome === "acted") acted++;
+    try {
+      if ((await reconcileCall(db, await rest.getCall(vapiCallId), o, now)) === "acted") acted++;
+    } catch (error) {
+      failed(vapiCallId, error);
+      // To the back of the line, so calls Vapi cannot tell us about do not crowd out the rest.
+      await db.call.updateMany({ where: { vapiCallId, endedAt: null }, data: { endCallSentAt: now } });
+    }
   }
-  await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until: holdAt }, update: { until: holdAt } });
+  if (complete) {
+    const until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
+    await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until }, update: { until } });
+  } else {
+    console.warn(`The reconciler read ${changed.length} changed calls and there are more: its cursor stays where it was.`);
+  }
   return { seen: changed.length, acted };
 }
 
@@ -64,27 +78,29 @@ function failed(vapiCallId: string, error: unknown): Outcome {
 }
 
 /**
- * Every call of the assistant Vapi changed after `since`. GET /call returns at most 1,000, newest
- * first (the emulator's order; Vapi's is unconfirmed in vapi-protocol.md), so a full page is
- * followed by the page up to its oldest call.
+ * Every call of the assistant Vapi changed after `since`. GET /call returns at most 1,000 per
+ * request, newest created first (the emulator's order; Vapi's is unconfirmed in
+ * vapi-protocol.md), so a full page is followed by the calls created up to its oldest one.
+ * `complete` is false when MAX_PAGES did not reach the end.
  */
-async function callsChangedSince(rest: VapiRestClient, assistantId: string, since: Date, pageSize: number): Promise<VapiCall[]> {
+async function callsChangedSince(rest: VapiRestClient, assistantId: string, since: Date, pageSize: number) {
   const byId = new Map<string, VapiCall>();
-  let before: Date | undefined;
+  let createdAtLe: Date | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const calls = await rest.listCalls({ assistantId, updatedAtGt: since, updatedAtLe: before, limit: pageSize });
+    const calls = await rest.listCalls({ assistantId, updatedAtGt: since, createdAtLe, limit: pageSize });
     const fresh = calls.filter((c) => !byId.has(c.id));
     for (const c of fresh) byId.set(c.id, c);
-    if (calls.length < pageSize || fresh.length === 0) break;
-    before = new Date(Math.min(...calls.map((c) => c.updatedAt.getTime())));
+    if (calls.length < pageSize || fresh.length === 0) return { calls: [...byId.values()], complete: true };
+    createdAtLe = new Date(Math.min(...calls.map((c) => c.createdAt.getTime())));
   }
-  return [...byId.values()];
+  return { calls: [...byId.values()], complete: false };
 }
 
-/** Calls we asked to end more than a few seconds ago that have not ended by any news since. */
+/** Calls we asked to end more than a few seconds ago that have not ended by any news since, longest waiting first. */
 async function unobeyedEndRequests(db: Db, now: Date): Promise<string[]> {
   const calls = await db.call.findMany({
     where: { endedAt: null, endCallSentAt: { lt: new Date(now.getTime() - RESEND_END_AFTER_MS) } },
+    orderBy: { endCallSentAt: "asc" },
     select: { vapiCallId: true },
     take: 100,
   });
@@ -101,10 +117,11 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
       if (known && !known.endedAt) await markCallEnded(db, v.id, v.endedReason, endedAt);
       return "waiting";
     }
-    const settled = await settleCall(db, {
+    const { call: settled, settledNow } = await settleCall(db, {
       vapiCallId: v.id, startedAt: v.startedAt, endedAt: v.endedAt, durationSeconds: v.durationSeconds, endedReason: v.endedReason,
       cost: v.cost, sighting, source: "vapi-rest",
     }, o.startTokenSecret, o.pricing, now);
+    if (!settledNow) return "done"; // the report, or another server process, got there first
     await db.alert.create({
       data: { kind: "settled-from-vapi", userId: settled.userId, vapiCallId: v.id, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
         message: "No end-of-call report arrived in time: billed from Vapi's call record." },
@@ -114,7 +131,8 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
   if (v.status !== "in-progress") return "done"; // not started yet: it changes again when it does
   if (!known) {
     if (now.getTime() - (v.startedAt ?? v.createdAt).getTime() < WEBHOOK_HEAD_START_MS) return "waiting";
-    const { call } = await authorizeCall(db, { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true }, o.startTokenSecret, now);
+    const { call, fresh } = await authorizeCall(db, { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true }, o.startTokenSecret, now);
+    if (!fresh) return "done"; // its webhook, or another server process, got there first
     await db.alert.create({
       data: { kind: "unseen-call", userId: call.userId, vapiCallId: v.id, message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).` },
     });

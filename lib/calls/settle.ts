@@ -28,11 +28,12 @@ function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
 /**
  * Turns an ended call into a capture of what it used and a release of the rest, exactly once:
  * the ledger's capture is idempotent per reservation and the call row is settled only once.
- * A call we never saw start is authorized first (messages arrive out of order).
+ * A call we never saw start is authorized first (messages arrive out of order). `settledNow` says
+ * whether this was the settling (false when a report or another process got there first).
  */
 export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing: Pricing, now = new Date()) {
   const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
-  if (call.settledAt) return call;
+  if (call.settledAt) return { call, settledNow: false };
   const seconds = usedSeconds(u, call.startedAt, now);
   const charged = call.reservationId
     ? (await capture(db, call.reservationId, creditsForSeconds(seconds, pricing), `vapi:${u.source}`)).capturedCredits
@@ -49,7 +50,7 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
   if (settled.count && call.status === "UNAUTHORIZED") {
     await db.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: "unauthorized-call" }, data: { seconds: Math.ceil(seconds) } });
   }
-  return db.call.findUniqueOrThrow({ where: { id: call.id } });
+  return { call: await db.call.findUniqueOrThrow({ where: { id: call.id } }), settledNow: settled.count === 1 };
 }
 
 /** Vapi says the call ended: stop enforcing it; billing waits for the report (or the reconciler). */

@@ -9,7 +9,8 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 export type Db = PrismaClient & { readonly pool: pg.Pool };
 
 export function createDb(connectionString: string): Db {
-  const pool = new pg.Pool({ connectionString });
+  // A connection that cannot be had in 10 s is an error, not a wait; keepAlive notices a dead one.
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000, keepAlive: true });
   return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), { pool });
 }
 

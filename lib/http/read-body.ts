@@ -1,10 +1,11 @@
 /** The body as text, or null once it passes `maxBytes` (read no further: a huge body costs nothing). */
 export async function readBodyCapped(request: Request, maxBytes: number): Promise<string | null> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null) {
+  const header = request.headers.get("content-length");
+  const declared = header === null ? NaN : Number(header);
+  if (Number.isSafeInteger(declared) && declared >= 0) {
     // The HTTP parser delivers no more than the declared length, so one read is safe, and it is
     // the cheaper one (this runs for every webhook message).
-    if (Number(declared) > maxBytes) return null;
+    if (declared > maxBytes) return null;
     return request.text();
   }
   if (!request.body) return "";

@@ -121,10 +121,13 @@ export function planAssistantUpdate(current: Json, inputs: AssistantSetupInputs,
   } else {
     // A tool's own server wins over the assistant's for its tool-calls (§1.3), so it needs the same URL and credential.
     const toolServer = isObject(creditsTool.server) ? creditsTool.server : {};
-    if (toolServer.url !== url || toolServer.credentialId !== credentialId) {
-      const fixedTool = { ...creditsTool, server: { ...toolServer, url, credentialId } };
+    const { server: cleanedToolServer, removed: removedFromTool } = withoutStaticSecrets(toolServer);
+    if (toolServer.url !== url || toolServer.credentialId !== credentialId || removedFromTool.length > 0) {
+      const fixedTool = { ...creditsTool, server: { ...cleanedToolServer, url, credentialId } };
       update.model = { ...model, tools: tools.map((tool) => (tool === creditsTool ? fixedTool : tool)) };
-      changes.push({ setting: `model.tools[${CREDITS_TOOL_NAME}].server`, from: creditsTool.server, to: fixedTool.server });
+      const setting = `model.tools[${CREDITS_TOOL_NAME}].server`;
+      changes.push({ setting, from: isObject(creditsTool.server) ? cleanedToolServer : creditsTool.server, to: fixedTool.server });
+      for (const removed of removedFromTool) changes.push({ setting: `model.tools[${CREDITS_TOOL_NAME}].${removed}`, from: HIDDEN, to: undefined });
     }
   }
   return { changes, update, notes };

@@ -3,7 +3,8 @@ import { z } from "zod";
 // Real payloads grow new fields all the time (vapi-protocol.md §9): every object is loose, and we
 // only type what the app reads. Optional fields also accept null, which Vapi sends for some.
 
-const nonEmptyString = z.string().min(1);
+// Ids, statuses and reasons are stored as they are: a NUL (PostgreSQL text cannot hold one) makes the message invalid.
+const nonEmptyString = z.string().min(1).refine((s) => !s.includes("\u0000"), "must not contain a NUL character");
 
 /** Epoch ms number (with float noise) since 2024-09, an ISO string before, absent in the oldest. */
 const timestampSchema = z.union([z.number(), z.string()]).nullish();

@@ -76,8 +76,8 @@ describe("Vapi REST client", () => {
     const calls = await client.listCalls({
       assistantId: "asst_1",
       createdAtGt: new Date("2026-09-20T09:00:00.000Z"),
+      createdAtLe: new Date("2026-09-20T12:00:00.000Z"),
       updatedAtGt: new Date("2026-09-20T09:30:00.000Z"),
-      updatedAtLe: new Date("2026-09-20T12:00:00.000Z"),
       limit: 50,
     });
     expect(calls.map((call) => call.id)).toEqual([CALL.id, "call_2"]);
@@ -86,8 +86,8 @@ describe("Vapi REST client", () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({
       assistantId: "asst_1",
       createdAtGt: "2026-09-20T09:00:00.000Z",
+      createdAtLe: "2026-09-20T12:00:00.000Z",
       updatedAtGt: "2026-09-20T09:30:00.000Z",
-      updatedAtLe: "2026-09-20T12:00:00.000Z",
       limit: "50",
     });
   });

@@ -45,7 +45,7 @@ export type VapiRestClientOptions = {
   maxRetries?: number;
 };
 
-export type ListCallsQuery = { assistantId?: string; createdAtGt?: Date; updatedAtGt?: Date; updatedAtLe?: Date; limit?: number };
+export type ListCallsQuery = { assistantId?: string; createdAtGt?: Date; createdAtLe?: Date; updatedAtGt?: Date; limit?: number };
 
 export type VapiRestClient = {
   getCall(id: string): Promise<VapiCall>;
@@ -71,11 +71,11 @@ export function createVapiRestClient({
       const body = await request(`GET /call/${id}`, () => client.calls.get({ id }));
       return normalizeCall(body, `GET /call/${id}`);
     },
-    async listCalls({ assistantId, createdAtGt, updatedAtGt, updatedAtLe, limit } = {}) {
+    async listCalls({ assistantId, createdAtGt, createdAtLe, updatedAtGt, limit } = {}) {
       const body = await request("GET /call", () =>
         client.calls.list({
           assistantId, limit,
-          createdAtGt: createdAtGt?.toISOString(), updatedAtGt: updatedAtGt?.toISOString(), updatedAtLe: updatedAtLe?.toISOString(),
+          createdAtGt: createdAtGt?.toISOString(), createdAtLe: createdAtLe?.toISOString(), updatedAtGt: updatedAtGt?.toISOString(),
         }),
       );
       if (!Array.isArray(body)) throw new VapiRestError("invalid-response", "GET /call: expected an array");

@@ -91,23 +91,24 @@ describe("POST /api/vapi/webhook", () => {
     const update = (timestamp: number, lines: [string, string][]) =>
       ({ message: { type: "conversation-update", timestamp, call, messages: lines.map(([role, message]) => ({ role, message })) } });
     const transcript = async () => (await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript;
+    const t0 = Date.now();
 
     await send(statusUpdate(call, "in-progress"));
-    await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    await send(update(t0 + 1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
     expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
 
     // An older update arriving late does not take the transcript back.
-    await send(update(500, [["bot", "Hi"]]));
+    await send(update(t0 + 500, [["bot", "Hi"]]));
     expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
 
     // A redelivery (same timestamp) is not applied again.
     await db.call.update({ where: { vapiCallId: call.id }, data: { transcript: "marker" } });
-    await send(update(1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    await send(update(t0 + 1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
     expect(await transcript()).toBe("marker");
 
     await send(endOfCallReport(call, { seconds: 5 }));
     const final = await transcript();
-    await send(update(2_000, [["bot", "A late line"]]));
+    await send(update(t0 + 2_000, [["bot", "A late line"]]));
     expect(await transcript()).toBe(final);
     expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "conversation-update" } })).toBe(3);
   });
@@ -137,5 +138,7 @@ describe("POST /api/vapi/webhook", () => {
     expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: ab");
     const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: call.id, type: "conversation-update" } });
     expect(JSON.stringify(event.payload)).not.toContain("\\u0000");
+    // In an id it is refused as a bad shape, not a server error Vapi would retry for ever.
+    expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(422);
   });
 });
