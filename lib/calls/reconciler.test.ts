@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import type { Db } from "@/lib/db/client";
@@ -22,11 +22,9 @@ let emulator: RunningEmulator;
 let api: ReturnType<typeof apiClient>;
 let rest: VapiRestClient;
 const queries: ListCallsQuery[] = [];
-beforeAll(async () => {
-  ({ db } = await freshDb());
-});
-// A Vapi of its own for each test, so one test's calls are not another's news.
+// A Vapi and a database of their own for each test, so one test's calls are not another's news.
 beforeEach(async () => {
+  ({ db } = await freshDb());
   emulator = await startVapiEmulator(fastConfig(undefined));
   api = apiClient(emulator);
   const real = createVapiRestClient({ apiBaseUrl: emulator.url, privateKey: KEYS.privateKey });
@@ -35,7 +33,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await emulator.close();
   expect(await checkInvariants(db)).toEqual([]);
-  await db.reconcilerCursor.deleteMany();
   queries.length = 0;
 });
 
