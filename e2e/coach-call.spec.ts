@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { appUrl } from "./support/env";
 import { STACK_FILE } from "./support/stack-file";
-import { test, expect } from "./support/fixtures";
+import { test, expect, type Fixtures } from "./support/fixtures";
 import { emulator, eventually } from "./support/emulator";
 
 // The e2e stack bills 60 credits per minute: one credit per started second.
@@ -15,6 +15,18 @@ async function talk(page: Page) {
 
 async function latestCallOf(db: import("@/lib/db/client").Db, userId: string) {
   return eventually(async () => (await db.call.findFirst({ where: { userId }, orderBy: { createdAt: "desc" } })) ?? undefined);
+}
+
+/** A caller in a live call on `page`, and an operator signed in, in a browser context of their own. */
+async function liveCallAndOperator({ browser, page, db, makeUser, signIn }: Fixtures & { browser: Browser; page: Page }) {
+  const user = await makeUser({ credits: 100 });
+  await signIn(page, user);
+  await talk(page);
+  const call = await latestCallOf(db, user.id);
+  const operatorContext = await browser.newContext();
+  const operatorPage = await operatorContext.newPage();
+  await signIn(operatorPage, await makeUser({ role: "OPERATOR" }));
+  return { user, call, operatorPage, closeOperator: () => operatorContext.close() };
 }
 
 test("happy path: talk, see the transcript, hang up, pay for the seconds used", async ({ page, db, makeUser, signIn }) => {
@@ -115,14 +127,7 @@ test("a second tab cannot start a second call", async ({ page, context, makeUser
 });
 
 test("an operator ends a live call and the caller's call ends within 2 s", async ({ browser, page, db, makeUser, signIn }) => {
-  const user = await makeUser({ credits: 100 });
-  await signIn(page, user);
-  await talk(page);
-  const call = await latestCallOf(db, user.id);
-
-  const operatorContext = await browser.newContext();
-  const operatorPage = await operatorContext.newPage();
-  await signIn(operatorPage, await makeUser({ role: "OPERATOR" }));
+  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({ browser, page, db, makeUser, signIn });
   await operatorPage.goto("/dashboard/live");
   const row = operatorPage.getByRole("row").filter({ hasText: user.email });
   await row.getByRole("button", { name: "End call" }).click();
@@ -133,18 +138,11 @@ test("an operator ends a live call and the caller's call ends within 2 s", async
   const ended = await emulator.call(call.vapiCallId);
   expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(2_000);
   await expect(page.getByTestId("ended-by")).toHaveText("An operator ended your call.", { timeout: 10_000 });
-  await operatorContext.close();
+  await closeOperator();
 });
 
 test("suspending a caller mid-call ends the call and bills the seconds used", async ({ browser, page, db, makeUser, signIn }) => {
-  const user = await makeUser({ credits: 100 });
-  await signIn(page, user);
-  await talk(page);
-  const call = await latestCallOf(db, user.id);
-
-  const operatorContext = await browser.newContext();
-  const operatorPage = await operatorContext.newPage();
-  await signIn(operatorPage, await makeUser({ role: "OPERATOR" }));
+  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({ browser, page, db, makeUser, signIn });
   await operatorPage.goto(`/dashboard/users/${user.id}`);
   await operatorPage.getByLabel("Why suspend?").fill("chargeback on the card");
   const clickedAt = Date.now();
@@ -156,7 +154,7 @@ test("suspending a caller mid-call ends the call and bills the seconds used", as
   const settled = await db.call.findUniqueOrThrow({ where: { id: call.id } });
   expect(settled).toMatchObject({ status: "SETTLED", flag: "suspended" });
   expect(Number(await page.getByTestId("summary-charged").textContent())).toBe(settled.creditsCharged);
-  await operatorContext.close();
+  await closeOperator();
 });
 
 test("duplicated and reordered server messages bill once", async ({ page, db, makeUser, signIn }) => {

@@ -8,7 +8,7 @@ import { STACK_FILE } from "./stack-file";
 
 export type TestUser = { id: string; email: string; password: string };
 
-type Fixtures = {
+export type Fixtures = {
   db: Db;
   makeUser: (o?: { credits?: number; role?: "USER" | "OPERATOR" }) => Promise<TestUser>;
   signIn: (page: Page, user: TestUser) => Promise<void>;
