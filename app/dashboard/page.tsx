@@ -5,7 +5,7 @@ import { LedgerExportForm } from "@/components/dashboard/ledger-export-form";
 import { Stat } from "@/components/dashboard/stat";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
-import { LEAKAGE_ALERT_KINDS, getOverview, vapiKeyWarnings } from "@/lib/dashboard/overview";
+import { LEAKAGE_ALERT_KINDS, getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard/overview";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +13,8 @@ export default async function OverviewPage() {
   await operatorForPage("/dashboard");
   const now = new Date();
   const o = await getOverview(db(), now);
-  const warnings = vapiKeyWarnings(process.env);
+  const lagging = await reconcilerWarning(db(), process.env, now);
+  const warnings = [...vapiKeyWarnings(process.env), ...(lagging ? [lagging] : [])];
   const today = now.toISOString().slice(0, 10);
   const monthAgo = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   return (

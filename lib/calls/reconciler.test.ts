@@ -50,6 +50,7 @@ describe("reconcileOnce", () => {
     expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1);
     const newestChange = new Date((await emulated(id)).updatedAt);
     expect(await cursor()).toEqual(newestChange); // Vapi's clock, not ours
+    expect((await db.reconcilerCursor.findUniqueOrThrow({ where: { name: "vapi-calls" } })).checkedAt).toEqual(now); // ours: when it last looked
 
     await reconcileOnce(db, rest, options, inAWhile(4));
     expect(queries.map((q) => q.updatedAtGt?.getTime())).toEqual([

@@ -62,13 +62,16 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
       await db.call.updateMany({ where: { vapiCallId, endedAt: null }, data: { endCallSentAt: now } });
     }
   }
-  if (complete) {
-    const until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
-    await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until }, update: { until } });
-  } else {
-    console.warn(`The reconciler read ${changed.length} changed calls and there are more: its cursor stays where it was.`);
-  }
+  let until = since;
+  if (complete) until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
+  else console.warn(`The reconciler read ${changed.length} changed calls and there are more: its cursor stays where it was.`);
+  await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until, checkedAt: now }, update: { until, checkedAt: now } });
   return { seen: changed.length, acted };
+}
+
+/** When the reconciler last read Vapi's call list, or null if it never has. */
+export async function lastReconciledAt(db: Db): Promise<Date | null> {
+  return (await db.reconcilerCursor.findUnique({ where: { name: CURSOR } }))?.checkedAt ?? null;
 }
 
 /** One call that cannot be reconciled now must not hold up the others; it is looked at again next time. */

@@ -3,7 +3,7 @@ import { checkInvariants } from "@/lib/credits/invariants";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
-import { getOverview, vapiKeyWarnings, type Overview } from "./overview";
+import { getOverview, reconcilerWarning, vapiKeyWarnings, type Overview } from "./overview";
 import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 
 const now = new Date("2026-03-15T12:00:00.000Z");
@@ -69,5 +69,17 @@ describe("Vapi key warnings", () => {
     expect(vapiKeyWarnings({ VAPI_PRIVATE_KEY: "k" })).toEqual([]);
     expect(vapiKeyWarnings({})).toHaveLength(1);
     expect(vapiKeyWarnings({ VAPI_PRIVATE_KEY: "k", VAPI_STATIC_PUBLIC_KEY: "1" })[0]).toMatch(/static public key/);
+  });
+});
+
+describe("the reconciler warning", () => {
+  const env = { VAPI_PRIVATE_KEY: "k", COACH_RECONCILE_INTERVAL_SECONDS: "5" };
+  it("says when the reconciler has never read Vapi's calls, or not for over a minute, and not otherwise", async () => {
+    await db.reconcilerCursor.deleteMany();
+    expect(await reconcilerWarning(db, env, now)).toMatch(/has not read Vapi's call list yet/);
+    await db.reconcilerCursor.create({ data: { name: "vapi-calls", until: hoursAgo(1), checkedAt: new Date(now.getTime() - 30_000) } });
+    expect(await reconcilerWarning(db, env, now)).toBeNull();
+    expect(await reconcilerWarning(db, env, new Date(now.getTime() + 60_000))).toMatch(/last read Vapi's call list at 2026-03-15T11:59:30.000Z/);
+    expect(await reconcilerWarning(db, {}, new Date(now.getTime() + 60_000))).toBeNull(); // no key: the key warning says it
   });
 });

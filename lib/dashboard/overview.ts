@@ -1,3 +1,4 @@
+import { lastReconciledAt } from "@/lib/calls/reconciler";
 import type { Db } from "@/lib/db/client";
 import { addDays, at, num, startOfUtcDay } from "./sql";
 import type { DailyPoint } from "./types";
@@ -76,6 +77,19 @@ export async function getOverview(db: Db, now: Date): Promise<Overview> {
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * Shown on the overview when the reconciler is not keeping up (failing to reach Vapi, a wrong
+ * key…): meanwhile, calls that bypass our webhooks go unseen.
+ */
+export async function reconcilerWarning(db: Db, env: Record<string, string | undefined>, now: Date): Promise<string | null> {
+  if (!env.VAPI_PRIVATE_KEY) return null; // vapiKeyWarnings says why there is no reconciler
+  const checkedAt = await lastReconciledAt(db);
+  if (!checkedAt) return "The reconciler has not read Vapi's call list yet. If this stays, check VAPI_PRIVATE_KEY and the server logs.";
+  const intervalMs = Number(env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5) * 1000;
+  if (now.getTime() - checkedAt.getTime() <= Math.max(60_000, 6 * intervalMs)) return null;
+  return `The reconciler last read Vapi's call list at ${checkedAt.toISOString()}: calls that bypass our webhooks go unseen until it does again. Check the server logs.`;
+}
 
 /** Shown on the overview: configurations where the browser could start calls we never see or bill. */
 export function vapiKeyWarnings(env: Record<string, string | undefined>): string[] {
