@@ -4,13 +4,11 @@ import { useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/validated-action";
 import { ActionMessage, refusalText, type Shown } from "./action-message";
 
-type Change = (raw: unknown) => Promise<ActionResult<unknown>>;
+/** Both answer the new suspension state; suspending also says how many live calls it is ending. */
+type Change = (raw: unknown) => Promise<ActionResult<{ suspendedAt: Date | null; liveCallsEnding?: number }>>;
 
 /** Suspend an active account or lift a suspension; both ask why, for the audit log. */
-export function SuspensionForm(props: {
-  userId: string; suspended: boolean; unsuspend: Change;
-  suspend: (raw: unknown) => Promise<ActionResult<{ liveCallsEnding: number }>>;
-}) {
+export function SuspensionForm(props: { userId: string; suspended: boolean; suspend: Change; unsuspend: Change }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [shown, setShown] = useState<Shown>(null);
@@ -20,13 +18,13 @@ export function SuspensionForm(props: {
     const form = event.currentTarget;
     setPending(true);
     setShown(null);
-    const input = { userId: props.userId, reason: new FormData(form).get("reason") };
-    const result = props.suspended ? await props.unsuspend(input) : await props.suspend(input);
+    const change = props.suspended ? props.unsuspend : props.suspend;
+    const result = await change({ userId: props.userId, reason: new FormData(form).get("reason") });
     setPending(false);
     if (!result.ok) return setShown({ ok: false, text: refusalText(result) });
     form.reset();
-    const ending = result.data && typeof result.data === "object" && "liveCallsEnding" in result.data ? Number(result.data.liveCallsEnding) : 0;
-    setShown({ ok: true, text: props.suspended ? "The suspension is lifted." : `The account is suspended.${ending ? " Their live call is being ended." : ""}` });
+    const ending = result.data.liveCallsEnding ? " Their live call is being ended." : "";
+    setShown({ ok: true, text: props.suspended ? "The suspension is lifted." : `The account is suspended.${ending}` });
     router.refresh();
   }
 

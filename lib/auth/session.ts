@@ -48,9 +48,17 @@ export async function requireUser(): Promise<CurrentUser> {
   return user;
 }
 
-export async function requireOperator(): Promise<CurrentUser> {
-  const user = await currentUser();
+/**
+ * Throws unless `user` may act as an operator. Functions that change things call it on the
+ * operator they are given too, so a caller that forgot its guard still cannot act for anyone else.
+ */
+export function assertOperator(user: CurrentUser | null | undefined): asserts user is CurrentUser {
   const refusal = operatorRefusal(user);
   if (refusal) throw refusal;
-  return user!;
+}
+
+export async function requireOperator(): Promise<CurrentUser> {
+  const user = await currentUser();
+  assertOperator(user);
+  return user;
 }

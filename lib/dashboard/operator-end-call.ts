@@ -1,8 +1,8 @@
-import type { CurrentUser } from "@/lib/auth/session";
+import { assertOperator, type CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { requestCallEnd } from "@/lib/calls/end-call";
 import type { Db } from "@/lib/db/client";
-import { assertOperator, operatorActor } from "./operator";
+import { operatorActor } from "./operator";
 import type { EndCallOutcome } from "./types";
 
 /**

@@ -1,9 +1,9 @@
-import type { CurrentUser } from "@/lib/auth/session";
+import { assertOperator, type CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { requestCallEnd } from "@/lib/calls/end-call";
 import { adjust, releaseUnbound } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
-import { assertOperator, operatorActor } from "./operator";
+import { operatorActor } from "./operator";
 import type { AdjustCreditsInput, SuspensionInput } from "./schemas";
 
 const noSuchUser = () => new UserFacingError("No such user.");
