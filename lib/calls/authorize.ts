@@ -74,18 +74,21 @@ async function refuse(db: Db, s: CallSighting, flag: string, userId: string | nu
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
-  const call = await db.call.create({
-    data: {
-      vapiCallId: s.vapiCallId, userId: user?.id, status: "UNAUTHORIZED", flag, controlUrl: s.controlUrl, startedAt: s.startedAt,
-      vapiStatus: s.live ? "in-progress" : "ended", endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
-    },
-  });
-  await db.alert.create({
-    data: {
-      kind: "unauthorized-call", userId: user?.id, vapiCallId: s.vapiCallId,
-      message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
-    },
-  });
+  // The call and its alert commit together: a retry after a failure finds the call and stops there.
+  const [call] = await db.$transaction([
+    db.call.create({
+      data: {
+        vapiCallId: s.vapiCallId, userId: user?.id, status: "UNAUTHORIZED", flag, controlUrl: s.controlUrl, startedAt: s.startedAt,
+        vapiStatus: s.live ? "in-progress" : "ended", endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
+      },
+    }),
+    db.alert.create({
+      data: {
+        kind: "unauthorized-call", userId: user?.id, vapiCallId: s.vapiCallId,
+        message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+      },
+    }),
+  ]);
   await notice;
   return call;
 }

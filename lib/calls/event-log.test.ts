@@ -14,9 +14,9 @@ const row = (dedupeKey: string, extra: Partial<EventRow> = {}): EventRow =>
 describe("recordEvent", () => {
   it("records messages that arrive together, each once, and tells a redelivery apart", async () => {
     const firsts = await Promise.all(Array.from({ length: 50 }, (_, i) => recordEvent(db, row(`together-${i}`))));
-    expect(firsts.every(Boolean)).toBe(true);
+    expect(firsts.every((r) => r.first && !r.pending)).toBe(true);
     expect(await db.webhookEvent.count({ where: { dedupeKey: { startsWith: "together-" } } })).toBe(50);
-    expect(await recordEvent(db, row("together-7"))).toBe(false);
+    expect(await recordEvent(db, row("together-7"))).toEqual({ first: false, pending: false });
   });
 
   it("takes a key sent twice at once as one first sighting and one redelivery", async () => {
@@ -24,8 +24,17 @@ describe("recordEvent", () => {
       recordEvent(db, row("twice-warm-up")), // takes the first write, so the next three share the following one
       recordEvent(db, row("twice")), recordEvent(db, row("twice")), recordEvent(db, row("other")),
     ]);
-    expect(firsts).toEqual([true, true, false, true]);
+    expect(firsts.map((r) => r.first)).toEqual([true, true, false, true]);
     expect(await db.webhookEvent.count({ where: { dedupeKey: "twice" } })).toBe(1);
+  });
+
+  it("keeps a message's action pending until it is processed: a redelivery before then is pending again, after it is not", async () => {
+    const action = { kind: "end", vapiCallId: "call-a", endedAt: new Date().toISOString() };
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: true, pending: true });
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: false, pending: true });
+    await db.webhookEvent.update({ where: { dedupeKey: "act-1" }, data: { processedAt: new Date() } });
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: false, pending: false });
+    expect((await db.webhookEvent.findUniqueOrThrow({ where: { dedupeKey: "act-1" } })).nextAttemptAt).not.toBeNull();
   });
 
   it("keeps the transcript of the later of two conversation updates that arrive together", async () => {

@@ -9,24 +9,32 @@ export type EventRow = {
   transcript?: string;
   /** …unless the call holds one from a message Vapi sent later (messages may arrive out of order). */
   sentAt?: Date;
+  /** What the message asks us to do, if anything: kept until it is done (at-least-once processing). */
+  action?: unknown;
 };
 
-type Pending = { row: EventRow; settle: (first: boolean) => void; fail: (error: unknown) => void };
+/** `first`: its dedupe key was new. `pending`: its action has not been done yet (new, or an earlier attempt failed). */
+export type Recorded = { first: boolean; pending: boolean };
+
+/** Until this long after arrival, the delivery that brought a message is taken to be acting on it; after, a retry may. */
+export const FIRST_ATTEMPT_LEASE_SECONDS = 30;
+
+type Pending = { row: EventRow; settle: (recorded: Recorded) => void; fail: (error: unknown) => void };
 type Queue = { waiting: Pending[]; flushing: boolean };
 
 const queues = new WeakMap<Db, Queue>();
 const MAX_ROWS_PER_STATEMENT = 200;
 
 /**
- * Records a server message (payload masked): true the first time its dedupe key is seen, false for
- * a redelivery. This runs for every message Vapi sends, so messages that arrive while a write is
+ * Records a server message (payload masked) and says whether it is new and whether its action is
+ * still to be done: a redelivery of a message whose action failed is pending again. This runs for every message Vapi sends, so messages that arrive while a write is
  * under way go out together in the next one: one statement and one commit for the lot (a lone
  * message goes at once, so nothing waits under light load).
  */
-export function recordEvent(db: Db, row: EventRow): Promise<boolean> {
+export function recordEvent(db: Db, row: EventRow): Promise<Recorded> {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = { waiting: [], flushing: false }));
-  const recorded = new Promise<boolean>((settle, fail) => queue.waiting.push({ row, settle, fail }));
+  const recorded = new Promise<Recorded>((settle, fail) => queue.waiting.push({ row, settle, fail }));
   if (!queue.flushing) void flush(db, queue);
   return recorded;
 }
@@ -63,17 +71,21 @@ async function writeBatch(db: Db, batch: Pending[]) {
     // again. (pg honours query_timeout per query; its types list it only for the pool.)
     query_timeout: 10_000,
     text: `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[])
-         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "ord")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[], $11::jsonb[])
+         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "action", "ord")
      ), event AS (
-       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt")
-       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt" FROM input
-       ON CONFLICT ("dedupeKey") DO NOTHING
-       RETURNING "dedupeKey"
+       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
+       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action",
+              CASE WHEN "action" IS NULL THEN "receivedAt" END,
+              CASE WHEN "action" IS NOT NULL THEN "receivedAt" + make_interval(secs => ${FIRST_ATTEMPT_LEASE_SECONDS}) END
+       FROM input
+       -- A redelivery changes nothing, but returns the row while its action is still to be done.
+       ON CONFLICT ("dedupeKey") DO UPDATE SET "attempts" = "WebhookEvent"."attempts" WHERE "WebhookEvent"."processedAt" IS NULL
+       RETURNING "dedupeKey", (xmax = 0) AS "inserted", ("processedAt" IS NULL) AS "pending"
      ), latest AS (
        SELECT DISTINCT ON (i."vapiCallId") i."vapiCallId", i."transcript", i."sentAt", i."receivedAt"
-       FROM input i JOIN event USING ("dedupeKey")
-       WHERE i."transcript" IS NOT NULL
+       FROM input i JOIN event e USING ("dedupeKey")
+       WHERE e."inserted" AND i."transcript" IS NOT NULL
        ORDER BY i."vapiCallId", i."sentAt" DESC NULLS LAST, i."ord" DESC
      ), transcript AS (
        UPDATE "Call" c SET "transcript" = l."transcript", "transcriptAt" = COALESCE(l."sentAt", c."transcriptAt"), "updatedAt" = l."receivedAt"
@@ -81,14 +93,19 @@ async function writeBatch(db: Db, batch: Pending[]) {
        WHERE c."vapiCallId" = l."vapiCallId" AND c."settledAt" IS NULL
          AND (c."transcriptAt" IS NULL OR l."sentAt" IS NULL OR l."sentAt" >= c."transcriptAt")
      )
-     SELECT "dedupeKey" FROM event`,
+     SELECT "dedupeKey", "inserted", "pending" FROM event`,
     values: [
       column((r) => r.dedupeKey), column((r) => r.type), column((r) => r.vapiCallId ?? null), column((r) => r.status ?? null),
       column((r) => r.outcome), column((r) => r.detail ?? null), column((r) => JSON.stringify(maskPersonalData(r.payload))),
       column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null), column((r) => (r.sentAt ? utc(r.sentAt) : null)),
+      column((r) => (r.action === undefined ? null : JSON.stringify(r.action))),
     ],
   };
-  const { rows: inserted } = await db.pool.query<{ dedupeKey: string }>(statement);
-  const firsts = new Set(inserted.map((r) => r.dedupeKey));
-  for (const p of batch) p.settle(byKey.get(p.row.dedupeKey) === p && firsts.has(p.row.dedupeKey));
+  const { rows: written } = await db.pool.query<{ dedupeKey: string; inserted: boolean; pending: boolean }>(statement);
+  const writtenByKey = new Map(written.map((r) => [r.dedupeKey, r]));
+  for (const p of batch) {
+    const row = byKey.get(p.row.dedupeKey) === p ? writtenByKey.get(p.row.dedupeKey) : undefined;
+    // A second copy in the same batch is a redelivery of a message whose first copy is acting now.
+    p.settle({ first: !!row?.inserted, pending: !!row?.pending });
+  }
 }

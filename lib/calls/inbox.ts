@@ -3,17 +3,17 @@ import type { Db } from "@/lib/db/client";
 import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
+import { parseBoundedJson } from "@/lib/vapi/bounded-json";
 import { maskString } from "@/lib/vapi/mask";
-import {
-  callIdOf, controlUrlOf, dedupeKeyOf, messageTimestamp, parseServerMessage, startMetadataOf, toolCallsOf,
-  type EndOfCallReportMessage, type ServerMessage,
-} from "@/lib/vapi/messages";
+import { callIdOf, dedupeKeyOf, messageTimestamp, parseServerMessage, toolCallsOf, type ServerMessage } from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
-import { authorizeCall } from "./authorize";
 import { recordEvent } from "./event-log";
-import { markCallEnded, settleCall } from "./settle";
+import { actionOf } from "./message-actions";
+import { processMessage } from "./process-message";
 import { answerToolCalls } from "./tools";
+
+export { retryUnprocessedMessages } from "./process-message";
 
 export type InboxReply = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -38,64 +38,40 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
     if (!limit.allowed) return { status: 429, body: { error: "Too many rejected requests." }, headers: { "retry-after": String(limit.retryAfterSeconds) } };
     return { status: 401, body: { error: "Unauthorized." } };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(request.rawBody);
-  } catch {
-    return { status: 400, body: { error: "Body is not JSON." } };
+  const body = parseBoundedJson(request.rawBody);
+  if (!body.ok) {
+    if (body.status === 422) await recordInvalid(ctx.db, { message: { omitted: body.error } }, [body.error], now);
+    return { status: body.status, body: { error: body.error } };
   }
+  const json = body.value;
   const parsed = parseServerMessage(json);
   if (parsed.kind === "invalid") {
-    await recordEvent(ctx.db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(json), outcome: "invalid", detail: parsed.issues.join("; ").slice(0, 1000), payload: json, receivedAt: now });
+    await recordInvalid(ctx.db, json, parsed.issues, now);
     return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) } };
   }
   if (parsed.kind === "unknown-type") return { status: 200, body: {} };
 
   const message = parsed.message;
-  const first = await recordEvent(ctx.db, {
-    dedupeKey: dedupeKeyOf(message), type: message.type, vapiCallId: callIdOf(message),
+  const dedupeKey = dedupeKeyOf(message);
+  const action = actionOf(message, now);
+  const { pending } = await recordEvent(ctx.db, {
+    dedupeKey, type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
-    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,
+    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined, action,
   });
   // Replies that carry an answer are answered again; everything else happens once.
   if (message.type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)) };
   if (message.type === "assistant-request") return { status: 200, body: rejectAssistantRequest("Sorry, Coach Call only takes calls from its web app. Goodbye.") };
-  if (first) await act(ctx, message, now);
+  if (pending && action) {
+    const done = await processMessage(ctx, { dedupeKey, type: message.type, vapiCallId: callIdOf(message) ?? null, attempts: 0, action }, now);
+    // Kept, and retried from the database; a redelivery also tries again.
+    if (!done) return { status: 503, body: { error: "Recorded, but acting on it failed; it will be retried." }, headers: { "retry-after": "5" } };
+  }
   return { status: 200, body: {} };
 }
 
-async function act({ db, config, pricing }: Context, message: ServerMessage, now: Date) {
-  const vapiCallId = callIdOf(message);
-  if (!vapiCallId) return;
-  const sighting = { vapiCallId, controlUrl: controlUrlOf(message), metadata: startMetadataOf(message) };
-  if (message.type === "status-update" && message.status === "in-progress") {
-    const sent = messageTimestamp(message);
-    // Deadlines count from the earlier of Vapi's send time and our receipt: never in the caller's favour.
-    const startedAt = sent && sent < now && now.getTime() - sent.getTime() < 300_000 ? sent : now;
-    await authorizeCall(db, { ...sighting, startedAt, live: true }, config.startTokenSecret, now);
-  } else if (message.type === "status-update" && message.status === "ended") {
-    await markCallEnded(db, vapiCallId, message.endedReason ?? undefined, now);
-  } else if (message.type === "end-of-call-report") {
-    await settleCall(db, finalUsage(message, sighting), config.startTokenSecret, pricing, now);
-  }
-  // conversation-update: its transcript was kept when it was recorded.
-}
-
-function finalUsage(m: EndOfCallReportMessage, sighting: { vapiCallId: string; controlUrl?: string; metadata: unknown }) {
-  const date = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined);
-  return {
-    vapiCallId: sighting.vapiCallId,
-    startedAt: date(m.startedAt),
-    endedAt: date(m.endedAt),
-    durationSeconds: m.durationSeconds ?? (typeof m.durationMs === "number" ? m.durationMs / 1000 : undefined),
-    endedReason: m.endedReason,
-    cost: m.cost ?? undefined,
-    summary: masked(m.analysis?.summary ?? m.summary),
-    transcript: masked(m.artifact?.transcript ?? m.transcript),
-    recordingUrl: m.artifact?.recordingUrl ?? m.recordingUrl ?? undefined,
-    sighting,
-    source: "end-of-call-report" as const,
-  };
+function recordInvalid(db: Db, payload: unknown, issues: string[], now: Date) {
+  return recordEvent(db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(payload), outcome: "invalid", detail: issues.join("; ").slice(0, 1000), payload, receivedAt: now });
 }
 
 /** The conversation so far, as Vapi's text transcript format ("AI: …\nUser: …"). */
@@ -115,8 +91,6 @@ function plausibleSendTime(message: ServerMessage, now: Date): Date | undefined 
   return sent && Math.abs(sent.getTime() - now.getTime()) < 86_400_000 ? sent : undefined;
 }
 
-/** Transcripts and summaries are kept with phone numbers and emails masked, like the message log. */
-const masked = (text: string | null | undefined) => (text ? maskString(text) : undefined);
 
 const typeOf = (json: unknown) => {
   const type = (json as { message?: { type?: unknown } } | null)?.message?.type;

@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import type { Pricing } from "@/lib/credits/pricing";
 import { endCallNow } from "@/lib/vapi/control";
-import type { VapiCall, VapiRestClient } from "@/lib/vapi/rest";
+import { VapiRestError, type VapiCall, type VapiRestClient } from "@/lib/vapi/rest";
 import { authorizeCall } from "./authorize";
 import { markCallEnded, settleCall } from "./settle";
 
@@ -57,6 +57,11 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
     try {
       if ((await reconcileCall(db, await rest.getCall(vapiCallId), o, now)) === "acted") acted++;
     } catch (error) {
+      if (error instanceof VapiRestError && error.kind === "not-found") {
+        await closeCallUnknownToVapi(db, vapiCallId, o, now);
+        acted++;
+        continue;
+      }
       failed(vapiCallId, error);
       // To the back of the line, so calls Vapi cannot tell us about do not crowd out the rest.
       await db.call.updateMany({ where: { vapiCallId, endedAt: null }, data: { endCallSentAt: now } });
@@ -76,8 +81,29 @@ export async function lastReconciledAt(db: Db): Promise<Date | null> {
 
 /** One call that cannot be reconciled now must not hold up the others; it is looked at again next time. */
 function failed(vapiCallId: string, error: unknown): Outcome {
-  console.error(`Reconciling call ${vapiCallId} failed`, error);
+  console.error(`Reconciling call ${vapiCallId} failed: ${error instanceof Error ? error.message : String(error)}`);
   return "waiting";
+}
+
+/**
+ * We asked a call to end and Vapi answers that it has no such call (deleted, or another
+ * account's): nothing will ever tell us more. It gets a final outcome, once: ended now, billed
+ * from our own record (from its start until now, at most what it holds: the caller had the line
+ * until then as far as we can know), and one alert. Then it is left alone.
+ */
+async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerOptions, now: Date) {
+  const call = await db.call.findUnique({ where: { vapiCallId } });
+  if (!call || call.endedAt) return;
+  await markCallEnded(db, vapiCallId, "unknown-to-vapi", now);
+  const { call: settled, settledNow } = await settleCall(db, {
+    vapiCallId, startedAt: call.startedAt, endedAt: now, endedReason: "unknown-to-vapi", sighting: { vapiCallId, metadata: undefined }, source: "vapi-rest",
+  }, o.startTokenSecret, o.pricing, now);
+  if (!settledNow) return;
+  console.warn(`Vapi does not know call ${vapiCallId} (404): ended and billed from our own record.`);
+  await db.alert.create({
+    data: { kind: "unknown-to-vapi", userId: settled.userId, vapiCallId, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
+      message: "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now." },
+  });
 }
 
 /**

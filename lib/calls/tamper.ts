@@ -4,7 +4,9 @@ import type { VapiRestClient } from "@/lib/vapi/rest";
 import { requestCallEnd } from "./end-call";
 import { MAX_DURATION_GRACE_SECONDS } from "./timing";
 
-type Unchecked = { id: string; vapiCallId: string; userId: string | null; seconds: number };
+type Unchecked = { id: string; vapiCallId: string; userId: string | null; seconds: number; overridesCheckFailures: number };
+
+const MAX_BACKOFF_SECONDS = 300;
 
 /**
  * Reads each newly authorized call back from Vapi and compares the overrides the browser sent
@@ -17,7 +19,8 @@ export async function checkNewCallsForTampering(db: Db, rest: VapiRestClient, no
     UPDATE "Call" c SET "overridesCheckedAt" = ${now}
     FROM "Reservation" r
     WHERE c."reservationId" = r."id" AND c."status" = 'ACTIVE' AND c."overridesCheckedAt" IS NULL
-    RETURNING c."id", c."vapiCallId", c."userId", r."seconds"`;
+      AND (c."overridesCheckDueAt" IS NULL OR c."overridesCheckDueAt" <= ${now})
+    RETURNING c."id", c."vapiCallId", c."userId", r."seconds", c."overridesCheckFailures"`;
   await Promise.all(claimed.map((call) => checkOne(db, rest, call, now)));
   return claimed.length;
 }
@@ -26,11 +29,17 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   let record;
   try {
     record = await rest.getCall(call.vapiCallId);
-  } catch {
-    // Try again on the next tick: unchecked is not the same as clean.
-    await db.call.update({ where: { id: call.id }, data: { overridesCheckedAt: null } });
+  } catch (error) {
+    // Unchecked is not the same as clean: try again, after a pause that grows while Vapi keeps failing.
+    const failures = call.overridesCheckFailures + 1;
+    if (failures === 1) console.warn(`Could not read call ${call.vapiCallId} from Vapi to check its overrides (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`);
+    await db.call.update({
+      where: { id: call.id },
+      data: { overridesCheckedAt: null, overridesCheckFailures: failures, overridesCheckDueAt: new Date(now.getTime() + Math.min(2 ** failures, MAX_BACKOFF_SECONDS) * 1000) },
+    });
     return;
   }
+  if (call.overridesCheckFailures > 0) console.info(`Read call ${call.vapiCallId} from Vapi after ${call.overridesCheckFailures} failed attempt(s).`);
   const forbidden = findForbiddenOverrides(record.assistantOverrides, { maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS });
   if (!forbidden.length) return;
   const onlyDuration = forbidden.every((key) => key === "maxDurationSeconds");

@@ -95,15 +95,18 @@ export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
 }
 
 type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; actor: string; reason?: string };
+/** Runs in the closing transaction, with the reservation locked: also when it was closed the same way before (a retry). */
+type AlongsideClose = (tx: Tx, closed: Reservation) => Promise<unknown>;
 
 /** Closes a HELD reservation exactly once; a retry of the same close returns the closed reservation. */
-async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma.ReservationWhereInput = {}): Promise<Reservation | null> {
+async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma.ReservationWhereInput = {}, alongside?: AlongsideClose): Promise<Reservation | null> {
   return db.$transaction(async (tx) => {
     const [held] = await tx.$queryRaw<Reservation[]>`SELECT * FROM "Reservation" WHERE "id" = ${reservationId} FOR UPDATE`;
     if (!held) throw new LedgerError("not-found", "No such reservation.");
     if (held.status !== "HELD") {
-      if (held.status === c.status) return held;
-      throw reservationClosed(held.status);
+      if (held.status !== c.status) throw reservationClosed(held.status);
+      await alongside?.(tx, held);
+      return held;
     }
     const stillDue = await tx.reservation.count({ where: { id: reservationId, ...extraWhere } });
     if (!stillDue) return null;
@@ -115,16 +118,18 @@ async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma
       const kind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
       await move(tx, { ...base, kind, availableDelta: released, heldDelta: -released, idempotencyKey: `${kind.toLowerCase()}:${reservationId}` });
     }
-    return tx.reservation.update({
+    const closed = await tx.reservation.update({
       where: { id: reservationId },
       data: { status: c.status, capturedCredits: captured, releasedCredits: released, closedAt: new Date() },
     });
+    await alongside?.(tx, closed);
+    return closed;
   });
 }
 
-/** Takes min(used, held) and gives the rest back. */
-export async function capture(db: Db, reservationId: string, usedCredits: number, actor = "system"): Promise<Reservation> {
-  return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }))!;
+/** Takes min(used, held) and gives the rest back; `alongside` commits with it (the call's bill, say). */
+export async function capture(db: Db, reservationId: string, usedCredits: number, actor = "system", alongside?: AlongsideClose): Promise<Reservation> {
+  return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }, {}, alongside))!;
 }
 
 export async function release(db: Db, reservationId: string, why: string, actor = "system"): Promise<Reservation> {

@@ -58,6 +58,15 @@ describe("webhook log", () => {
     expect(await getWebhookEvent(db, event.id)).toMatchObject({ payload: { message: { note: "call +*********23" } } });
   });
 
+  it("lists the messages not processed yet, with their failed attempts, and counts them", async () => {
+    const pending = await db.webhookEvent.create({
+      data: { dedupeKey: "pending", type: "status-update", status: "in-progress", outcome: "accepted", payload: {}, processedAt: null, attempts: 2, lastError: "connection reset", action: { kind: "end" } },
+    });
+    const list = await listWebhookEvents(db, { outcome: "unprocessed", page: 1 });
+    expect(list.events.map((e) => [e.id, e.attempts, e.lastError])).toEqual([[pending.id, 2, "connection reset"]]);
+    expect(list.unprocessed).toBe(1);
+  });
+
   it("counts rejections by reason apart from the per-address throttling counters", async () => {
     const now = new Date();
     for (const key of ["webhook-rejected:reason:bad-signature", "webhook-rejected:reason:bad-signature", "webhook-rejected:reason:missing-auth", "webhook-rejected:source:203.0.113.9"]) {

@@ -6,20 +6,27 @@ import { at, num } from "./sql";
 
 export const WEBHOOKS_PAGE_SIZE = 50;
 
-/** Stored webhook events, newest first, without their payloads (those are fetched one at a time). */
-export async function listWebhookEvents(db: Db, o: { outcome?: "accepted" | "invalid" | "ignored"; page: number }) {
-  const where = { outcome: o.outcome };
-  const [total, events] = await Promise.all([
+/**
+ * Stored webhook events, newest first, without their payloads (those are fetched one at a time).
+ * "unprocessed": verified messages whose action has not committed yet (failed, and due again).
+ */
+export async function listWebhookEvents(db: Db, o: { outcome?: "accepted" | "invalid" | "ignored" | "unprocessed"; page: number }) {
+  const where = o.outcome === "unprocessed" ? { processedAt: null } : { outcome: o.outcome };
+  const [total, events, unprocessed] = await Promise.all([
     db.webhookEvent.count({ where }),
     db.webhookEvent.findMany({
       where,
       orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
       skip: skipFor(o.page, WEBHOOKS_PAGE_SIZE),
       take: WEBHOOKS_PAGE_SIZE,
-      select: { id: true, type: true, vapiCallId: true, status: true, outcome: true, detail: true, receivedAt: true },
+      select: {
+        id: true, type: true, vapiCallId: true, status: true, outcome: true, detail: true, receivedAt: true,
+        processedAt: true, attempts: true, lastError: true, nextAttemptAt: true,
+      },
     }),
+    db.webhookEvent.count({ where: { processedAt: null } }),
   ]);
-  return { events, pageInfo: pageInfo(o.page, WEBHOOKS_PAGE_SIZE, total) };
+  return { events, unprocessed, pageInfo: pageInfo(o.page, WEBHOOKS_PAGE_SIZE, total) };
 }
 
 /** One event's payload: masked when stored, and masked again here since this is where people read it. */

@@ -5,7 +5,10 @@ export type ControlResult = { ok: boolean; status?: number; error?: string };
 
 export type ControlOptions = {
   timeoutMs?: number;
-  /** Only when the assistant's monitorPlan has controlAuthenticationEnabled. */
+  /**
+   * Only when the assistant's monitorPlan has controlAuthenticationEnabled. Defaults to
+   * VAPI_CONTROL_BEARER, so no path that speaks to a control URL can leave it out.
+   */
   bearer?: string;
 };
 
@@ -21,7 +24,7 @@ const ERROR_BODY_PREVIEW_CHARS = 200;
 export async function sendControl(
   controlUrl: string,
   body: ControlBody,
-  { timeoutMs = 3000, bearer }: ControlOptions = {},
+  { timeoutMs = 3000, bearer = process.env.VAPI_CONTROL_BEARER || undefined }: ControlOptions = {},
 ): Promise<ControlResult> {
   if (!isHttpUrl(controlUrl)) return { ok: false, error: "invalid control URL" };
   try {

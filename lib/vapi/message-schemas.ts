@@ -3,15 +3,23 @@ import { z } from "zod";
 // Real payloads grow new fields all the time (vapi-protocol.md §9): every object is loose, and we
 // only type what the app reads. Optional fields also accept null, which Vapi sends for some.
 
-// Ids, statuses and reasons are stored as they are: a NUL (PostgreSQL text cannot hold one) makes the message invalid.
-const nonEmptyString = z.string().min(1).refine((s) => !s.includes("\u0000"), "must not contain a NUL character");
+// Strings arrive here without NULs or lone surrogates (lib/vapi/bounded-json.ts).
+const nonEmptyString = z.string().min(1);
+/** Ids become unique-index keys, which PostgreSQL caps at about 2.7 kB: Vapi's are 36 characters. */
+const idString = nonEmptyString.max(256);
+
+/** Vapi's longest call is maxDurationSeconds' maximum, 43,200 s (vapi-protocol.md §limits); a little more is allowed for its rounding. */
+export const MAX_REPORTED_CALL_SECONDS = 43_200 + 600;
+const callSeconds = z.number().min(0).max(MAX_REPORTED_CALL_SECONDS);
+/** A call's cost in USD: Vapi's charges run to a few dollars a minute. */
+const usd = z.number().min(0).max(1_000_000);
 
 /** Epoch ms number (with float noise) since 2024-09, an ISO string before, absent in the oldest. */
 const timestampSchema = z.union([z.number(), z.string()]).nullish();
 
 export const callSnapshotSchema = z.looseObject({
   // Time-ordered ids (`019a…`) are not v4 UUIDs: any non-empty string.
-  id: nonEmptyString,
+  id: idString,
   type: z.string().nullish(),
   assistantId: z.string().nullish(),
   monitor: z
@@ -43,7 +51,7 @@ const artifactSchema = z.looseObject({
 
 const costItemSchema = z.looseObject({
   type: z.string().nullish(),
-  cost: z.number().nullish(),
+  cost: usd.nullish(),
 });
 
 export const endOfCallReportSchema = z.looseObject({
@@ -53,9 +61,9 @@ export const endOfCallReportSchema = z.looseObject({
   startedAt: z.string().nullish(),
   endedAt: z.string().nullish(),
   // Not in Vapi's schema, but sent; absent in older reports (§9).
-  durationMs: z.number().nullish(),
-  durationSeconds: z.number().nullish(),
-  cost: z.number().nullish(),
+  durationMs: z.number().min(0).max(MAX_REPORTED_CALL_SECONDS * 1000).nullish(),
+  durationSeconds: callSeconds.nullish(),
+  cost: usd.nullish(),
   costs: z.array(costItemSchema).nullish(),
   analysis: z.looseObject({ summary: z.string().nullish() }).nullish(),
   artifact: artifactSchema.nullish(),
@@ -68,14 +76,14 @@ export const endOfCallReportSchema = z.looseObject({
 const toolArgumentsSchema = z.union([z.record(z.string(), z.unknown()), z.string()]).nullish();
 
 const nestedToolCallSchema = z.looseObject({
-  id: nonEmptyString,
+  id: idString,
   type: z.string().nullish(),
   function: z.looseObject({ name: nonEmptyString, arguments: toolArgumentsSchema }),
 });
 
 /** The flattened shape Vapi's docs examples show. */
 const flatToolCallSchema = z.looseObject({
-  id: nonEmptyString,
+  id: idString,
   name: nonEmptyString,
   arguments: toolArgumentsSchema,
   parameters: toolArgumentsSchema,

@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   await operatorForPage("/dashboard/webhooks");
   const { outcome, event: eventId, page } = WebhookFilters.parse(await searchParams);
-  const [{ events, pageInfo }, rejected, selected] = await Promise.all([
+  const [{ events, unprocessed, pageInfo }, rejected, selected] = await Promise.all([
     listWebhookEvents(db(), { outcome, page }),
     rejectedWebhookCounts(db(), new Date()),
     eventId ? getWebhookEvent(db(), eventId) : null,
@@ -22,6 +22,12 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Webhook log</h1>
+      {unprocessed > 0 && (
+        <p className="card" role="status">
+          {unprocessed} verified {unprocessed === 1 ? "message has" : "messages have"} not been processed yet: acting on {unprocessed === 1 ? "it" : "them"} failed, and {unprocessed === 1 ? "it is" : "they are"} retried with backoff.{" "}
+          <Link href="/dashboard/webhooks?outcome=unprocessed">Show {unprocessed === 1 ? "it" : "them"}</Link>
+        </p>
+      )}
       <section className="grid">
         <RejectedTable title="Rejected, by reason" rows={rejected.byReason} />
         <RejectedTable title="Rejected, by source address" rows={rejected.bySource} />
@@ -30,6 +36,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         <section className="card">
           <h2>Event {selected.id.toString()}: {selected.type}</h2>
           <p className="muted">{selected.outcome} · {selected.detail ?? "no detail"} · dedupe key {selected.dedupeKey}</p>
+          {!selected.processedAt && (
+            <p>Not processed yet: {selected.attempts} failed attempt(s), last error “{selected.lastError ?? "none yet"}”; next attempt {selected.nextAttemptAt ? formatDateTime(selected.nextAttemptAt) : "soon"}.</p>
+          )}
           <JsonViewer value={selected.payload} open summary="Payload (masked)" />
         </section>
       )}
@@ -40,6 +49,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
             <option value="accepted">accepted</option>
             <option value="invalid">invalid</option>
             <option value="ignored">ignored</option>
+            <option value="unprocessed">not processed yet</option>
           </select>
         </label>
         <button type="submit">Filter</button>
@@ -52,7 +62,10 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               <td>{formatDateTime(e.receivedAt)}</td>
               <td>{e.type}</td>
               <td>{e.status ?? "—"}</td>
-              <td><span className="pill">{e.outcome}</span></td>
+              <td>
+                <span className="pill">{e.outcome}</span>
+                {!e.processedAt && <span className="pill dash-bad" title={e.lastError ?? undefined}> not processed yet ({e.attempts} failed)</span>}
+              </td>
               <td>{e.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(e.vapiCallId)}`}>{e.vapiCallId}</Link> : "—"}</td>
               <td>{e.detail ?? "—"}</td>
               <td><Link href={viewHref(e.id)}>Payload</Link></td>

@@ -138,7 +138,8 @@ describe("POST /api/vapi/webhook", () => {
     expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: ab");
     const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: call.id, type: "conversation-update" } });
     expect(JSON.stringify(event.payload)).not.toContain("\\u0000");
-    // In an id it is refused as a bad shape, not a server error Vapi would retry for ever.
-    expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(422);
+    // In an id too: dropped before anything reads it, never a server error Vapi would retry for ever.
+    expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(200);
+    expect(await db.call.count({ where: { vapiCallId: "badid" } })).toBe(1);
   });
 });

@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { freshDb } from "@/test/db";
+import { userWithCredits } from "@/test/factories";
+import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
+import { startTestHttpServer, sendJson, type TestHttpServer } from "@/test/http-server";
+import type { Db } from "@/lib/db/client";
+import { appConfig } from "@/lib/config";
+import { checkInvariants } from "@/lib/credits/invariants";
+import type { Pricing } from "@/lib/credits/pricing";
+import { signHmac } from "@/lib/vapi/verify";
+import { receiveServerMessage, retryUnprocessedMessages } from "./inbox";
+import { startCall } from "./start-call";
+
+// A verified message whose action fails is kept and acted on later: on redelivery, or by the
+// background retry. Failures are injected where lib/calls meets the database.
+
+const SECRET = "at-least-once-webhook-secret";
+const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
+const config = appConfig({ VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, START_TOKEN_SECRET: "at-least-once-start-secret" });
+
+let realDb: Db;
+let control: TestHttpServer;
+/** Fails the next `n` interactive transactions: where authorization binds and settlement captures. */
+let failTransactions = 0;
+let db: Db;
+beforeAll(async () => {
+  ({ db: realDb } = await freshDb());
+  db = new Proxy(realDb, {
+    get(target, key) {
+      if (key === "$transaction" && failTransactions > 0) {
+        failTransactions--;
+        return () => Promise.reject(new Error("injected: connection reset"));
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  control = await startTestHttpServer((_req, res) => sendJson(res, 200, {}));
+});
+afterAll(() => control.close());
+afterEach(async () => {
+  failTransactions = 0;
+  expect(await checkInvariants(realDb)).toEqual([]);
+});
+
+const deliver = (body: unknown, now = new Date()) => receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body, now.getTime()));
+const event = (vapiCallId: string, type: string) => realDb.webhookEvent.findFirstOrThrow({ where: { vapiCallId, type } });
+const callRow = (vapiCallId: string) => realDb.call.findUnique({ where: { vapiCallId } });
+
+async function startedCall(credits: number) {
+  const user = await userWithCredits(realDb, credits);
+  const start = await startCall(realDb, { id: user.id, suspendedAt: null }, config, pricing);
+  const call = webCall({ metadata: start.assistantOverrides.metadata });
+  call.monitor = { controlUrl: `${control.url}/${call.id}/control`, listenUrl: "" };
+  return { user, start, call };
+}
+
+describe("a message whose action fails", () => {
+  it("is kept, answered 503, logged once, and acted on when Vapi delivers it again", async () => {
+    const { start, call } = await startedCall(100);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    failTransactions = 1;
+    const first = await deliver(statusUpdate(call, "in-progress"));
+    expect(first.status).toBe(503);
+    expect(await callRow(call.id)).toBeNull();
+    expect(await event(call.id, "status-update")).toMatchObject({ processedAt: null, attempts: 1, lastError: "injected: connection reset" });
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0][0])).toContain(call.id);
+    errors.mockRestore();
+
+    expect((await deliver(statusUpdate(call, "in-progress"))).status).toBe(200);
+    expect(await callRow(call.id)).toMatchObject({ status: "ACTIVE", reservationId: start.reservation.id });
+    expect(await event(call.id, "status-update")).toMatchObject({ attempts: 1, action: null, nextAttemptAt: null });
+    expect((await event(call.id, "status-update")).processedAt).not.toBeNull();
+  });
+
+  it("is acted on by the background retry, after a backoff that grows, when nothing is delivered again", async () => {
+    const { user, call } = await startedCall(100);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const t0 = new Date();
+    await deliver(statusUpdate(call, "in-progress"), t0);
+    failTransactions = 2; // the report's capture fails, and so does the first retry
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    expect((await deliver(endOfCallReport(call, { seconds: 30, startedAt: t0 }), at(31_000))).status).toBe(503);
+    expect(await retryUnprocessedMessages({ db, config, pricing }, at(31_500))).toEqual({ claimed: 0, processed: 0 }); // not due yet
+    expect(await retryUnprocessedMessages({ db, config, pricing }, at(32_000))).toEqual({ claimed: 1, processed: 0 });
+    expect((await event(call.id, "end-of-call-report")).attempts).toBe(2);
+    expect(await retryUnprocessedMessages({ db, config, pricing }, at(33_500))).toEqual({ claimed: 0, processed: 0 }); // 2 s after the 2nd failure
+    expect(await retryUnprocessedMessages({ db, config, pricing }, at(34_000))).toEqual({ claimed: 1, processed: 1 });
+    expect(await callRow(call.id)).toMatchObject({ status: "SETTLED", creditsCharged: 5, usedSeconds: 30 });
+    expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 95, held: 0 });
+    vi.restoreAllMocks();
+  });
+
+  it("that was half done when the process died is finished by the retry, without billing twice", async () => {
+    const { user, call } = await startedCall(100);
+    const t0 = new Date();
+    await deliver(statusUpdate(call, "in-progress"), t0);
+    const report = endOfCallReport(call, { seconds: 60, startedAt: t0 });
+    await deliver(report, new Date(t0.getTime() + 61_000));
+    // As if the process died after the settlement committed but before anything else: the row is pending again.
+    await realDb.webhookEvent.updateMany({
+      where: { vapiCallId: call.id, type: "end-of-call-report" },
+      data: { processedAt: null, nextAttemptAt: t0, action: { kind: "settle", vapiCallId: call.id, metadata: call.assistantOverrides.metadata, durationSeconds: 60 } },
+    });
+    expect(await retryUnprocessedMessages({ db, config, pricing }, new Date(t0.getTime() + 120_000))).toEqual({ claimed: 1, processed: 1 });
+    expect(await realDb.ledgerEntry.count({ where: { userId: user.id, kind: "CAPTURE" } })).toBe(1);
+    expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 90, held: 0 });
+    expect((await event(call.id, "end-of-call-report")).processedAt).not.toBeNull();
+  });
+});
+
+describe("signed but odd input", () => {
+  it("refuses an end-of-call report lasting 1e308 seconds with 422, records it as invalid, and bills nothing", async () => {
+    const { user, call } = await startedCall(100);
+    await deliver(statusUpdate(call, "in-progress"));
+    const report = endOfCallReport(call, { seconds: 10 });
+    report.message.durationSeconds = 1e308;
+    const reply = await deliver(report);
+    expect(reply.status).toBe(422);
+    expect(await realDb.webhookEvent.count({ where: { outcome: "invalid", detail: { contains: "durationSeconds" } } })).toBeGreaterThan(0);
+    expect(await callRow(call.id)).toMatchObject({ status: "ACTIVE", settledAt: null });
+    expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 100 });
+  });
+
+  it("settles a report whose transcript and summary hold lone UTF-16 surrogates, with the surrogates replaced", async () => {
+    const { call } = await startedCall(100);
+    await deliver(statusUpdate(call, "in-progress"));
+    const report = endOfCallReport(call, { seconds: 12 });
+    report.message.analysis = { summary: "half a pair: \ud800 here" };
+    report.message.artifact = { transcript: "User: \udc00 hi", messages: [] };
+    expect((await deliver(report)).status).toBe(200);
+    expect(await callRow(call.id)).toMatchObject({ status: "SETTLED", summary: "half a pair: \ufffd here", transcript: "User: \ufffd hi" });
+  });
+
+  const deep = "[".repeat(10_000) + "]".repeat(10_000);
+  it.each([
+    ["an array nested 10,000 deep", deep],
+    ["a message with a field nested 10,000 deep", `{"message":{"type":"conversation-update","call":{"id":"deep"},"x":${deep}}}`],
+    ["a message nested 10,000 deep in objects", `{"message":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`],
+  ])("refuses %s with 422 instead of overflowing the stack, and records it as invalid", async (_name, rawBody) => {
+    const now = Date.now();
+    const headers = new Headers({ "x-timestamp": String(now), "x-signature": signHmac(SECRET, now, rawBody) });
+    const before = await realDb.webhookEvent.count({ where: { outcome: "invalid" } });
+    const reply = await receiveServerMessage({ db, config, pricing }, { headers, rawBody, clientIp: "127.0.0.1" });
+    expect(reply).toMatchObject({ status: 422, body: { error: "Body is nested deeper than 64 levels." } });
+    expect(await realDb.webhookEvent.count({ where: { outcome: "invalid" } })).toBe(before + 1);
+  });
+});

@@ -1,0 +1,67 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import { utc, type Db } from "@/lib/db/client";
+import { MessageAction, runAction, type ActionContext } from "./message-actions";
+
+// At-least-once processing: a verified message is recorded with its action first; the action then
+// runs, and the mark that it ran commits with its effect. A failed action is retried: on
+// redelivery, and by retryUnprocessedMessages with exponential backoff, until it succeeds.
+
+export type PendingMessage = { dedupeKey: string; type: string; vapiCallId: string | null; attempts: number; action: MessageAction };
+
+const MAX_BACKOFF_SECONDS = 300;
+const RETRY_BATCH = 50;
+/** A claimed retry not finished by then (the process died mid-way) is due again. */
+const RETRY_LEASE_SECONDS = 60;
+
+export const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1), MAX_BACKOFF_SECONDS);
+
+/** Runs a pending message's action once; false when it failed (recorded, logged on its first failure, due again after a backoff). */
+export async function processMessage(ctx: ActionContext, m: PendingMessage, now = new Date()): Promise<boolean> {
+  const markProcessed = (tx: Prisma.TransactionClient | Db) => tx.webhookEvent.updateMany({
+    where: { dedupeKey: m.dedupeKey, processedAt: null },
+    data: { processedAt: now, action: Prisma.DbNull, nextAttemptAt: null },
+  });
+  try {
+    await runAction(ctx, m.action, now, markProcessed, m.dedupeKey);
+    if (m.attempts > 0) console.info(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} processed after ${m.attempts} failed attempt(s).`);
+    return true;
+  } catch (error) {
+    await recordFailure(ctx.db, m, error, now);
+    return false;
+  }
+}
+
+async function recordFailure(db: Db, m: PendingMessage, error: unknown, now: Date) {
+  const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  // Logged once per message, on its first failure; the count and the last error stay on its row.
+  if (m.attempts === 0) console.error(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} was recorded but acting on it failed (${reason.split("\n")[0]}); it will be retried.`);
+  const attempts = m.attempts + 1;
+  await db.webhookEvent.updateMany({
+    where: { dedupeKey: m.dedupeKey, processedAt: null },
+    data: { attempts, lastError: reason, nextAttemptAt: new Date(now.getTime() + backoffSeconds(attempts) * 1000) },
+  }).catch(() => {
+    // The database is what failed: the row keeps its earlier due time, and a retry finds it then.
+  });
+}
+
+/**
+ * Claims messages whose action is due again (failed before, or never finished) and runs them.
+ * The claim pushes each one's due time past a lease, so several processes never run one at once.
+ */
+export async function retryUnprocessedMessages(ctx: ActionContext, now = new Date(), limit = RETRY_BATCH) {
+  const claimed = await ctx.db.pool.query<{ dedupeKey: string; type: string; vapiCallId: string | null; attempts: number; action: unknown }>({
+    text: `UPDATE "WebhookEvent" SET "nextAttemptAt" = $1::timestamp + make_interval(secs => ${RETRY_LEASE_SECONDS})
+           WHERE "id" IN (SELECT "id" FROM "WebhookEvent" WHERE "processedAt" IS NULL AND "nextAttemptAt" <= $1::timestamp
+                          ORDER BY "nextAttemptAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING "dedupeKey", "type", "vapiCallId", "attempts", "action"`,
+    values: [utc(now), limit],
+  });
+  let processed = 0;
+  for (const row of claimed.rows) {
+    const action = MessageAction.safeParse(row.action);
+    const message = { ...row, action: action.data! };
+    if (!action.success) await recordFailure(ctx.db, message, new Error("its stored action is unreadable"), now);
+    else if (await processMessage(ctx, message, now)) processed++;
+  }
+  return { claimed: claimed.rows.length, processed };
+}
