@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
-import { applyMigrations, ensureDatabase, } from "@/lib/db/migrate";
+import { applyMigrations, ensureDatabase } from "@/lib/db/migrate";
+import { databaseSetupError } from "@/lib/setup/database";
+import { isRoot } from "@/lib/setup/postgres-as-root";
 import { createDb } from "@/lib/db/client";
 import { startVapiEmulator } from "@/vapi-emulator/server";
 import { configFromEnv } from "@/vapi-emulator/config";
@@ -18,7 +20,7 @@ export type StackOptions = {
 
 export type Stack = { databaseUrl: string; env: Record<string, string>; stop: () => Promise<void>; restartApp: () => Promise<void> };
 
-const isRealVapi = (url: string | undefined) => !!url && /(^|\.)vapi\.ai$/.test(new URL(url).hostname);
+export const isRealVapi = (url: string | undefined) => !!url && /(^|\.)vapi\.ai$/.test(new URL(url).hostname);
 
 /**
  * Everything `npm run dev` and the e2e suite need: PostgreSQL (embedded unless DATABASE_URL is
@@ -31,13 +33,19 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   try {
     let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
+    if (databaseUrl) {
+      const url = databaseUrl;
+      await ensureDatabase(url).catch((error) => {
+        throw databaseSetupError(error, url) ?? error;
+      });
+    } else {
       const pg = await startEmbeddedPostgres({ dataDir: o.dataDir, persistent: o.persistentData });
       stops.push(pg.stop);
       databaseUrl = pg.url("coach");
-      console.log(`PostgreSQL 17 (embedded) on port ${pg.port}, data in ${o.dataDir}`);
+      const owner = isRoot() ? " (owned by the postgres user: PostgreSQL will not run as root)" : "";
+      console.log(`PostgreSQL 17 (embedded) on port ${pg.port}, data in ${pg.dataDir}${owner}`);
+      await ensureDatabase(databaseUrl);
     }
-    await ensureDatabase(databaseUrl);
     await applyMigrations(databaseUrl);
     const db = createDb(databaseUrl);
     if (await seedDemo(db)) console.log("Seeded the demo user and operator (see README.md).");

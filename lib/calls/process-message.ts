@@ -8,12 +8,11 @@ import { MessageAction, runAction, type ActionContext } from "./message-actions"
 
 export type PendingMessage = { dedupeKey: string; type: string; vapiCallId: string | null; attempts: number; action: MessageAction };
 
+/** After the n-th failure the next attempt waits 2^(n-1) seconds, at most this long. */
 const MAX_BACKOFF_SECONDS = 300;
 const RETRY_BATCH = 50;
 /** A claimed retry not finished by then (the process died mid-way) is due again. */
 const RETRY_LEASE_SECONDS = 60;
-
-export const backoffSeconds = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1), MAX_BACKOFF_SECONDS);
 
 /** Runs a pending message's action once; false when it failed (recorded, logged on its first failure, due again after a backoff). */
 export async function processMessage(ctx: ActionContext, m: PendingMessage, now = new Date()): Promise<boolean> {
@@ -33,15 +32,16 @@ export async function processMessage(ctx: ActionContext, m: PendingMessage, now 
 
 async function recordFailure(db: Db, m: PendingMessage, error: unknown, now: Date) {
   const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const failed = await db.pool.query<{ attempts: number }>({
+    text: `UPDATE "WebhookEvent" SET "attempts" = "attempts" + 1, "lastError" = $2,
+             "nextAttemptAt" = $3::timestamp + make_interval(secs => LEAST(power(2, "attempts"), ${MAX_BACKOFF_SECONDS}))
+           WHERE "dedupeKey" = $1 AND "processedAt" IS NULL RETURNING "attempts"`,
+    values: [m.dedupeKey, reason, utc(now)],
+  }).catch(() => null); // the database is what failed: the row keeps its earlier due time, and a retry finds it then
   // Logged once per message, on its first failure; the count and the last error stay on its row.
-  if (m.attempts === 0) console.error(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} was recorded but acting on it failed (${reason.split("\n")[0]}); it will be retried.`);
-  const attempts = m.attempts + 1;
-  await db.webhookEvent.updateMany({
-    where: { dedupeKey: m.dedupeKey, processedAt: null },
-    data: { attempts, lastError: reason, nextAttemptAt: new Date(now.getTime() + backoffSeconds(attempts) * 1000) },
-  }).catch(() => {
-    // The database is what failed: the row keeps its earlier due time, and a retry finds it then.
-  });
+  if ((failed?.rows[0]?.attempts ?? 1) === 1) {
+    console.error(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} was recorded but acting on it failed (${reason.split("\n")[0]}); it will be retried.`);
+  }
 }
 
 /**
