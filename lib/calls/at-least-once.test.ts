@@ -8,6 +8,7 @@ import { appConfig } from "@/lib/config";
 import { checkInvariants } from "@/lib/credits/invariants";
 import type { Pricing } from "@/lib/credits/pricing";
 import { signHmac } from "@/lib/vapi/verify";
+import { log } from "@/lib/observability/log";
 import { receiveServerMessage, retryUnprocessedMessages } from "./inbox";
 import { startCall } from "./start-call";
 
@@ -58,14 +59,14 @@ async function startedCall(credits: number) {
 describe("a message whose action fails", () => {
   it("is kept, answered 503, logged once, and acted on when Vapi delivers it again", async () => {
     const { start, call } = await startedCall(100);
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const errors = vi.spyOn(log, "error");
     failTransactions = 1;
     const first = await deliver(statusUpdate(call, "in-progress"));
     expect(first.status).toBe(503);
     expect(await callRow(call.id)).toBeNull();
     expect(await event(call.id, "status-update")).toMatchObject({ processedAt: null, attempts: 1, lastError: "injected: connection reset" });
     expect(errors).toHaveBeenCalledTimes(1);
-    expect(String(errors.mock.calls[0][0])).toContain(call.id);
+    expect(errors.mock.calls[0][0]).toMatchObject({ callId: call.id, messageType: "status-update" });
     errors.mockRestore();
 
     expect((await deliver(statusUpdate(call, "in-progress"))).status).toBe(200);
@@ -76,7 +77,6 @@ describe("a message whose action fails", () => {
 
   it("is acted on by the background retry, after a backoff that grows, when nothing is delivered again", async () => {
     const { user, call } = await startedCall(100);
-    vi.spyOn(console, "error").mockImplementation(() => {});
     const t0 = new Date();
     await deliver(statusUpdate(call, "in-progress"), t0);
     failTransactions = 2; // the report's capture fails, and so does the first retry

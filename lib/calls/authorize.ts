@@ -4,6 +4,8 @@ import type { Call } from "@/lib/generated/prisma/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { bindReservation } from "@/lib/credits/ledger";
 import { sayOnCall } from "@/lib/vapi/control";
+import { log } from "@/lib/observability/log";
+import { metrics } from "@/lib/observability/metrics";
 import { verifyStartToken } from "./start-token";
 import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
 
@@ -73,6 +75,7 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
 async function refuse(db: Db, s: CallSighting, flag: string, userId: string | null, now: Date): Promise<Call> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
+  if (notice) metrics.unauthorizedCallsEnded.inc();
   const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
   // The call and its alert commit together: a retry after a failure finds the call and stops there.
   const [call] = await db.$transaction([
@@ -89,6 +92,7 @@ async function refuse(db: Db, s: CallSighting, flag: string, userId: string | nu
       },
     }),
   ]);
+  log.warn({ callId: s.vapiCallId, userId: user?.id, flag, live: s.live }, "Call without a valid start: refused");
   await notice;
   return call;
 }

@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import { expireStale } from "@/lib/credits/ledger";
+import { metrics } from "@/lib/observability/metrics";
 import { endCallNow, sayOnCall, type ControlOptions } from "@/lib/vapi/control";
 import { warnBeforeCutoffSeconds } from "./timing";
 
@@ -10,6 +11,7 @@ export function warning(): string {
 export const GOODBYE = "That's all the time your credits cover today. Thanks for talking, goodbye!";
 
 type Due = { id: string; controlUrl: string | null };
+type Ending = Due & { endCallDueAt: Date; cutoffAt: Date | null };
 
 /**
  * One pass over the deadlines kept in the database. Each piece of due work is claimed by a
@@ -25,17 +27,19 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     UPDATE "Call" SET "goodbyeSaidAt" = ${now}, "flag" = COALESCE("flag", 'cutoff')
     WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= ${now} AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
     RETURNING "id", "controlUrl"`;
-  const ending = await db.$queryRaw<Due[]>`
+  const ending = await db.$queryRaw<Ending[]>`
     UPDATE "Call" SET "endCallSentAt" = ${now}
     WHERE "endCallDueAt" <= ${now} AND "endCallSentAt" IS NULL AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
-    RETURNING "id", "controlUrl"`;
+    RETURNING "id", "controlUrl", "endCallDueAt", "cutoffAt"`;
 
   await Promise.all([
     ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, warning(), { ...control, endCallAfterSpoken: false })),
     ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
     ...ending.map(async (c) => {
       if (!c.controlUrl) return;
+      if (c.cutoffAt?.getTime() === c.endCallDueAt.getTime()) metrics.cutoffLateness.observe((now.getTime() - c.endCallDueAt.getTime()) / 1000);
       const result = await endCallNow(c.controlUrl, control);
+      metrics.endCallAttempts.inc({ outcome: result.ok ? "ok" : result.status === undefined ? "no-answer" : "refused" });
       // No answer at all: try again next tick. An error status means Vapi no longer has the call live.
       if (!result.ok && result.status === undefined) await db.call.update({ where: { id: c.id }, data: { endCallSentAt: null } });
     }),

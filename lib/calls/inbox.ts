@@ -5,7 +5,7 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
 import { parseBoundedJson } from "@/lib/vapi/bounded-json";
 import { maskString } from "@/lib/vapi/mask";
-import { callIdOf, dedupeKeyOf, messageTimestamp, parseServerMessage, toolCallsOf, type ServerMessage } from "@/lib/vapi/messages";
+import { callIdOf, dedupeKeyOf, isKnownMessageType, messageTimestamp, parseServerMessage, toolCallsOf, type ServerMessage } from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
 import { recordEvent } from "./event-log";
@@ -15,7 +15,8 @@ import { answerToolCalls } from "./tools";
 
 export { retryUnprocessedMessages } from "./process-message";
 
-export type InboxReply = { status: number; body: unknown; headers?: Record<string, string> };
+/** `outcome` names what happened, for metrics: a few fixed words, as `type` is a known message type or "other". */
+export type InboxReply = { status: number; body: unknown; headers?: Record<string, string>; type: string; outcome: string };
 
 export const MAX_BODY_BYTES = 1_000_000;
 const REJECTIONS_PER_MINUTE = 60;
@@ -35,39 +36,41 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   if (!verdict.ok) {
     const limit = await hitRateLimit(ctx.db, `${REJECTED_BY_SOURCE}${request.clientIp}`, REJECTIONS_PER_MINUTE, 60, now);
     await hitRateLimit(ctx.db, `${REJECTED_BY_REASON}${verdict.reason}`, Number.MAX_SAFE_INTEGER, 3600, now);
-    if (!limit.allowed) return { status: 429, body: { error: "Too many rejected requests." }, headers: { "retry-after": String(limit.retryAfterSeconds) } };
-    return { status: 401, body: { error: "Unauthorized." } };
+    if (!limit.allowed) return { status: 429, body: { error: "Too many rejected requests." }, headers: { "retry-after": String(limit.retryAfterSeconds) }, type: "other", outcome: "throttled" };
+    return { status: 401, body: { error: "Unauthorized." }, type: "other", outcome: "unauthorized" };
   }
   const body = parseBoundedJson(request.rawBody);
   if (!body.ok) {
     if (body.status === 422) await recordInvalid(ctx.db, { message: { omitted: body.error } }, [body.error], now);
-    return { status: body.status, body: { error: body.error } };
+    return { status: body.status, body: { error: body.error }, type: "other", outcome: "invalid" };
   }
   const json = body.value;
   const parsed = parseServerMessage(json);
   if (parsed.kind === "invalid") {
     await recordInvalid(ctx.db, json, parsed.issues, now);
-    return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) } };
+    return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) }, type: knownTypeOf(json), outcome: "invalid" };
   }
-  if (parsed.kind === "unknown-type") return { status: 200, body: {} };
+  if (parsed.kind === "unknown-type") return { status: 200, body: {}, type: "other", outcome: "ignored" };
 
   const message = parsed.message;
   const dedupeKey = dedupeKeyOf(message);
   const action = actionOf(message, now);
-  const { pending } = await recordEvent(ctx.db, {
+  const { first, pending } = await recordEvent(ctx.db, {
     dedupeKey, type: message.type, vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
     transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined, action,
   });
+  const type = message.type;
+  const outcome = first ? "accepted" : "duplicate";
   // Replies that carry an answer are answered again; everything else happens once.
-  if (message.type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)) };
-  if (message.type === "assistant-request") return { status: 200, body: rejectAssistantRequest("Sorry, Coach Call only takes calls from its web app. Goodbye.") };
+  if (type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)), type, outcome };
+  if (type === "assistant-request") return { status: 200, body: rejectAssistantRequest("Sorry, Coach Call only takes calls from its web app. Goodbye."), type, outcome };
   if (pending && action) {
-    const done = await processMessage(ctx, { dedupeKey, type: message.type, vapiCallId: callIdOf(message) ?? null, attempts: 0, action }, now);
+    const done = await processMessage(ctx, { dedupeKey, type, vapiCallId: callIdOf(message) ?? null, attempts: 0, action }, now);
     // Kept, and retried from the database; a redelivery also tries again.
-    if (!done) return { status: 503, body: { error: "Recorded, but acting on it failed; it will be retried." }, headers: { "retry-after": "5" } };
+    if (!done) return { status: 503, body: { error: "Recorded, but acting on it failed; it will be retried." }, headers: { "retry-after": "5" }, type, outcome: "failed" };
   }
-  return { status: 200, body: {} };
+  return { status: 200, body: {}, type, outcome };
 }
 
 function recordInvalid(db: Db, payload: unknown, issues: string[], now: Date) {
@@ -91,6 +94,12 @@ function plausibleSendTime(message: ServerMessage, now: Date): Date | undefined 
   return sent && Math.abs(sent.getTime() - now.getTime()) < 86_400_000 ? sent : undefined;
 }
 
+
+/** A known message type, or "other": metric labels must stay few. */
+const knownTypeOf = (json: unknown) => {
+  const type = typeOf(json);
+  return isKnownMessageType(type) ? type : "other";
+};
 
 const typeOf = (json: unknown) => {
   const type = (json as { message?: { type?: unknown } } | null)?.message?.type;

@@ -1,5 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { utc, type Db } from "@/lib/db/client";
+import { log } from "@/lib/observability/log";
 import { MessageAction, runAction, type ActionContext } from "./message-actions";
 
 // At-least-once processing: a verified message is recorded with its action first; the action then
@@ -22,7 +23,7 @@ export async function processMessage(ctx: ActionContext, m: PendingMessage, now 
   });
   try {
     await runAction(ctx, m.action, now, markProcessed, m.dedupeKey);
-    if (m.attempts > 0) console.info(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} processed after ${m.attempts} failed attempt(s).`);
+    if (m.attempts > 0) log.info({ callId: m.vapiCallId, messageType: m.type, failures: m.attempts }, "Webhook message processed after failed attempts");
     return true;
   } catch (error) {
     await recordFailure(ctx.db, m, error, now);
@@ -40,7 +41,7 @@ async function recordFailure(db: Db, m: PendingMessage, error: unknown, now: Dat
   }).catch(() => null); // the database is what failed: the row keeps its earlier due time, and a retry finds it then
   // Logged once per message, on its first failure; the count and the last error stay on its row.
   if ((failed?.rows[0]?.attempts ?? 1) === 1) {
-    console.error(`Webhook ${m.type} for call ${m.vapiCallId ?? "(none)"} was recorded but acting on it failed (${reason.split("\n")[0]}); it will be retried.`);
+    log.error({ callId: m.vapiCallId, messageType: m.type, err: error }, "Webhook message recorded, but acting on it failed; it will be retried");
   }
 }
 

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/client";
 import type { Pricing } from "@/lib/credits/pricing";
 import { endCallNow } from "@/lib/vapi/control";
 import { VapiRestError, type VapiCall, type VapiRestClient } from "@/lib/vapi/rest";
+import { log } from "@/lib/observability/log";
 import { authorizeCall } from "./authorize";
 import { markCallEnded, settleCall } from "./settle";
 
@@ -47,7 +48,7 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
   let holdAt: Date | undefined;
   for (const call of changed) {
     if (call.updatedAt > newest) newest = call.updatedAt;
-    const outcome = await reconcileCall(db, call, o, now).catch((error) => failed(call.id, error));
+    const outcome = await reconcileCall(db, call, o, now).then((done) => (failing.delete(call.id), done), (error) => failed(call.id, error));
     if (outcome === "acted") acted++;
     if (outcome === "waiting" && (!holdAt || call.updatedAt < holdAt)) holdAt = call.updatedAt;
   }
@@ -69,7 +70,7 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
   }
   let until = since;
   if (complete) until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
-  else console.warn(`The reconciler read ${changed.length} changed calls and there are more: its cursor stays where it was.`);
+  else log.warn({ read: changed.length }, "The reconciler read its page limit of changed calls and there are more: its cursor stays where it was");
   await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until, checkedAt: now }, update: { until, checkedAt: now } });
   return { seen: changed.length, acted };
 }
@@ -79,9 +80,13 @@ export async function lastReconciledAt(db: Db): Promise<Date | null> {
   return (await db.reconcilerCursor.findUnique({ where: { name: CURSOR } }))?.checkedAt ?? null;
 }
 
+/** Calls whose reconciling failed last time in this process: logged when they start failing, not on every pass. */
+const failing = new Set<string>();
+
 /** One call that cannot be reconciled now must not hold up the others; it is looked at again next time. */
 function failed(vapiCallId: string, error: unknown): Outcome {
-  console.error(`Reconciling call ${vapiCallId} failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (!failing.has(vapiCallId)) log.error({ callId: vapiCallId, err: error }, "Reconciling a call failed; it is looked at again next time");
+  if (failing.size < 10_000) failing.add(vapiCallId);
   return "waiting";
 }
 
@@ -99,7 +104,7 @@ async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerO
     vapiCallId, startedAt: call.startedAt, endedAt: now, endedReason: "unknown-to-vapi", sighting: { vapiCallId, metadata: undefined }, source: "vapi-rest",
   }, o.startTokenSecret, o.pricing, now);
   if (!settledNow) return;
-  console.warn(`Vapi does not know call ${vapiCallId} (404): ended and billed from our own record.`);
+  log.warn({ callId: vapiCallId, userId: settled.userId }, "Vapi does not know this call (404): ended and billed from our own record");
   await db.alert.create({
     data: { kind: "unknown-to-vapi", userId: settled.userId, vapiCallId, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
       message: "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now." },

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { db } from "@/lib/db/client";
 import { appConfig } from "@/lib/config";
 import { pricingFromEnv } from "@/lib/credits/pricing";
@@ -6,24 +8,42 @@ import { retryUnprocessedMessages } from "./process-message";
 import { reconcileOnce } from "./reconciler";
 import { checkNewCallsForTampering } from "./tamper";
 import { vapiRestFor } from "./vapi-rest";
+import { failureLog } from "@/lib/observability/failure-log";
+import { log } from "@/lib/observability/log";
+import { metrics } from "@/lib/observability/metrics";
 
 const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
+export const HEARTBEAT_SECONDS = 5;
 
-/** Calls `work` every `everyMs`, never overlapping itself; errors are logged, and the loop goes on. */
-function every(everyMs: number, name: string, work: () => Promise<unknown>) {
+/** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
+function every(everyMs: number, name: string, work: () => Promise<unknown>, outcome?: (ok: boolean) => void) {
   let running = false;
+  const failures = failureLog(name);
   return setInterval(async () => {
     if (running) return;
     running = true;
     try {
       await work();
+      failures.succeeded();
+      outcome?.(true);
     } catch (error) {
-      console.error(`${name} failed`, error);
+      failures.failed(error);
+      outcome?.(false);
     } finally {
       running = false;
     }
   }, everyMs);
+}
+
+/** This process says it is alive, so readiness and the dashboard can tell a stalled worker. */
+function heartbeat() {
+  const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const startedAt = new Date();
+  return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", () => {
+    const beatAt = new Date();
+    return db().workerHeartbeat.upsert({ where: { id }, create: { id, host: os.hostname(), pid: process.pid, startedAt, beatAt }, update: { beatAt } });
+  });
 }
 
 /** The enforcer every 250 ms, the tamper check alongside it, webhook messages whose action failed every second, and the reconciler every few seconds, in this server process. */
@@ -34,13 +54,14 @@ export function startScheduler() {
   const pricing = pricingFromEnv();
   const rest = vapiRestFor(config);
   const control = { bearer: config.vapi.controlBearer };
-  if (config.vapi.staticPublicKey) console.warn("The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.");
+  if (config.vapi.staticPublicKey) log.warn("The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.");
   g.coachScheduler = [
+    heartbeat(),
     every(TICK_MS, "enforcer", () => enforceOnce(db(), control)),
     every(RETRY_TICK_MS, "webhook retry", () => retryUnprocessedMessages({ db: db(), config, pricing })),
   ];
   if (!rest) {
-    console.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
+    log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
     return;
   }
   const reconcileEveryMs = Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5) * 1000;
@@ -50,6 +71,6 @@ export function startScheduler() {
   };
   g.coachScheduler.push(
     every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)),
-    every(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options)),
+    every(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options), (ok) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" })),
   );
 }

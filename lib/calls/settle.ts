@@ -4,6 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
+import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, type CallSighting } from "./authorize";
 
 /** How a call ended, from an end-of-call report or Vapi's REST record. */
@@ -70,6 +71,7 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
   } else {
     settledNow = await db.$transaction((tx) => bill(tx, 0));
   }
+  if (settledNow && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(Math.ceil(seconds));
   return { call: await db.call.findUniqueOrThrow({ where: { id: call.id } }), settledNow };
 }
 

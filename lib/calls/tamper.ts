@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import { findForbiddenOverrides } from "@/lib/vapi/overrides";
 import type { VapiRestClient } from "@/lib/vapi/rest";
+import { log } from "@/lib/observability/log";
 import { requestCallEnd } from "./end-call";
 import { MAX_DURATION_GRACE_SECONDS } from "./timing";
 
@@ -32,14 +33,14 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   } catch (error) {
     // Unchecked is not the same as clean: try again, after a pause that grows while Vapi keeps failing.
     const failures = call.overridesCheckFailures + 1;
-    if (failures === 1) console.warn(`Could not read call ${call.vapiCallId} from Vapi to check its overrides (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`);
+    if (failures === 1) log.warn({ callId: call.vapiCallId, err: error }, "Could not read the call from Vapi to check its overrides; retrying with backoff");
     await db.call.update({
       where: { id: call.id },
       data: { overridesCheckedAt: null, overridesCheckFailures: failures, overridesCheckDueAt: new Date(now.getTime() + Math.min(2 ** failures, MAX_BACKOFF_SECONDS) * 1000) },
     });
     return;
   }
-  if (call.overridesCheckFailures > 0) console.info(`Read call ${call.vapiCallId} from Vapi after ${call.overridesCheckFailures} failed attempt(s).`);
+  if (call.overridesCheckFailures > 0) log.info({ callId: call.vapiCallId, failures: call.overridesCheckFailures }, "Read the call from Vapi after failed attempts");
   const forbidden = findForbiddenOverrides(record.assistantOverrides, { maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS });
   if (!forbidden.length) return;
   const onlyDuration = forbidden.every((key) => key === "maxDurationSeconds");

@@ -8,6 +8,7 @@ import { appConfig } from "@/lib/config";
 import { checkInvariants } from "@/lib/credits/invariants";
 import type { Pricing } from "@/lib/credits/pricing";
 import { VapiRestError, type VapiCall, type VapiRestClient } from "@/lib/vapi/rest";
+import { log } from "@/lib/observability/log";
 import { requestCallEnd } from "./end-call";
 import { receiveServerMessage } from "./inbox";
 import { reconcileOnce, type ReconcilerOptions } from "./reconciler";
@@ -81,7 +82,7 @@ describe("with monitorPlan.controlAuthenticationEnabled (VAPI_CONTROL_BEARER set
 describe("the tamper check, while Vapi's REST API fails", () => {
   it("waits longer after each failure and logs it once, instead of retrying every tick in silence", async () => {
     const { call } = await activeCall();
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const warn = vi.spyOn(log, "warn");
     const asked: string[] = [];
     const rest = failingRest(new VapiRestError("http", "GET /call/x: HTTP 502", { status: 502 }), asked);
     const t0 = new Date();
@@ -92,7 +93,7 @@ describe("the tamper check, while Vapi's REST API fails", () => {
     expect(await checks(2_000)).toBe(2);
     expect(await checks(5_000)).toBe(2); // the second pause is 4 s
     expect(await checks(6_000)).toBe(3);
-    expect(warn.mock.calls.filter(([line]) => String(line).includes(call.id))).toHaveLength(1);
+    expect(warn.mock.calls.filter(([fields]) => (fields as { callId?: string }).callId === call.id)).toHaveLength(1);
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ overridesCheckFailures: 3, overridesCheckedAt: null });
   });
 });
@@ -100,8 +101,7 @@ describe("the tamper check, while Vapi's REST API fails", () => {
 describe("a call Vapi answers 404 for", () => {
   it("gets a final outcome once: ended, billed from our record, one alert; then the reconciler leaves it alone", async () => {
     const { user, call } = await activeCall();
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const error = vi.spyOn(log, "error");
     const startedAt = (await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).startedAt;
     await db.call.update({ where: { vapiCallId: call.id }, data: { endCallSentAt: new Date(startedAt.getTime() + 20_000) } });
     const asked: string[] = [];

@@ -23,7 +23,7 @@ export function parseServerMessage(json: unknown): ParsedServerMessage {
   if (!isRecord(message)) return invalid("message: expected an object");
   const type = message.type;
   if (typeof type !== "string" || type === "") return invalid("message.type: expected a non-empty string");
-  if (!isKnownType(type)) return { kind: "unknown-type", type };
+  if (!isKnownMessageType(type)) return { kind: "unknown-type", type };
 
   const result = messageSchemaByType[type].safeParse(message);
   if (!result.success) return { kind: "invalid", issues: formatIssues(result.error.issues) };
@@ -106,7 +106,7 @@ function argumentsObject(raw: unknown): Record<string, unknown> | null {
   }
 }
 
-function isKnownType(type: string): type is KnownMessageType {
+export function isKnownMessageType(type: string): type is KnownMessageType {
   return Object.hasOwn(messageSchemaByType, type);
 }
 

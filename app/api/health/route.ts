@@ -1,8 +1,6 @@
-import { db } from "@/lib/db/client";
-
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  await db().$queryRaw`SELECT 1`;
-  return Response.json({ ok: true });
+/** Liveness: the process answers. No database query: /api/ready says whether it can serve. */
+export function GET() {
+  return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
 }
