@@ -11,9 +11,11 @@ import { vapiRestFor } from "./vapi-rest";
 import { failureLog } from "@/lib/observability/failure-log";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
+import { enforceRetention } from "@/lib/retention";
 
 const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
+const RETENTION_TICK_MS = 10 * 60_000;
 export const HEARTBEAT_SECONDS = 5;
 
 /** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
@@ -46,7 +48,7 @@ function heartbeat() {
   });
 }
 
-/** The enforcer every 250 ms, the tamper check alongside it, webhook messages whose action failed every second, and the reconciler every few seconds, in this server process. */
+/** The enforcer every 250 ms, the tamper check alongside it, webhook messages whose action failed every second, retention every 10 minutes, and the reconciler every few seconds, in this server process. */
 export function startScheduler() {
   const g = globalThis as unknown as { coachScheduler?: NodeJS.Timeout[] };
   if (g.coachScheduler) return;
@@ -59,6 +61,7 @@ export function startScheduler() {
     heartbeat(),
     every(TICK_MS, "enforcer", () => enforceOnce(db(), control)),
     every(RETRY_TICK_MS, "webhook retry", () => retryUnprocessedMessages({ db: db(), config, pricing })),
+    every(RETENTION_TICK_MS, "retention", () => enforceRetention(db())),
   ];
   if (!rest) {
     log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
