@@ -37,8 +37,10 @@ try {
     if ((await fetch(`${appUrl}/api/live`).catch(() => null))?.ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (which === "webhooks") await benchWebhooks();
-  else await benchEnforcement();
+  if (which === "webhooks") {
+    await benchWebhooks();
+    await benchWebhookTypes();
+  } else await benchEnforcement();
 } finally {
   await stack.stop();
 }
@@ -72,7 +74,11 @@ function post(pathname: string, headers: Record<string, string>, body: string): 
 }
 
 function signedMessage(i: number) {
-  const body = JSON.stringify({ message: { type: "conversation-update", timestamp: Date.now() + i, call: { id: `bench-call-${i % 50}` }, messages: [{ role: "bot", message: `line ${i}` }] } });
+  return signed({ message: { type: "conversation-update", timestamp: Date.now() + i, call: { id: `bench-call-${i % 50}` }, messages: [{ role: "bot", message: `line ${i}` }] } });
+}
+
+function signed(message: unknown) {
+  const body = JSON.stringify(message);
   const ts = Date.now();
   return { body, headers: { "content-type": "application/json", "x-timestamp": String(ts), "x-signature": signHmac(env.VAPI_WEBHOOK_SECRET, ts, body) } };
 }
@@ -106,6 +112,56 @@ async function benchWebhooks() {
   const transcripts = await db.call.count({ where: { vapiCallId: { startsWith: "bench-call-" }, transcript: { not: null } } });
   await db.$disconnect();
   console.log(`messages recorded: ${recorded} of ${300 + 4000 + 1000} sent; calls with a transcript: ${transcripts} of 50`);
+}
+
+/**
+ * Every message type that carries work, 1,000 of each at 32 in flight, beside the bare route: what
+ * each costs the server (issue 16). Unauthorized calls are refused through a local control URL
+ * that answers at once; authorized ones are bound to reservations made up front, and then settled.
+ */
+async function benchWebhookTypes() {
+  const N = 1000;
+  const db = createDb(stack.databaseUrl);
+  const config = appConfig(env);
+  const pricing = pricingFromEnv(env);
+  const control = http.createServer((_req, res) => res.end("{}"));
+  await new Promise<void>((r) => control.listen(0, "127.0.0.1", r));
+  const controlUrl = (id: string) => `http://127.0.0.1:${(control.address() as { port: number }).port}/${id}/control`;
+  console.log(`making ${N} reservations…`);
+  const metadata: unknown[] = [];
+  for (let i = 0; i < N; i++) {
+    const user = await db.user.create({ data: { email: `types-${i}-${Date.now()}@coach.test`, passwordHash: "x" } });
+    await grant(db, { userId: user.id, credits: 100, actor: "bench", reason: "bench", idempotencyKey: `types:${user.id}` });
+    metadata.push((await startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).assistantOverrides.metadata);
+  }
+  const call = (id: string, meta?: unknown) => ({ id, monitor: { controlUrl: controlUrl(id) }, assistantOverrides: meta ? { metadata: meta } : {} });
+  const t = Date.now();
+  const kinds: [string, (i: number) => unknown][] = [
+    ["status-update in-progress, authorized", (i) => ({ message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`paid-${i}`, metadata[i]) } })],
+    ["status-update in-progress, unauthorized", (i) => ({ message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`free-${i}`) } })],
+    ["tool-calls (getRemainingCredits)", (i) => ({ message: { type: "tool-calls", timestamp: t, call: call(`paid-${i}`), toolCallList: [{ id: `tc-${i}`, type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } })],
+    ["conversation-update", (i) => ({ message: { type: "conversation-update", timestamp: t + i, call: call(`paid-${i}`), messages: [{ role: "bot", message: `line ${i}` }] } })],
+    ["status-update ended, call not seen before", (i) => ({ message: { type: "status-update", status: "ended", endedReason: "customer-ended-call", timestamp: t, call: call(`unseen-${i}`) } })],
+    ["end-of-call-report (settles a paid call)", (i) => ({ message: {
+      type: "end-of-call-report", timestamp: t, call: call(`paid-${i}`), endedReason: "customer-ended-call", durationSeconds: 42,
+      startedAt: new Date(t).toISOString(), endedAt: new Date(t + 42_000).toISOString(), analysis: { summary: "ok" }, artifact: { transcript: "AI: Hi" },
+    } })],
+    ["unknown type", (i) => ({ message: { type: "language-change-detected", timestamp: t, call: call(`paid-${i}`) } })],
+  ];
+  const bare = () => post("/api/live", { "content-type": "application/json" }, "{}");
+  await load(300, 20, bare);
+  const { result: base, perUnit: baseCpu } = await cpuPer(N, () => load(N, 32, bare));
+  console.log(`${"bare route".padEnd(44)} ${base.perSecond.toFixed(0).padStart(5)} req/s, ${fmt(base.latencies)}; ${baseCpu}`);
+  for (const [label, make] of kinds) {
+    const messages = Array.from({ length: N }, (_, i) => signed(make(i)));
+    const { result, perUnit } = await cpuPer(N, () => load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)));
+    console.log(`${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}`);
+  }
+  const pending = await db.webhookEvent.count({ where: { processedAt: null } });
+  const settled = await db.call.count({ where: { vapiCallId: { startsWith: "paid-" }, status: "SETTLED" } });
+  console.log(`paid calls settled: ${settled} of ${N}; messages not processed: ${pending}`);
+  control.close();
+  await db.$disconnect();
 }
 
 async function admin(method: string, p: string, body?: unknown) {
