@@ -11,8 +11,10 @@ export async function proxy(request: NextRequest) {
     signIn.searchParams.set("callbackUrl", pathname);
     return NextResponse.redirect(signIn);
   }
-  if (pathname.startsWith("/dashboard") || pathname.startsWith("/api/dashboard")) {
-    if (token.role !== "OPERATOR") return new NextResponse("Operators only.", { status: 403 });
+  // A page is let through: its layout and the page itself refuse a non-operator with the app's own
+  // 403 page (app/forbidden.tsx), in the app's layout. The API answers JSON, as its routes do.
+  if (pathname.startsWith("/api/dashboard") && token.role !== "OPERATOR") {
+    return NextResponse.json({ error: "Operators only." }, { status: 403 });
   }
   return NextResponse.next();
 }

@@ -1,13 +1,14 @@
 import { test, expect } from "./support/fixtures";
 
-test("a newcomer signs up and sees their balance on /coach", async ({ page }) => {
+test("a newcomer signs up, starts with the welcome credits and can call", async ({ page }) => {
   const email = `new-${Date.now()}@coach.test`;
   await page.goto("/signup");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("a-long-password");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/coach/);
-  await expect(page.getByTestId("balance")).toHaveText("0");
+  await expect(page.getByTestId("balance")).toHaveText("20");
+  await expect(page.getByRole("button", { name: "Talk to coach" })).toBeEnabled();
 });
 
 test("a user signs in and sees their balance", async ({ page, makeUser, signIn }) => {
@@ -31,7 +32,10 @@ test("a plain user is refused the dashboard", async ({ page, makeUser, signIn })
   await signIn(page, user);
   const response = await page.goto("/dashboard");
   expect(response?.status()).toBe(403);
-  await expect(page.getByText("Operators only.")).toBeVisible();
+  // The app's own 403 page, in its layout with the navigation, not a bare line of text.
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  await expect(page.getByText("This part of Coach Call is for operators only.")).toBeVisible();
+  await expect(page.getByRole("banner").getByRole("link", { name: "Coach", exact: true })).toBeVisible();
 });
 
 test("a signed-out visitor is sent to sign in", async ({ page }) => {

@@ -6,6 +6,7 @@ import { pricingFromEnv } from "@/lib/credits/pricing";
 import { userAction, UserFacingError } from "@/lib/auth/validated-action";
 import { StartRefused, startCall } from "@/lib/calls/start-call";
 import { cancelUnstartedCall, coachCallState } from "@/lib/calls/call-state";
+import { CreditRequestInput, requestCredits } from "@/lib/credits/requests";
 
 export const startCoachCall = userAction(z.object({}), async (_input, user) => {
   try {
@@ -25,3 +26,5 @@ export const getCoachCallState = userAction(ReservationRef, async ({ reservation
 });
 
 export const cancelCoachCall = userAction(ReservationRef, async ({ reservationId }, user) => cancelUnstartedCall(db(), user.id, reservationId));
+
+export const requestCreditsAction = userAction(CreditRequestInput, (input, user) => requestCredits(db(), user, input));

@@ -1,8 +1,12 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
-import { pricingFromEnv } from "@/lib/credits/pricing";
+import { db } from "@/lib/db/client";
+import { billingRule, pricingFromEnv } from "@/lib/credits/pricing";
+import { latestCreditRequest } from "@/lib/credits/requests";
 import { startBlocker } from "@/lib/calls/start-call";
 import { CoachCall } from "@/components/coach/coach-call";
+import { CreditRequestPanel } from "@/components/coach/credit-request-panel";
+import { requestCreditsAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
@@ -11,15 +15,18 @@ export default async function CoachPage() {
   if (!user) redirect("/signin?callbackUrl=/coach");
   const pricing = pricingFromEnv();
   const reason = startBlocker(user, pricing) ?? undefined;
+  const latestRequest = user.suspendedAt ? null : await latestCreditRequest(db(), user.id);
   return (
     <section className="card">
       <h1>Your coach</h1>
       <p>
         Balance: <strong data-testid="balance">{user.available}</strong> credits
-        {user.held > 0 && <span className="muted"> ({user.held} held for a call)</span>}
+        {user.held > 0 && <span className="muted" data-testid="held"> (and {user.held} held for the call in progress)</span>}
       </p>
-      <p className="muted">{pricing.creditsPerMinute} credits per minute, billed by the second; calls last up to {pricing.maxCallMinutes} minutes.</p>
-      <CoachCall canStart={!reason} reasonDisabled={reason} />
+      <p className="muted" data-testid="billing-rule">{billingRule(pricing)}</p>
+      <CoachCall canStart={!reason} reasonDisabled={reason}>
+        {!user.suspendedAt && <CreditRequestPanel latest={latestRequest} ask={requestCreditsAction} creditsPerMinute={pricing.creditsPerMinute} />}
+      </CoachCall>
     </section>
   );
 }

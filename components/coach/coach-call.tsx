@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useCoachCall, type Line } from "./use-coach-call";
 
 function clock(seconds: number) {
@@ -24,11 +24,18 @@ const ENDED_BY: Record<string, string> = {
   refused: "This call was not authorized, so it was ended.",
 };
 
-export function CoachCall({ canStart, reasonDisabled }: { canStart: boolean; reasonDisabled?: string }) {
+/** `children` shows beside the idle "Talk to coach" button (how to get more credits), not during a call. */
+export function CoachCall({ canStart, reasonDisabled, children }: { canStart: boolean; reasonDisabled?: string; children?: React.ReactNode }) {
   const { view, start, hangUp, reset } = useCoachCall();
   const router = useRouter();
+  const endCallButton = useRef<HTMLButtonElement>(null);
+  const summaryHeading = useRef<HTMLHeadingElement>(null);
+  // The balance above is the server's: read it again once credits are held, and once they are settled.
+  // Focus goes where the next thing to do is: "End call" when connected, the summary when it ends.
   useEffect(() => {
-    if (view.step === "summary") router.refresh();
+    if (view.step === "live" || view.step === "summary") router.refresh();
+    if (view.step === "live") endCallButton.current?.focus();
+    if (view.step === "summary") summaryHeading.current?.focus();
   }, [view.step, router]);
 
   switch (view.step) {
@@ -37,6 +44,7 @@ export function CoachCall({ canStart, reasonDisabled }: { canStart: boolean; rea
         <div>
           <button onClick={start} disabled={!canStart}>Talk to coach</button>
           {reasonDisabled && <p className="error" role="alert">{reasonDisabled}</p>}
+          {children}
         </div>
       );
     case "starting":
@@ -49,8 +57,12 @@ export function CoachCall({ canStart, reasonDisabled }: { canStart: boolean; rea
             Connected {view.volume > 0.05 ? "— your coach is speaking" : ""}
           </p>
           <p>Time left: <strong data-testid="time-left">{view.secondsLeft === null ? "…" : clock(view.secondsLeft)}</strong></p>
+          <p>
+            Held for this call: <strong data-testid="held-for-call">{view.heldCredits}</strong> credits.{" "}
+            <span className="muted">You pay for the time you talk; the rest goes back to your balance when the call ends.</span>
+          </p>
           <Transcript lines={view.lines} />
-          <button className="danger" onClick={hangUp}>End call</button>
+          <button ref={endCallButton} className="danger" onClick={hangUp}>End call</button>
         </div>
       );
     case "ending":
@@ -66,7 +78,7 @@ export function CoachCall({ canStart, reasonDisabled }: { canStart: boolean; rea
       const { state } = view;
       return (
         <div data-testid="call-summary">
-          <h2>Call summary</h2>
+          <h2 ref={summaryHeading} tabIndex={-1}>Call summary</h2>
           {view.connectionLost && <p className="error">The connection was lost.</p>}
           {state.endedBy && <p className="error" data-testid="ended-by">{ENDED_BY[state.endedBy]}</p>}
           <p>Duration: <strong data-testid="summary-duration">{clock(state.usedSeconds ?? 0)}</strong></p>

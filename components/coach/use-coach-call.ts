@@ -9,7 +9,7 @@ export type Line = { role: "assistant" | "user"; text: string };
 export type CoachCallView =
   | { step: "idle" }
   | { step: "starting"; stage: string }
-  | { step: "live"; volume: number; lines: Line[]; secondsLeft: number | null }
+  | { step: "live"; volume: number; lines: Line[]; secondsLeft: number | null; heldCredits: number }
   | { step: "ending"; lines: Line[]; reason: "you" | "server" | "connection" }
   | { step: "summary"; state: CoachCallState; lines: Line[]; connectionLost: boolean }
   | { step: "failed"; problem: "microphone" | "refused" | "start"; message: string };
@@ -71,7 +71,7 @@ export function useCoachCall() {
     vapi.on("call-start-progress", (e) => {
       if (e.status === "started" && STAGES[e.stage]) setView((v) => (v.step === "starting" ? { step: "starting", stage: STAGES[e.stage] } : v));
     });
-    vapi.on("call-start", () => setView({ step: "live", volume: 0, lines: linesRef.current, secondsLeft: reservation.seconds }));
+    vapi.on("call-start", () => setView({ step: "live", volume: 0, lines: linesRef.current, secondsLeft: reservation.seconds, heldCredits: reservation.credits }));
     vapi.on("volume-level", (volume) => setView((v) => (v.step === "live" ? { ...v, volume } : v)));
     vapi.on("message", (m) => {
       if (m?.type !== "transcript" || m.transcriptType !== "final" || typeof m.transcript !== "string") return;

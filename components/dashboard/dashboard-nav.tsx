@@ -3,6 +3,7 @@ import Link from "next/link";
 const LINKS = [
   { href: "/dashboard", label: "Overview" },
   { href: "/dashboard/users", label: "Users" },
+  { href: "/dashboard/requests", label: "Credit requests" },
   { href: "/dashboard/live", label: "Live calls" },
   { href: "/dashboard/calls", label: "Calls" },
   { href: "/dashboard/webhooks", label: "Webhooks" },

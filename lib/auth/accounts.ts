@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
+import { grantWelcomeCredits, signupCreditsFromEnv } from "@/lib/credits/welcome";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { hitRateLimit } from "@/lib/rate-limit";
+import { hitRateLimit, refundRateLimit, resetRateLimit } from "@/lib/rate-limit";
 import { hashPassword, verifyPassword } from "./passwords";
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address."));
@@ -16,9 +17,11 @@ export type SessionUser = { id: string; email: string; name: string | null; role
 
 export class SignInError extends Error {}
 
-export async function createAccount(db: Db, input: z.infer<typeof SignUpInput>): Promise<SessionUser> {
+/** A new account, with its welcome credits (`COACH_SIGNUP_CREDITS`) granted through the ledger. */
+export async function createAccount(db: Db, input: z.infer<typeof SignUpInput>, welcomeCredits = signupCreditsFromEnv()): Promise<SessionUser> {
+  let user: SessionUser;
   try {
-    return await db.user.create({
+    user = await db.user.create({
       data: { email: input.email, name: input.name || null, passwordHash: await hashPassword(input.password) },
       select: { id: true, email: true, name: true, role: true },
     });
@@ -28,26 +31,39 @@ export async function createAccount(db: Db, input: z.infer<typeof SignUpInput>):
     }
     throw error;
   }
+  await grantWelcomeCredits(db, user.id, welcomeCredits);
+  return user;
 }
 
-const ATTEMPTS_PER_EMAIL = 5;
-const ATTEMPTS_PER_IP = 30;
+// Failed attempts only: a person who types their password right is never throttled by it.
+const FAILURES_PER_EMAIL = 5;
+const FAILURES_PER_IP = 30;
 const WINDOW_SECONDS = 300;
 
-/** Checks a password, throttled per email and per IP address. Throws SignInError with words a person can act on. */
-export async function signInWithPassword(db: Db, input: unknown, ip: string): Promise<SessionUser> {
+/**
+ * Checks a password, throttled by failures per email and, more loosely, per IP address. Each
+ * attempt is counted before the password is checked, so guesses sent at once cannot all slip
+ * under the limit; a success takes its count back and clears the account's failures (not the
+ * address's: signing in to an account of one's own must not reset a guesser's count).
+ * Throws SignInError with words a person can act on.
+ */
+export async function signInWithPassword(db: Db, input: unknown, ip: string, now = new Date()): Promise<SessionUser> {
   const parsed = SignInInput.safeParse(input);
   if (!parsed.success) throw new SignInError("Enter your email and password.");
   const { email, password } = parsed.data;
+  const emailKey = `sign-in-failures:email:${email}`;
   const [byEmail, byIp] = await Promise.all([
-    hitRateLimit(db, `sign-in:email:${email}`, ATTEMPTS_PER_EMAIL, WINDOW_SECONDS),
-    hitRateLimit(db, `sign-in:ip:${ip}`, ATTEMPTS_PER_IP, WINDOW_SECONDS),
+    hitRateLimit(db, emailKey, FAILURES_PER_EMAIL, WINDOW_SECONDS, now),
+    hitRateLimit(db, `sign-in-failures:ip:${ip}`, FAILURES_PER_IP, WINDOW_SECONDS, now),
   ]);
   if (!byEmail.allowed || !byIp.allowed) {
-    const wait = Math.max(byEmail.retryAfterSeconds, byIp.retryAfterSeconds);
-    throw new SignInError(`Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+    // Refused unchecked: neither a failure nor a success, so it counts for nothing.
+    await Promise.all([refundRateLimit(db, byEmail), refundRateLimit(db, byIp)]);
+    const wait = Math.max(byEmail.allowed ? 0 : byEmail.retryAfterSeconds, byIp.allowed ? 0 : byIp.retryAfterSeconds);
+    throw new SignInError(`Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
   }
   const user = await db.user.findUnique({ where: { email } });
   if (!user || !(await verifyPassword(password, user.passwordHash))) throw new SignInError("Wrong email or password.");
+  await Promise.all([resetRateLimit(db, emailKey), refundRateLimit(db, byIp)]);
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

@@ -28,7 +28,7 @@ type Starter = { id: string; suspendedAt: Date | null };
 export function startBlocker(user: Starter & { available: number; held: number }, pricing: Pricing): string | null {
   if (user.suspendedAt) return "Your account is suspended. Please contact support.";
   if (user.held > 0) return "You already have a call in progress (maybe in another tab). Finish it first.";
-  if (user.available < pricing.minCreditsToStart) return `You need at least ${pricing.minCreditsToStart} credits to start a call. Ask an operator for more.`;
+  if (user.available < pricing.minCreditsToStart) return `You need at least ${pricing.minCreditsToStart} credits to start a call. You can request more below.`;
   return null;
 }
 

@@ -41,3 +41,21 @@ export function secondsForCredits(credits: number, pricing: Pricing): number {
 export function maxCreditsPerCall(pricing: Pricing): number {
   return pricing.creditsPerMinute * pricing.maxCallMinutes;
 }
+
+const credits = (n: number) => `${n} credit${n === 1 ? "" : "s"}`;
+
+/** The rule creditsForSeconds applies, in words, with an example worked by it: what the coach page says. */
+export function billingRule(pricing: Pricing): string {
+  const { creditsPerMinute: perMinute } = pricing;
+  const example = 61.2;
+  const started = Math.ceil(example);
+  const exact = (started * perMinute) / 60;
+  const perSecond = perMinute % 60 === 0 ? credits(perMinute / 60) : `${perMinute}/60 of a credit`;
+  const steps = [`${example} s`, `${started} s`, ...(Number.isInteger(exact) ? [] : [exact.toFixed(2)]), credits(creditsForSeconds(example, pricing))];
+  return (
+    `${credits(perMinute)} per minute, billed once per call when it ends: its length is rounded up to a whole second, ` +
+    `priced at ${perSecond} a second, and the total is rounded up to a whole credit (${steps.join(" → ")}). ` +
+    `You need ${credits(pricing.minCreditsToStart)} to start; a call holds up to ${credits(maxCreditsPerCall(pricing))} ` +
+    `(${pricing.maxCallMinutes} minute${pricing.maxCallMinutes === 1 ? "" : "s"}) and gives back what it does not use.`
+  );
+}

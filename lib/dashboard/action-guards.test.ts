@@ -34,18 +34,23 @@ beforeAll(async () => {
   const target = await userWithCredits(db, 50);
   const suspended = await db.user.create({ data: { email: `s-${randomUUID()}@example.test`, passwordHash: "x", suspendedAt: new Date(), suspendedReason: "test" } });
   const call = await billedCall(db, (await userWithCredits(db, 100)).id, { startedAt: new Date(), held: 60, live: true });
-  targets = { userId: target.id, suspendedUserId: suspended.id, callId: call.id, idempotencyKey: randomUUID() };
+  const askFor = async () => (await db.creditRequest.create({ data: { userId: (await userWithCredits(db, 0)).id, credits: 10, note: "access test" } })).id;
+  targets = {
+    userId: target.id, suspendedUserId: suspended.id, callId: call.id, idempotencyKey: randomUUID(),
+    creditRequestToApprove: await askFor(), creditRequestToDecline: await askFor(),
+  };
 });
 
 /** Everything an action could change. */
 async function worldState() {
-  const [audit, ledger, users, calls] = await Promise.all([
+  const [audit, ledger, users, calls, creditRequests] = await Promise.all([
     db.auditLog.count(),
     db.ledgerEntry.count(),
     db.user.findMany({ orderBy: { id: "asc" }, select: { id: true, available: true, held: true, suspendedAt: true } }),
     db.call.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, flag: true } }),
+    db.creditRequest.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true } }),
   ]);
-  return { audit, ledger, users, calls };
+  return { audit, ledger, users, calls, creditRequests };
 }
 
 describe("every dashboard server action", () => {

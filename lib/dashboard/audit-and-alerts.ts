@@ -5,7 +5,7 @@ export const AUDIT_PAGE_SIZE = 50;
 export const ALERTS_PAGE_SIZE = 50;
 
 /** Emails for the ids a page mentions, in one query (AuditLog and Alert keep ids, not relations). */
-async function emailsOf(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
+export async function emailsOf(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => !!id))];
   if (wanted.length === 0) return new Map();
   const users = await db.user.findMany({ where: { id: { in: wanted } }, select: { id: true, email: true } });

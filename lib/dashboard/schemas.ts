@@ -36,14 +36,15 @@ export const ListPage = z.object({ page });
 
 export const LedgerCsvRange = z
   .object({ from: isoDay, to: isoDay })
-  .refine((r) => r.from <= r.to, { message: "`from` must not be after `to`.", path: ["to"] });
+  .refine((r) => r.from <= r.to, { message: "The end date must not be before the start date.", path: ["to"] });
 
 const reason = z.string().trim().min(3, "Give a reason (at least 3 characters).").max(500);
+const credits = z.coerce.number().int("Credits must be a whole number.").positive("Credits must be more than 0.").max(1_000_000);
 
 export const AdjustCreditsInput = z.object({
   userId: id,
   direction: z.enum(["grant", "deduct"]),
-  credits: z.coerce.number().int("Credits must be a whole number.").positive("Credits must be more than 0.").max(1_000_000),
+  credits,
   reason,
   // Made when the form renders: a double submit carries the same key and is applied once.
   idempotencyKey: z.uuid(),
@@ -52,6 +53,13 @@ export type AdjustCreditsInput = z.infer<typeof AdjustCreditsInput>;
 
 export const SuspensionInput = z.object({ userId: id, reason });
 export type SuspensionInput = z.infer<typeof SuspensionInput>;
+
+/** Approving grants `credits` (the amount asked for, unless the operator changes it). */
+export const ApproveCreditRequestInput = z.object({ requestId: id, credits, reason });
+export type ApproveCreditRequestInput = z.infer<typeof ApproveCreditRequestInput>;
+
+export const DeclineCreditRequestInput = z.object({ requestId: id, reason });
+export type DeclineCreditRequestInput = z.infer<typeof DeclineCreditRequestInput>;
 
 export const EndCallInput = z.object({ callId: id });
 

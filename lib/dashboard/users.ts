@@ -38,14 +38,14 @@ export async function searchUsers(db: Db, o: { q?: string; page: number }): Prom
   return { users, pageInfo: pageInfo(o.page, USERS_PAGE_SIZE, num(count?.total)) };
 }
 
-/** One account with a page of its ledger (newest first), its recent calls and what operators did to it. */
+/** One account with a page of its ledger (newest first), its recent calls and credit requests, and what operators did to it. */
 export async function getUserDetail(db: Db, userId: string, ledgerPage: number) {
   const user = await db.user.findUnique({
     where: { id: userId },
     select: { id: true, email: true, name: true, role: true, available: true, held: true, suspendedAt: true, suspendedReason: true, createdAt: true },
   });
   if (!user) return null;
-  const [ledgerTotal, ledger, calls, audit] = await Promise.all([
+  const [ledgerTotal, ledger, calls, audit, creditRequests] = await Promise.all([
     db.ledgerEntry.count({ where: { userId: user.id } }),
     db.ledgerEntry.findMany({
       where: { userId: user.id },
@@ -60,7 +60,13 @@ export async function getUserDetail(db: Db, userId: string, ledgerPage: number) 
       select: { id: true, status: true, startedAt: true, usedSeconds: true, creditsCharged: true, endedReason: true, flag: true },
     }),
     db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "desc" }, take: 20 }),
+    db.creditRequest.findMany({
+      where: { userId: user.id },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: 10,
+      select: { id: true, credits: true, note: true, status: true, createdAt: true, decisionReason: true, ledgerEntry: { select: { availableDelta: true } } },
+    }),
   ]);
-  return { user, ledger, ledgerPageInfo: pageInfo(ledgerPage, LEDGER_PAGE_SIZE, ledgerTotal), calls, audit };
+  return { user, ledger, ledgerPageInfo: pageInfo(ledgerPage, LEDGER_PAGE_SIZE, ledgerTotal), calls, audit, creditRequests };
 }
 export type UserDetail = NonNullable<Awaited<ReturnType<typeof getUserDetail>>>;

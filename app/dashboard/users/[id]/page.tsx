@@ -23,7 +23,7 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
   const { page } = LedgerPage.parse(await searchParams);
   const detail = await getUserDetail(db(), id.data, page);
   if (!detail) notFound();
-  const { user, ledger, ledgerPageInfo, calls, audit } = detail;
+  const { user, ledger, ledgerPageInfo, calls, audit, creditRequests } = detail;
   return (
     <>
       <h1>{user.email}</h1>
@@ -85,6 +85,20 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
             {calls.length === 0 && <tr><td colSpan={5} className="muted">No calls yet.</td></tr>}
           </tbody>
         </table>
+      </section>
+      <section className="card">
+        <h2>Credit requests</h2>
+        <ul>
+          {creditRequests.map((r) => (
+            <li key={r.id}>
+              {formatDateTime(r.createdAt)} · asked for {r.credits}: “{r.note}” ·{" "}
+              {r.status === "OPEN" && <Link href="/dashboard/requests">open, decide on Credit requests</Link>}
+              {r.status === "APPROVED" && <>approved, +{r.ledgerEntry?.availableDelta}: {r.decisionReason}</>}
+              {r.status === "DECLINED" && <>declined: {r.decisionReason}</>}
+            </li>
+          ))}
+          {creditRequests.length === 0 && <li className="muted">None.</li>}
+        </ul>
       </section>
       <section className="card">
         <h2>Operator actions on this account</h2>
