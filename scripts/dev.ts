@@ -3,8 +3,7 @@ import { randomBytes } from "node:crypto";
 import { assertDataFolderFree, clusterDir } from "@/lib/db/embedded-postgres";
 import { exitOnSetupError } from "@/lib/setup/errors";
 import { assertPortFree, portFromEnv } from "@/lib/setup/ports";
-import { isRealVapi, startStack, stopOnSignals } from "./stack";
-import { DEMO_OPERATOR, DEMO_USER } from "./seed-demo";
+import { isRealVapi } from "@/lib/setup/vapi-target";
 
 const devSecret = (name: string) => process.env[name] ?? `dev-${name.toLowerCase()}-${randomBytes(4).toString("hex")}`;
 const stable = (name: string, value: string) => process.env[name] ?? value;
@@ -17,7 +16,10 @@ async function main() {
   const emulatorPort = portFromEnv("VAPI_EMULATOR_PORT", 4010);
   await assertPortFree(appPort, "Next.js", "PORT");
   if (!isRealVapi(process.env.VAPI_API_URL)) await assertPortFree(emulatorPort, "the Vapi emulator", "VAPI_EMULATOR_PORT");
-  return startStack({
+  // Loaded after the checks: Prisma, the emulator and the rest take a while to import.
+  const { startStack, stopOnSignals } = await import("./stack");
+  const { DEMO_OPERATOR, DEMO_USER } = await import("./seed-demo");
+  const stack = await startStack({
     next: "dev",
     appPort,
     emulatorPort,
@@ -34,8 +36,8 @@ async function main() {
       VAPI_WEBHOOK_SECRET: devSecret("VAPI_WEBHOOK_SECRET"),
     },
   });
+  stopOnSignals(stack);
+  console.log(`\nCoach Call: ${stack.env.APP_URL}\n  user:     ${DEMO_USER.email} / ${DEMO_USER.password}\n  operator: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}\n`);
 }
 
-const stack = await main().catch(exitOnSetupError);
-stopOnSignals(stack);
-console.log(`\nCoach Call: ${stack.env.APP_URL}\n  user:     ${DEMO_USER.email} / ${DEMO_USER.password}\n  operator: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}\n`);
+await main().catch(exitOnSetupError);

@@ -3,6 +3,7 @@ import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, ensureDatabase } from "@/lib/db/migrate";
 import { databaseSetupError } from "@/lib/setup/database";
 import { isRoot } from "@/lib/setup/postgres-as-root";
+import { isRealVapi } from "@/lib/setup/vapi-target";
 import { createDb } from "@/lib/db/client";
 import { startVapiEmulator } from "@/vapi-emulator/server";
 import { configFromEnv } from "@/vapi-emulator/config";
@@ -19,8 +20,6 @@ export type StackOptions = {
 };
 
 export type Stack = { databaseUrl: string; env: Record<string, string>; stop: () => Promise<void>; restartApp: () => Promise<void> };
-
-export const isRealVapi = (url: string | undefined) => !!url && /(^|\.)vapi\.ai$/.test(new URL(url).hostname);
 
 /**
  * Everything `npm run dev` and the e2e suite need: PostgreSQL (embedded unless DATABASE_URL is

@@ -91,9 +91,18 @@ function bestLocale(): string {
 
 type Run = { bin: string; user?: PostgresUser; cwd: string; locale: string };
 
-// Killed by a crash or an uncaught error, this process still takes its servers down with it.
-const running = new Set<ChildProcess>();
-process.once("exit", () => running.forEach((child) => child.kill("SIGINT")));
+// Ended by a crash, an uncaught error or process.exit, this process still takes its servers down
+// with it; a throwaway cluster's folders go once its server has exited, which this process cannot
+// wait for any more, so a detached shell waits instead.
+const running = new Map<ChildProcess, string[]>();
+process.once("exit", () => {
+  for (const [child, throwaway] of running) {
+    child.kill("SIGINT");
+    if (!throwaway.length || !child.pid) continue;
+    const script = 'while kill -0 "$0" 2>/dev/null; do sleep 0.1; done; rm -rf "$@"';
+    spawn("sh", ["-c", script, String(child.pid), ...throwaway], { detached: true, stdio: "ignore" }).unref();
+  }
+});
 
 function spawnAs(run: Run, program: string, args: string[]): ChildProcess {
   return spawn(path.join(run.bin, program), args, {
@@ -135,16 +144,17 @@ async function initdb(run: Run, dir: string) {
   }
 }
 
-async function startServer(run: Run, dir: string, port: number): Promise<ChildProcess> {
+async function startServer(run: Run, dir: string, port: number, throwaway: string[]): Promise<ChildProcess> {
   const child = spawnAs(run, "postgres", ["-D", dir, "-p", String(port)]);
-  running.add(child);
+  running.set(child, throwaway);
   child.once("exit", () => running.delete(child));
   await new Promise<void>((resolve, reject) => {
     const output = tail(child, (line) => {
       if (line.includes("database system is ready to accept connections")) resolve();
     });
     child.once("error", reject);
-    child.once("exit", (code) => {
+    // "close" rather than "exit": by then all of stderr has been read.
+    child.once("close", (code) => {
       const log = output();
       if (/already in use/.test(log)) reject(new SetupError(`PostgreSQL could not listen on port ${port}: it is already in use.`, `See what holds it with \`ss -ltnp 'sport = :${port}'\`, stop it, and run the command again.`));
       else reject(new Error(`PostgreSQL exited (code ${code}) before it was ready:\n${log}`));
@@ -177,7 +187,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; persistent:
   try {
     if (!fs.existsSync(path.join(dir, "PG_VERSION"))) await initdb(run, dir);
     const port = opts.port ?? (await freePort());
-    const server = await startServer(run, dir, port);
+    const server = await startServer(run, dir, port, opts.persistent ? [] : [dir, requested]);
     const stop = async () => {
       if (server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((resolve) => server.once("exit", resolve));
