@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import pretty from "pino-pretty";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, ensureDatabase } from "@/lib/db/migrate";
 import { databaseSetupError } from "@/lib/setup/database";
@@ -84,8 +85,11 @@ function definedEnv(): Record<string, string> {
 
 function spawnNext(o: StackOptions, env: Record<string, string>): ChildProcess {
   const args = o.next === "dev" ? ["dev", "-p", String(o.appPort)] : ["start", "-p", String(o.appPort)];
-  // Its own process group, so stopping it also stops the next-server child it forks.
-  return spawn("node_modules/.bin/next", args, { env: env as NodeJS.ProcessEnv, stdio: "inherit", detached: true });
+  // Its own process group, so stopping it also stops the next-server child it forks. In `npm run
+  // dev`, the app's JSON log lines are made readable (pino-pretty passes Next's own lines through).
+  const child = spawn("node_modules/.bin/next", args, { env: env as NodeJS.ProcessEnv, stdio: ["inherit", o.next === "dev" ? "pipe" : "inherit", "inherit"], detached: true });
+  if (child.stdout) child.stdout.pipe(pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" }));
+  return child;
 }
 
 async function stopProcessGroup(child: ChildProcess) {
