@@ -12,6 +12,7 @@ import { failureLog } from "@/lib/observability/failure-log";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { enforceRetention } from "@/lib/retention";
+import { claimRun } from "./run-lease";
 
 const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
@@ -19,7 +20,7 @@ const RETENTION_TICK_MS = 10 * 60_000;
 export const HEARTBEAT_SECONDS = 5;
 
 /** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
-function every(everyMs: number, name: string, work: () => Promise<unknown>, outcome?: (ok: boolean) => void) {
+function every(everyMs: number, name: string, work: () => Promise<unknown>) {
   let running = false;
   const failures = failureLog(name);
   return setInterval(async () => {
@@ -28,19 +29,37 @@ function every(everyMs: number, name: string, work: () => Promise<unknown>, outc
     try {
       await work();
       failures.succeeded();
-      outcome?.(true);
     } catch (error) {
       failures.failed(error);
-      outcome?.(false);
     } finally {
       running = false;
     }
   }, everyMs);
 }
 
+/**
+ * Like `every`, but however many processes run it, the work runs once per interval across all of
+ * them: each looks every second whether the interval's run is still to be claimed (lib/calls/run-lease.ts).
+ */
+function everyOnceInCluster(everyMs: number, name: string, work: () => Promise<unknown>, outcome?: (ok: boolean) => void) {
+  return every(Math.min(1000, everyMs), name, async () => {
+    if (!(await claimRun(db(), name, instanceId, everyMs / 1000))) return;
+    try {
+      await work();
+      outcome?.(true);
+    } catch (error) {
+      outcome?.(false);
+      throw error;
+    }
+  });
+}
+
+/** This process, as heartbeats and run leases name it. */
+const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
 /** This process says it is alive, so readiness and the dashboard can tell a stalled worker. */
 function heartbeat() {
-  const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const id = instanceId;
   const startedAt = new Date();
   return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", () => {
     const beatAt = new Date();
@@ -61,7 +80,7 @@ export function startScheduler() {
     heartbeat(),
     every(TICK_MS, "enforcer", () => enforceOnce(db(), control)),
     every(RETRY_TICK_MS, "webhook retry", () => retryUnprocessedMessages({ db: db(), config, pricing })),
-    every(RETENTION_TICK_MS, "retention", () => enforceRetention(db())),
+    everyOnceInCluster(RETENTION_TICK_MS, "retention", () => enforceRetention(db())),
   ];
   if (!rest) {
     log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
@@ -74,6 +93,6 @@ export function startScheduler() {
   };
   g.coachScheduler.push(
     every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)),
-    every(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options), (ok) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" })),
+    everyOnceInCluster(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options), (ok) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" })),
   );
 }
