@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/dashboard/calls", label: "Calls" },
   { href: "/dashboard/webhooks", label: "Webhooks" },
   { href: "/dashboard/alerts", label: "Alerts" },
+  { href: "/dashboard/background", label: "Background work" },
   { href: "/dashboard/audit", label: "Audit" },
 ];
 

@@ -13,6 +13,7 @@ export const dashboardPages = [
   "/dashboard/webhooks",
   "/dashboard/audit",
   "/dashboard/alerts",
+  "/dashboard/background",
 ] as const;
 
 export const dashboardApiRoutes = [

@@ -1,0 +1,102 @@
+import Link from "next/link";
+import { formatDateTime } from "@/components/dashboard/format";
+import { db } from "@/lib/db/client";
+import { operatorForPage } from "@/lib/dashboard/access";
+import { backgroundWork } from "@/lib/dashboard/background";
+
+export const dynamic = "force-dynamic";
+
+const JOB_LABELS: Record<string, string> = {
+  "webhook-message-pending": "Webhook messages being processed",
+  "webhook-message-retrying": "Webhook messages waiting for a retry",
+  "tamper-check-retrying": "Tamper checks waiting for Vapi",
+};
+
+export default async function BackgroundPage() {
+  await operatorForPage("/dashboard/background");
+  const work = await backgroundWork(db());
+  const alive = work.workers.filter((w) => w.alive).length;
+  return (
+    <>
+      <h1>Background work</h1>
+      <section className="grid">
+        <div className="card">
+          <h2>Queue</h2>
+          <table>
+            <tbody>
+              {Object.entries(work.jobs).map(([state, count]) => (
+                <tr key={state}><th scope="row">{JOB_LABELS[state] ?? state}</th><td>{count}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div className="card">
+          <h2>Reconciler</h2>
+          <p>
+            {work.reconcilerLagSeconds === null
+              ? "It has never read Vapi's call list (it needs VAPI_PRIVATE_KEY)."
+              : `Last read Vapi's call list ${Math.round(work.reconcilerLagSeconds)} s ago.`}
+          </p>
+          {work.reconcilerLagSeconds !== null && work.reconcilerLagSeconds > 60 && <p className="pill dash-bad">Behind: calls no webhook told us about are not being found.</p>}
+        </div>
+        <div className="card">
+          <h2>Workers</h2>
+          <p>{alive} running{alive === 0 ? ": nothing enforces cutoffs now. Start `npm run worker` or an app instance without COACH_WORKERS=off." : "."}</p>
+        </div>
+      </section>
+
+      <h2>Worker processes (last 24 hours)</h2>
+      <table>
+        <thead><tr><th>Process</th><th>Started</th><th>Last heartbeat</th><th>State</th></tr></thead>
+        <tbody>
+          {work.workers.map((w) => (
+            <tr key={w.id}>
+              <td>{w.host} · pid {w.pid}</td>
+              <td>{formatDateTime(w.startedAt)}</td>
+              <td>{formatDateTime(w.beatAt)}</td>
+              <td><span className={w.alive ? "pill" : "pill dash-bad"}>{w.alive ? "running" : "stopped"}</span></td>
+            </tr>
+          ))}
+          {work.workers.length === 0 && <tr><td colSpan={4} className="muted">No worker has run in the last 24 hours.</td></tr>}
+        </tbody>
+      </table>
+
+      <h2>Periodic work (once per interval across all processes)</h2>
+      <table>
+        <thead><tr><th>Work</th><th>Last claimed by</th><th>Claimed until</th></tr></thead>
+        <tbody>
+          {work.leases.map((l) => (
+            <tr key={l.name}><td>{l.name}</td><td>{l.holder}</td><td>{formatDateTime(l.leaseUntil)}</td></tr>
+          ))}
+          {work.leases.length === 0 && <tr><td colSpan={3} className="muted">Nothing has run yet.</td></tr>}
+        </tbody>
+      </table>
+
+      <h2>Failing now</h2>
+      <table>
+        <thead><tr><th>What</th><th>Call</th><th>Failed attempts</th><th>Last error</th><th>Next attempt</th></tr></thead>
+        <tbody>
+          {work.failingMessages.map((m) => (
+            <tr key={m.id.toString()}>
+              <td><Link href={`/dashboard/webhooks?event=${m.id}`}>{m.type} message</Link></td>
+              <td>{m.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(m.vapiCallId)}`}>{m.vapiCallId}</Link> : "—"}</td>
+              <td>{m.attempts}</td>
+              <td>{m.lastError ?? "—"}</td>
+              <td>{m.nextAttemptAt ? formatDateTime(m.nextAttemptAt) : "—"}</td>
+            </tr>
+          ))}
+          {work.failingTamperChecks.map((c) => (
+            <tr key={c.vapiCallId}>
+              <td>tamper check</td>
+              <td><Link href={`/dashboard/calls/${encodeURIComponent(c.vapiCallId)}`}>{c.vapiCallId}</Link></td>
+              <td>{c.overridesCheckFailures}</td>
+              <td>Vapi&apos;s call record could not be read</td>
+              <td>{c.overridesCheckDueAt ? formatDateTime(c.overridesCheckDueAt) : "—"}</td>
+            </tr>
+          ))}
+          {work.failingMessages.length + work.failingTamperChecks.length === 0 && <tr><td colSpan={5} className="muted">Nothing is failing.</td></tr>}
+        </tbody>
+      </table>
+    </>
+  );
+}
