@@ -65,7 +65,8 @@ export function useCoachCall() {
     linesRef.current = [];
     endedRef.current = { reason: "server" };
     const { default: Vapi } = await import("@vapi-ai/web");
-    const vapi = new Vapi(vapiKey, apiUrl);
+    // avoidEval: Daily then loads its call machine as a <script>, so the CSP needs no 'unsafe-eval'.
+    const vapi = new Vapi(vapiKey, apiUrl, { avoidEval: true });
     vapiRef.current = vapi;
     let startError: unknown = null;
     vapi.on("call-start-progress", (e) => {

@@ -3,6 +3,7 @@ import { appConfig } from "@/lib/config";
 import { pricingFromEnv } from "@/lib/credits/pricing";
 import { MAX_BODY_BYTES, receiveServerMessage } from "@/lib/calls/inbox";
 import { readBodyCapped } from "@/lib/http/read-body";
+import { clientIp } from "@/lib/http/client-ip";
 import { metrics } from "@/lib/observability/metrics";
 
 export const dynamic = "force-dynamic";
@@ -14,8 +15,7 @@ export async function POST(request: Request) {
     metrics.webhookRequests.inc({ type: "other", outcome: "too-large" });
     return Response.json({ error: "Body too large." }, { status: 413 });
   }
-  const clientIp = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
-  const reply = await receiveServerMessage({ db: db(), config: appConfig(), pricing: pricingFromEnv() }, { headers: request.headers, rawBody, clientIp })
+  const reply = await receiveServerMessage({ db: db(), config: appConfig(), pricing: pricingFromEnv() }, { headers: request.headers, rawBody, clientIp: clientIp(request.headers) })
     .catch((error: unknown) => {
       metrics.webhookRequests.inc({ type: "other", outcome: "error" });
       throw error;
