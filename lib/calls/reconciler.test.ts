@@ -22,18 +22,29 @@ let emulator: RunningEmulator;
 let api: ReturnType<typeof apiClient>;
 let rest: VapiRestClient;
 const queries: ListCallsQuery[] = [];
+/** The newest change among the calls each GET /call returned (the call may change again after: the refusal ends it). */
+const listedUpTo: number[] = [];
 // A Vapi and a database of their own for each test, so one test's calls are not another's news.
 beforeEach(async () => {
   ({ db } = await freshDb());
   emulator = await startVapiEmulator(fastConfig(undefined));
   api = apiClient(emulator);
   const real = createVapiRestClient({ apiBaseUrl: emulator.url, privateKey: KEYS.privateKey });
-  rest = { getCall: (id) => real.getCall(id), listCalls: (q) => (queries.push(q ?? {}), real.listCalls(q)) };
+  rest = {
+    getCall: (id) => real.getCall(id),
+    listCalls: async (q) => {
+      queries.push(q ?? {});
+      const calls = await real.listCalls(q);
+      listedUpTo.push(Math.max(0, ...calls.map((c) => c.updatedAt.getTime())));
+      return calls;
+    },
+  };
 });
 afterEach(async () => {
   await emulator.close();
   expect(await checkInvariants(db)).toEqual([]);
   queries.length = 0;
+  listedUpTo.length = 0;
 });
 
 const inAWhile = (seconds: number) => new Date(Date.now() + seconds * 1000);
@@ -48,7 +59,7 @@ describe("reconcileOnce", () => {
     expect(await reconcileOnce(db, rest, options, now)).toMatchObject({ acted: 1 });
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
     expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1);
-    const newestChange = new Date((await emulated(id)).updatedAt);
+    const newestChange = new Date(listedUpTo[0]);
     expect(await cursor()).toEqual(newestChange); // Vapi's clock, not ours
     expect((await db.reconcilerCursor.findUniqueOrThrow({ where: { name: "vapi-calls" } })).checkedAt).toEqual(now); // ours: when it last looked
 
