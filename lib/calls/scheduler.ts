@@ -19,6 +19,9 @@ const RETRY_TICK_MS = 1000;
 const RETENTION_TICK_MS = 10 * 60_000;
 export const HEARTBEAT_SECONDS = 5;
 
+/** What a tick's work returns when it had nothing to do this time: neither a success nor a failure. */
+const SKIPPED = Symbol("skipped");
+
 /** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
 function every(everyMs: number, name: string, work: () => Promise<unknown>) {
   let running = false;
@@ -27,8 +30,7 @@ function every(everyMs: number, name: string, work: () => Promise<unknown>) {
     if (running) return;
     running = true;
     try {
-      await work();
-      failures.succeeded();
+      if ((await work()) !== SKIPPED) failures.succeeded();
     } catch (error) {
       failures.failed(error);
     } finally {
@@ -43,7 +45,7 @@ function every(everyMs: number, name: string, work: () => Promise<unknown>) {
  */
 function everyOnceInCluster(everyMs: number, name: string, work: () => Promise<unknown>, outcome?: (ok: boolean) => void) {
   return every(Math.min(1000, everyMs), name, async () => {
-    if (!(await claimRun(db(), name, instanceId, everyMs / 1000))) return;
+    if (!(await claimRun(db(), name, instanceId, everyMs / 1000))) return SKIPPED;
     try {
       await work();
       outcome?.(true);
@@ -59,12 +61,13 @@ const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** This process says it is alive, so readiness and the dashboard can tell a stalled worker. */
 function heartbeat() {
-  const id = instanceId;
   const startedAt = new Date();
-  return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", () => {
+  const beat = () => {
     const beatAt = new Date();
-    return db().workerHeartbeat.upsert({ where: { id }, create: { id, host: os.hostname(), pid: process.pid, startedAt, beatAt }, update: { beatAt } });
-  });
+    return db().workerHeartbeat.upsert({ where: { id: instanceId }, create: { id: instanceId, host: os.hostname(), pid: process.pid, startedAt, beatAt }, update: { beatAt } });
+  };
+  void beat().catch(() => {}); // at once, so readiness need not wait a whole interval; failures are logged by the loop
+  return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", beat);
 }
 
 /** The enforcer every 250 ms, the tamper check alongside it, webhook messages whose action failed every second, retention every 10 minutes, and the reconciler every few seconds, in this server process. */
