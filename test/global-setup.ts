@@ -19,7 +19,7 @@ declare module "vitest" {
  * suite against that server instead (CI runs it once more on Debian's PostgreSQL 15).
  */
 export default async function setup(project: TestProject) {
-  if (process.env.TEST_DATABASE_URL) return useServer(project, process.env.TEST_DATABASE_URL);
+  if (process.env.TEST_DATABASE_URL) return templateOnServer(project, process.env.TEST_DATABASE_URL);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "coach-test-pg-"));
   // A setup problem (say, no `postgres` user to run as when root) ends the run in two lines.
   const server = await startEmbeddedPostgres({ dataDir, persistent: false }).catch(exitOnSetupError);
@@ -38,7 +38,7 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function useServer(project: TestProject, serverUrl: string) {
+async function templateOnServer(project: TestProject, serverUrl: string) {
   const templateUrl = new URL(serverUrl);
   templateUrl.pathname = "/coach_template";
   const admin = new pg.Client({ connectionString: new URL("/postgres", templateUrl).toString() });

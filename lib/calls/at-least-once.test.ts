@@ -9,7 +9,9 @@ import { checkInvariants } from "@/lib/credits/invariants";
 import type { Pricing } from "@/lib/credits/pricing";
 import { signHmac } from "@/lib/vapi/verify";
 import { log } from "@/lib/observability/log";
+import { parseServerMessage } from "@/lib/vapi/messages";
 import { receiveServerMessage, retryUnprocessedMessages } from "./inbox";
+import { MessageAction, actionOf } from "./message-actions";
 import { startCall } from "./start-call";
 
 // A verified message whose action fails is kept and acted on later: on redelivery, or by the
@@ -145,5 +147,18 @@ describe("signed but odd input", () => {
     const reply = await receiveServerMessage({ db, config, pricing }, { headers, rawBody, clientIp: "127.0.0.1" });
     expect(reply).toMatchObject({ status: 422, body: { error: "Body is nested deeper than 64 levels." } });
     expect(await realDb.webhookEvent.count({ where: { outcome: "invalid" } })).toBe(before + 1);
+  });
+});
+
+describe("a stored action", () => {
+  it("reads back from its JSON for every kind of message, even a report of a call without start metadata", async () => {
+    const bare = webCall({ controlUrl: "http://127.0.0.1:9/x/control" });
+    const now = new Date();
+    for (const body of [statusUpdate(bare, "in-progress"), statusUpdate(bare, "ended"), endOfCallReport(bare, { seconds: 3 })]) {
+      const parsed = parseServerMessage(body);
+      if (parsed.kind !== "message") throw new Error("fixture is not a message");
+      const action = actionOf(parsed.message, now);
+      expect(MessageAction.safeParse(JSON.parse(JSON.stringify(action))).success).toBe(true);
+    }
   });
 });

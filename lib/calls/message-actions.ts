@@ -14,7 +14,7 @@ import { markCallEnded, settleCall } from "./settle";
 // so a failed attempt can run again later (at-least-once), long after the request that brought it.
 
 const isoDate = z.iso.datetime();
-const sighting = { vapiCallId: z.string().min(1), controlUrl: z.string().optional(), metadata: z.unknown() };
+const sighting = { vapiCallId: z.string().min(1), controlUrl: z.string().optional(), metadata: z.unknown().optional() };
 
 export const MessageAction = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("authorize"), ...sighting, startedAt: isoDate }),
@@ -50,7 +50,7 @@ export function actionOf(message: ServerMessage, now: Date): MessageAction | und
 /** Does it; `markProcessed` commits with the effect where the effect is one transaction. Idempotent: running it twice changes nothing more. */
 export async function runAction(ctx: ActionContext, action: MessageAction, now: Date, markProcessed: (tx: Prisma.TransactionClient | Db) => Promise<unknown>, processedKey: string) {
   const { db, config, pricing } = ctx;
-  const sightingOf = (a: { vapiCallId: string; controlUrl?: string; metadata: unknown }) => ({ vapiCallId: a.vapiCallId, controlUrl: a.controlUrl, metadata: a.metadata });
+  const sightingOf = (a: { vapiCallId: string; controlUrl?: string; metadata?: unknown }) => ({ vapiCallId: a.vapiCallId, controlUrl: a.controlUrl, metadata: a.metadata });
   if (action.kind === "authorize") {
     // Its writes are one row per call, so running it again is a lookup; the mark follows.
     await authorizeCall(db, { ...sightingOf(action), startedAt: new Date(action.startedAt), live: true }, config.startTokenSecret, now);

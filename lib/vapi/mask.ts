@@ -7,8 +7,10 @@ const EMAIL = String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 const E164 = String.raw`\+[1-9]\d{6,14}`;
 const GROUPED = String.raw`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{1,4}[\s.-])(?:\d{2,4}[\s.-]){0,2}\d{3,4}`;
 const BARE = String.raw`\d{10,15}`;
+// Both alternatives start only where a match could begin (the lookbehinds): without that, a long
+// run of letters or digits is rescanned from every position, quadratic in its length.
 const PERSONAL_DATA = new RegExp(
-  String.raw`(?<email>${EMAIL})|(?<![\w+@.])(?<phone>${E164}|${GROUPED}|${BARE})(?![\w@])`,
+  String.raw`(?<![A-Za-z0-9._%+-])(?<email>${EMAIL})|(?<![\w+@.])(?<phone>${E164}|${GROUPED}|${BARE})(?![\w@])`,
   "g",
 );
 

@@ -1,0 +1,72 @@
+// Sends one request to the webhook over node:http with keep-alive (as scripts/bench-calls.ts does:
+// it costs the load generator, which shares the cores with the server, far less than fetch).
+import http from "node:http";
+
+export const HANG_MS = 2_000;
+const MAX_REPLY_BYTES = 64 * 1024;
+
+export type Outcome = {
+  /** An HTTP status, "hang" past HANG_MS, or "error" when the connection failed before any reply. */
+  status: number | "hang" | "error";
+  reply: string;
+  ms: number;
+  error?: string;
+};
+
+export type WireRequest = { url: string; headers: Record<string, string>; bytes: Buffer; chunked: boolean };
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+export function send(r: WireRequest): Promise<Outcome> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (o: Omit<Outcome, "ms">) => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      resolve({ ...o, ms: performance.now() - started });
+    };
+    const headers = r.chunked ? r.headers : { ...r.headers, "content-length": String(r.bytes.length) };
+    let request: http.ClientRequest;
+    try {
+      request = http.request(r.url, { method: "POST", agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_REPLY_BYTES) chunks.push(chunk);
+        });
+        response.on("end", () => finish({ status: response.statusCode ?? 0, reply: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", (e) => finish({ status: response.statusCode ?? 0, reply: "", error: e.message }));
+      });
+    } catch (e) {
+      // Node refuses to send some header values: the case is broken, not the server.
+      return resolve({ status: "error", reply: "", error: `not sent: ${(e as Error).message}`, ms: 0 });
+    }
+    timer = setTimeout(() => {
+      // After the I/O already waiting (a starved load generator must not call a reply that came a hang).
+      setImmediate(() => {
+        finish({ status: "hang", reply: "" });
+        request.destroy();
+      });
+    }, HANG_MS);
+    // A server may answer (413) before it has read the body, and then close: the reply is what counts.
+    request.on("error", (e) => finish({ status: "error", reply: "", error: e.message }));
+    if (!r.chunked) {
+      request.end(r.bytes);
+      return;
+    }
+    for (let at = 0; at < r.bytes.length; at += 64 * 1024) request.write(r.bytes.subarray(at, at + 64 * 1024));
+    request.end();
+  });
+}
+
+/** Whether the app answers its liveness route within `timeoutMs`. */
+export async function isLive(appUrl: string, timeoutMs: number): Promise<boolean> {
+  try {
+    return (await fetch(`${appUrl}/api/live`, { signal: AbortSignal.timeout(timeoutMs) })).ok;
+  } catch {
+    return false;
+  }
+}
