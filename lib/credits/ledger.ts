@@ -153,11 +153,15 @@ export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
   return expired;
 }
 
-/** Binds a Vapi call to a live, unexpired reservation; false when it is taken, closed or expired. */
+/**
+ * Binds a Vapi call to a live, unexpired reservation; false when it is taken by another call,
+ * closed or expired. Binding the same call again is true: the same message may be acted on twice
+ * at once (a redelivery while the first attempt runs), and the second must not read as a replay.
+ */
 export async function bindReservation(db: Db | Tx, reservationId: string, vapiCallId: string, now: Date): Promise<boolean> {
   try {
     const bound = await db.reservation.updateMany({
-      where: { id: reservationId, status: "HELD", vapiCallId: null, expiresAt: { gt: now } },
+      where: { id: reservationId, status: "HELD", OR: [{ vapiCallId: null }, { vapiCallId }], expiresAt: { gt: now } },
       data: { vapiCallId, boundAt: now },
     });
     return bound.count === 1;
