@@ -185,6 +185,14 @@ async function fuzzMany(h: Harness, db: ReturnType<typeof createDb>): Promise<nu
     return 0;
   }
   await triage(h, classes, { seed, shrinkMs, deadline: performance.now() + triageMs });
+  // A slow reply that is fast when sent alone is the machine's load (two cores shared with the
+  // load generator and PostgreSQL), not the input: a warning. A hang the input causes, like the
+  // quadratic masking regex this fuzzer found, happens alone too, and fails the run.
+  const slowUnderLoad = classes.filter((k) => !k.alone && k.kind.startsWith("hang"));
+  if (slowUnderLoad.length === classes.length) {
+    console.log(`\nPASS with a warning: ${slowUnderLoad.reduce((sum, k) => sum + k.members.length, 0)} replies took over 2 s among other requests and not when sent alone (seed ${seed}).`);
+    return 0;
+  }
   const alone = classes.filter((k) => k.alone);
   console.log(`\nFAIL: ${failures.length} of ${n} cases failed (seed ${seed}); ${alone.length} classes fail when sent alone:`);
   for (const k of alone) console.log(`  ${k.members.length} × ${k.key}`);

@@ -1,11 +1,7 @@
 "use client";
+import "@/components/zod-without-eval";
 import { useState, type FormEvent } from "react";
-import { z } from "zod";
 import { LedgerCsvRange } from "@/lib/dashboard/schemas";
-
-// In the browser zod would probe for eval with `Function("")`, which the Content-Security-Policy
-// forbids (and reports): parse without its compiled fast path.
-z.config({ jitless: true });
 
 type Field = "from" | "to";
 
