@@ -1,4 +1,5 @@
 import { checkInvariants } from "@/lib/credits/invariants";
+import { END_AFTER_NOTICE_MS } from "@/lib/calls/timing";
 import { creditsForSeconds } from "@/lib/credits/pricing";
 import { endsCall } from "./control-url";
 import type { World } from "./world";
@@ -12,6 +13,7 @@ type Call = {
   settled: boolean; checked: boolean; controlUrl: string | null; suspendedAt: number | null; flag: string | null;
   /** When our goodbye starts (the cutoff for calls too short for one). */
   goodbyeAt: number | null;
+  endCallDueAt: number | null;
 };
 type Entry = { kind: string; userId: string; reservationId: string | null; availableDelta: number; heldDelta: number; idempotencyKey: string };
 type Snapshot = { reservations: Reservation[]; calls: Call[]; entries: Entry[] };
@@ -22,7 +24,8 @@ async function snapshot(w: World): Promise<Snapshot> {
     q<Reservation>(`SELECT "id", "userId", "credits", "seconds", "status", "capturedCredits", "vapiCallId" FROM "Reservation"`),
     q<Call>(`SELECT c."id", c."vapiCallId", c."userId", c."reservationId", c."status", c."creditsCharged", c."settledAt" IS NOT NULL AS "settled",
                c."overridesCheckedAt" IS NOT NULL AS "checked", c."controlUrl", c."flag",
-               (EXTRACT(EPOCH FROM u."suspendedAt") * 1000)::float8 AS "suspendedAt", (EXTRACT(EPOCH FROM COALESCE(c."goodbyeAt", c."cutoffAt")) * 1000)::float8 AS "goodbyeAt"
+               (EXTRACT(EPOCH FROM u."suspendedAt") * 1000)::float8 AS "suspendedAt", (EXTRACT(EPOCH FROM COALESCE(c."goodbyeAt", c."cutoffAt")) * 1000)::float8 AS "goodbyeAt",
+               (EXTRACT(EPOCH FROM c."endCallDueAt") * 1000)::float8 AS "endCallDueAt"
              FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"`),
     q<Entry>(`SELECT "kind", "userId", "reservationId", "availableDelta", "heldDelta", "idempotencyKey" FROM "LedgerEntry" WHERE "kind" IN ('GRANT', 'ADJUST', 'CAPTURE')`),
   ]);
@@ -89,12 +92,13 @@ function billingProblems(w: World, s: Snapshot): string[] {
   return problems;
 }
 
-/** A suspended account's live paid call is being ended: a request to its control URL since the suspension. */
+/** A suspended account's live paid call is being ended: asked since the suspension, or its end-call due right after it. */
 function suspensionProblems(w: World, s: Snapshot): string[] {
   return s.calls
     .filter((c) => c.status === "ACTIVE" && c.suspendedAt !== null && c.controlUrl && w.vapi.calls.get(c.vapiCallId)?.endedAt === undefined)
     .filter((c) => !w.control.requests.some((r) => r.callId === c.vapiCallId && endsCall(r) && r.at >= c.suspendedAt!))
-    .map((c) => `call ${c.vapiCallId} of suspended ${c.userId} is live and nobody asked it to end`);
+    .filter((c) => c.endCallDueAt === null || c.endCallDueAt > c.suspendedAt! + END_AFTER_NOTICE_MS)
+    .map((c) => `call ${c.vapiCallId} of suspended ${c.userId} is live: nothing asked it to end, and no end-call is due before its cutoff`);
 }
 
 const REASONS_TO_END_EARLY = new Set(["operator", "tamper", "suspended"]);
