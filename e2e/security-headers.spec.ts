@@ -12,7 +12,7 @@ test("pages carry the policy with a fresh nonce, and every inline script Next wr
     const response = await page.goto(path);
     const headers = response!.headers();
     const nonce = /'nonce-([^']+)'/.exec(headers["content-security-policy"])?.[1];
-    expect(nonce, path).toBeTruthy();
+    expect(nonce, path).toMatch(/^[A-Za-z0-9+/]{22}==$/); // 16 random bytes, base64
     nonces.add(nonce!);
     expect(headers["content-security-policy"]).toContain(`connect-src 'self' http://localhost:${EMULATOR_PORT} ws://localhost:${EMULATOR_PORT}`);
     expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
