@@ -27,8 +27,10 @@ export const REJECTED_BY_SOURCE = "webhook-rejected:source:";
 type Context = { db: Db; config: AppConfig; pricing: Pricing; now?: Date };
 
 /**
- * One server message from Vapi: verify the sender, parse, record once, then act. Unverified
- * requests write nothing but a rejection counter; a verified duplicate changes nothing.
+ * One server message from Vapi: verify the sender, bound and parse the body, record it once with
+ * what it asks us to do, then do that (lib/calls/process-message.ts). Unverified requests write
+ * nothing but a rejection counter; a duplicate changes nothing, unless the first one's action has
+ * not committed yet: then it is tried again.
  */
 export async function receiveServerMessage(ctx: Context, request: { headers: Headers; rawBody: string; clientIp: string }): Promise<InboxReply> {
   const now = ctx.now ?? new Date();
