@@ -8,7 +8,8 @@ export type BoundedJson = { ok: true; value: unknown } | { ok: false; status: 40
 
 /**
  * Parses a JSON text into a copy whose nesting is at most MAX_JSON_DEPTH and whose strings (keys
- * too) hold no NUL and no lone UTF-16 surrogate (each becomes U+FFFD): PostgreSQL refuses both.
+ * too) hold no NUL and no lone UTF-16 surrogate (each becomes U+FFFD, as a decoder marks bytes it
+ * cannot read): PostgreSQL refuses both.
  * Iterative, so a body nested 100,000 deep is refused without touching the call stack.
  */
 export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): BoundedJson {
@@ -39,8 +40,10 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
   return { ok: true, value: root.value };
 }
 
-/** NULs dropped, lone surrogates replaced: what PostgreSQL can store, as close to the original as it allows. */
+/** NULs and lone surrogates become U+FFFD: what PostgreSQL can store, and visibly not the original. */
 export function safeString(text: string): string {
-  const withoutNul = text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
+  const withoutNul = text.includes("\u0000") ? text.replaceAll("\u0000", REPLACEMENT_CHARACTER) : text;
   return withoutNul.isWellFormed() ? withoutNul : withoutNul.toWellFormed();
 }
+
+export const REPLACEMENT_CHARACTER = "\ufffd";

@@ -1,12 +1,19 @@
 import { z } from "zod";
+import { REPLACEMENT_CHARACTER } from "./bounded-json";
 
 // Real payloads grow new fields all the time (vapi-protocol.md §9): every object is loose, and we
 // only type what the app reads. Optional fields also accept null, which Vapi sends for some.
 
-// Strings arrive here without NULs or lone surrogates (lib/vapi/bounded-json.ts).
+// Strings arrive here with NULs and lone surrogates replaced by U+FFFD (lib/vapi/bounded-json.ts).
 const nonEmptyString = z.string().min(1);
-/** Ids become unique-index keys, which PostgreSQL caps at about 2.7 kB: Vapi's are 36 characters. */
-const idString = nonEmptyString.max(256);
+/**
+ * Ids become unique-index keys, which PostgreSQL caps at about 2.7 kB: Vapi's are 36 characters.
+ * An id that had to be altered to be stored is refused: a tool result or a call record under the
+ * altered id would answer something Vapi never asked about.
+ */
+const idString = nonEmptyString
+  .max(256)
+  .refine((id) => !id.includes(REPLACEMENT_CHARACTER), "Ids cannot hold NUL characters, lone UTF-16 surrogates or U+FFFD.");
 
 /** Vapi's longest call is maxDurationSeconds' maximum, 43,200 s (vapi-protocol.md §limits); a little more is allowed for its rounding. */
 export const MAX_REPORTED_CALL_SECONDS = 43_200 + 600;

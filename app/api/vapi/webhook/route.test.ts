@@ -76,6 +76,14 @@ describe("POST /api/vapi/webhook", () => {
     expect(await response.json()).toEqual({ results: [{ toolCallId: "t1", error: "This call is not a paid call." }] });
   });
 
+  it("refuses with 422 a tool call whose id holds a lone surrogate: a result for an altered id answers nothing Vapi asked", async () => {
+    const req = signedRequest(SECRET, { message: { type: "tool-calls", call: { id: "nobody" }, toolCallList: [{ id: "x\ud83d", type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } });
+    expect(req.rawBody).toContain("\\ud83d");
+    const response = await post(req.rawBody, Object.fromEntries(req.headers));
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(await response.json())).toMatch(/lone UTF-16 surrogates/);
+  });
+
   it("rejects phone calls' assistant-request with a spoken error", async () => {
     const req = signedRequest(SECRET, { message: { type: "assistant-request", call: { id: "phone-1", type: "inboundPhoneCall" } } });
     const body = await (await post(req.rawBody, Object.fromEntries(req.headers))).json();
@@ -126,7 +134,7 @@ describe("POST /api/vapi/webhook", () => {
     expect(Math.abs(event.receivedAt.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
-  it("records and acts on a message whose text holds NUL characters (PostgreSQL text cannot), dropping them", async () => {
+  it("records and acts on a message whose text holds NUL characters (PostgreSQL text cannot), each replaced by U+FFFD", async () => {
     const call = webCall({ controlUrl: "http://127.0.0.1:9/x/control" });
     const send = async (body: unknown) => {
       const req = signedRequest(SECRET, body);
@@ -135,11 +143,11 @@ describe("POST /api/vapi/webhook", () => {
     expect(await send(statusUpdate(call, "in-progress"))).toBe(200);
     const update = { message: { type: "conversation-update", timestamp: 5, call, messages: [{ role: "user", message: "a\u0000b" }], "k\u0000": "v\u0000" } };
     expect(await send(update)).toBe(200);
-    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: ab");
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: a\ufffdb");
     const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: call.id, type: "conversation-update" } });
     expect(JSON.stringify(event.payload)).not.toContain("\\u0000");
-    // In an id too: dropped before anything reads it, never a server error Vapi would retry for ever.
-    expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(200);
-    expect(await db.call.count({ where: { vapiCallId: "badid" } })).toBe(1);
+    // In an id, refused with 422 (never a 500 Vapi would retry for ever), and nothing recorded under an altered id.
+    expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(422);
+    expect(await db.call.count({ where: { vapiCallId: { startsWith: "bad" } } })).toBe(0);
   });
 });
