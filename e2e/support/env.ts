@@ -1,7 +1,8 @@
-// The fixed stack Playwright's webServer starts (scripts/e2e-stack.ts): the app on APP_PORT, the
-// Vapi emulator on EMULATOR_PORT, both pointed at each other with these keys.
-export const APP_PORT = 3100;
-export const EMULATOR_PORT = 4110;
+// The stack Playwright's webServer starts (scripts/e2e-stack.ts): the app on APP_PORT, the Vapi
+// emulator on EMULATOR_PORT, both pointed at each other with these keys. E2E_APP_PORT and
+// E2E_EMULATOR_PORT move them, so two checkouts on one machine can run their suites at once.
+export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
+export const EMULATOR_PORT = Number(process.env.E2E_EMULATOR_PORT ?? 4110);
 export const appUrl = `http://localhost:${APP_PORT}`;
 export const emulatorUrl = `http://localhost:${EMULATOR_PORT}`;
 export const vapiKeys = {
