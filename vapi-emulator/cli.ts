@@ -1,7 +1,9 @@
 // `npm run vapi -- <command>`: drives a running emulator through its admin API, in the spirit of
-// the Stripe CLI. Talks to VAPI_API_URL (default http://localhost:4010) with VAPI_PRIVATE_KEY.
+// the Stripe CLI. Talks to VAPI_API_URL with VAPI_PRIVATE_KEY, by default to the emulator that
+// `npm run dev` starts, with the same key.
 import { parseArgs } from "node:util";
 import { printCall, printCalls, printDeliveries, printJson } from "./cli-format";
+import { DEFAULT_ACCOUNT } from "./config";
 
 const HELP = `Usage: npm run vapi -- <command> [options]
 
@@ -23,10 +25,11 @@ Commands
 Options
   --json                                  print raw JSON
 Environment
-  VAPI_API_URL (default http://localhost:4010), VAPI_PRIVATE_KEY (default emulator-private-key)`;
+  VAPI_API_URL (default http://localhost:VAPI_EMULATOR_PORT, ${DEFAULT_ACCOUNT.port} unless set), VAPI_PRIVATE_KEY (default ${DEFAULT_ACCOUNT.privateKey}):
+  the same defaults as npm run dev`;
 
-const apiUrl = (process.env.VAPI_API_URL ?? "http://localhost:4010").replace(/\/+$/, "");
-const privateKey = process.env.VAPI_PRIVATE_KEY ?? "emulator-private-key";
+const apiUrl = (process.env.VAPI_API_URL ?? `http://localhost:${process.env.VAPI_EMULATOR_PORT ?? DEFAULT_ACCOUNT.port}`).replace(/\/+$/, "");
+const privateKey = process.env.VAPI_PRIVATE_KEY ?? DEFAULT_ACCOUNT.privateKey;
 
 class CliError extends Error {}
 

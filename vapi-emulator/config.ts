@@ -116,12 +116,15 @@ const turnSchema = z.object({
   pauseMs: z.number().min(0).default(800),
 });
 
+/** The emulator's account when nothing says otherwise: `npm run dev` and `npm run vapi` both use it, so they agree with no setup. */
+export const DEFAULT_ACCOUNT = { orgId: "emulator-org", privateKey: "emulator-private-key", publicKey: "emulator-public-key", port: 4010 } as const;
+
 export const emulatorConfigSchema = z.object({
   /** 0 lets the OS pick a free port. */
   port: z.number().int().min(0).max(65535).default(0),
-  orgId: z.string().min(1).default("emulator-org"),
-  privateKey: z.string().min(1).default("emulator-private-key"),
-  publicKey: z.string().min(1).default("emulator-public-key"),
+  orgId: z.string().min(1).default(DEFAULT_ACCOUNT.orgId),
+  privateKey: z.string().min(1).default(DEFAULT_ACCOUNT.privateKey),
+  publicKey: z.string().min(1).default(DEFAULT_ACCOUNT.publicKey),
   publicKeyRestrictions: restrictionsSchema.prefault({}),
   assistants: z.array(assistantSchema).min(1).prefault([{ id: "emulator-assistant" }]),
   /** The org-level server URL: used when the effective assistant has none (transient assistants). */

@@ -1,7 +1,7 @@
-import { configFromEnv } from "./config";
+import { configFromEnv, DEFAULT_ACCOUNT } from "./config";
 import { startVapiEmulator } from "./server";
 
-const port = Number(process.env.VAPI_EMULATOR_PORT ?? 4010);
+const port = Number(process.env.VAPI_EMULATOR_PORT ?? DEFAULT_ACCOUNT.port);
 const emulator = await startVapiEmulator({ ...configFromEnv(process.env), port });
 console.log(`Vapi emulator listening at ${emulator.url} (admin API: ${emulator.url}/__emulator/calls)`);
 
