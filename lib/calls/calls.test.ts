@@ -12,6 +12,7 @@ import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
 import { enforceOnce, GOODBYE, warning } from "./enforcer";
 import { UNAUTHORIZED_NOTICE } from "./authorize";
+import { metrics } from "@/lib/observability/metrics";
 
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
@@ -89,6 +90,18 @@ describe("a call without a valid start", () => {
     await deliver(endOfCallReport(replay, { seconds: 3 }));
     expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({ kind: "unauthorized-call", seconds: 3 });
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
+  });
+
+  it("is settled once when its report reaches several processes at once: its seconds count once as leakage", async () => {
+    const call = webCall({ metadata: { userId: "nobody", startToken: "forged" } });
+    call.monitor = { controlUrl: `${control.url}/${call.id}/control`, listenUrl: "" };
+    await deliver(statusUpdate(call, "in-progress"));
+    const leaked = async () => (await metrics.unauthorizedCallSeconds.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const before = await leaked();
+    const report = endOfCallReport(call, { seconds: 7 });
+    await Promise.all([deliver(report), deliver(report), deliver(report), deliver(report)]);
+    expect(await leaked()).toBe(before + 7);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", usedSeconds: 7 });
   });
 
   it("is refused when its account was suspended after the start token was issued", async () => {
