@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import type { AcceptedAuth } from "@/lib/vapi/verify";
 

@@ -1,3 +1,4 @@
+import "server-only";
 // Live-call control over `call.monitor.controlUrl` (vapi-protocol.md §5.1). The body is the
 // control message itself, flat, not wrapped in `{ message }`.
 
