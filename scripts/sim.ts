@@ -33,6 +33,20 @@ const { values: args } = parseArgs({
 });
 const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+/** A line on stderr every 30 s: runs passed, and the time left at the pace so far. */
+function progress(total: number) {
+  const started = Date.now();
+  let lastAt = started;
+  return (done: number) => {
+    const now = Date.now();
+    if (now - lastAt < 30_000 || done === total) return;
+    lastAt = now;
+    const left = ((now - started) / done) * (total - done);
+    process.stderr.write(`sim: ${done} of ${total} runs passed in ${minutes(now - started)}, about ${minutes(left)} left\n`);
+  };
+}
+const minutes = (ms: number) => `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "coach-sim-pg-"));
 const server = await startEmbeddedPostgres({ dataDir, persistent: false });
 let exitCode = 1;
@@ -42,9 +56,10 @@ try {
   await applyMigrations(url);
   const env = await openSimEnv(url);
   try {
+    const runs = number(args.runs)!;
     const result = await simulate(env, {
-      runs: number(args.runs)!, seed: number(args.seed), path: args.path, replayPath: args["replay-path"],
-      maxCommands: number(args["max-commands"]), shrinkSeconds: number(args["shrink-seconds"]),
+      runs, seed: number(args.seed), path: args.path, replayPath: args["replay-path"],
+      maxCommands: number(args["max-commands"]), shrinkSeconds: number(args["shrink-seconds"]), onRunPassed: progress(runs),
     });
     console.log(formatResult(result, (replay) => `npm run sim -- ${replay}${args["max-commands"] ? ` --max-commands=${args["max-commands"]}` : ""}`));
     exitCode = result.ok ? 0 : 1;

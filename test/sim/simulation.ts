@@ -38,6 +38,8 @@ export type SimulationOptions = {
   /** Which generated steps ran in the failing case (fc.commands needs it, with seed and path, to replay one). */
   replayPath?: string;
   maxCommands?: number; shrinkSeconds?: number;
+  /** Called after each passing run, with how many have passed. */
+  onRunPassed?: (runs: number) => void;
 };
 
 export type SimulationResult = {
@@ -70,6 +72,7 @@ export async function simulate(env: SimEnv, o: SimulationOptions): Promise<Simul
       if (problems.length) throw new InvariantViolation(w.failure("after draining", problems));
       faults.add("runs");
       faults.merge(w.tally());
+      o.onRunPassed?.(faults.counts.get("runs") ?? 0);
     } catch (error) {
       failingSince ??= Date.now();
       throw error;
