@@ -1,6 +1,6 @@
 // The production build in .next, started with `next start` against the Vapi it was not built for,
-// refuses to start (instrumentation.ts). Skipped until `npm run build` has made a build that
-// records its target.
+// refuses to start (instrumentation.ts). Skipped until `next build` has made a build that records
+// its target: `npm run test:e2e` runs it again right after its build.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
