@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { CurrentUser } from "@/lib/auth/session";
 import { bindReservation, capture, reserve } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
-import type { User } from "@/lib/generated/prisma/client";
+import type { CallFlag, User } from "@/lib/generated/prisma/client";
 
 export const asCurrentUser = (u: User): CurrentUser => ({
   id: u.id, email: u.email, name: u.name, role: u.role, suspendedAt: u.suspendedAt, available: u.available, held: u.held,
@@ -33,10 +33,10 @@ export async function billedCall(db: Db, userId: string, o: CallFacts & { held: 
 }
 
 /** A call nobody authorized: no reservation, nothing billed, Vapi's cost all the same. */
-export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string; flag?: string }) {
+export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string; flag?: CallFlag }) {
   return db.call.create({
     data: {
-      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "missing-token",
+      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "MISSING_TOKEN",
       startedAt: o.startedAt, usedSeconds: o.usedSeconds, vapiCost: o.vapiCost, endedReason: o.endedReason,
     },
   });

@@ -58,7 +58,7 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
       },
     });
     if (settled.count && status === "UNAUTHORIZED") {
-      await tx.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: "unauthorized-call" }, data: { seconds: Math.ceil(seconds) } });
+      await tx.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: "UNAUTHORIZED_CALL" }, data: { seconds: Math.ceil(seconds) } });
     }
     await alongside?.(tx);
     return settled.count === 1;

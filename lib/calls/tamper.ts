@@ -48,7 +48,7 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   let outcome = "our cutoff still ends it";
   if (!onlyDuration) {
     if (controlUrl) await db.call.updateMany({ where: { id: call.id, controlUrl: null }, data: { controlUrl } });
-    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "tamper", actor: "system" }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
+    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "TAMPER", actor: "system" }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
     if (call.userId) {
       await db.user.updateMany({
         where: { id: call.userId, suspendedAt: null },
@@ -56,10 +56,10 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
       });
     }
   }
-  await db.call.update({ where: { id: call.id }, data: { flag: onlyDuration ? "raised-max-duration" : "tamper" } });
+  await db.call.update({ where: { id: call.id }, data: { flag: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPER" } });
   await db.alert.create({
     data: {
-      kind: onlyDuration ? "raised-max-duration" : "tampered-call", userId: call.userId, vapiCallId: call.vapiCallId,
+      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL", userId: call.userId, vapiCallId: call.vapiCallId,
       message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
     },
   });

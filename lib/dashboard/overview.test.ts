@@ -25,8 +25,8 @@ beforeAll(async () => {
   await billedCall(db, c.id, { startedAt: hoursAgo(0.1), held: 40, live: true, cutoffAt: hoursAgo(-0.5) });
   await billedCall(db, d.id, { startedAt: hoursAgo(24 * 40), held: 150, charged: 100, usedSeconds: 600, vapiCost: 1 });
   const leaked = await unauthorizedCall(db, { startedAt: hoursAgo(1), usedSeconds: 45, vapiCost: 0.05 });
-  await db.alert.create({ data: { kind: "unauthorized-call", vapiCallId: leaked.vapiCallId, seconds: 45, message: "no start token" } });
-  await db.alert.create({ data: { kind: "late-settlement", seconds: 999, message: "not leakage" } });
+  await db.alert.create({ data: { kind: "UNAUTHORIZED_CALL", vapiCallId: leaked.vapiCallId, seconds: 45, message: "no start token" } });
+  await db.alert.create({ data: { kind: "SETTLED_FROM_VAPI", seconds: 999, message: "not leakage" } });
   overview = await getOverview(db, now);
 });
 

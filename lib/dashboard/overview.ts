@@ -1,10 +1,11 @@
 import { lastReconciledAt } from "@/lib/calls/reconciler";
 import type { Db } from "@/lib/db/client";
+import type { AlertKind } from "@/lib/generated/prisma/client";
 import { addDays, at, num, startOfUtcDay } from "./sql";
 import type { DailyPoint } from "./types";
 
 /** Alert kinds whose `seconds` are talk time nobody paid for. */
-export const LEAKAGE_ALERT_KINDS = ["unauthorized-call", "tamper"];
+export const LEAKAGE_ALERT_KINDS: AlertKind[] = ["UNAUTHORIZED_CALL", "TAMPERED_CALL"];
 
 export type Overview = {
   creditsOutstanding: number;
@@ -40,7 +41,7 @@ export async function getOverview(db: Db, now: Date): Promise<Overview> {
              SUM("usedSeconds") FILTER (WHERE "status" = 'UNAUTHORIZED') AS leaked
         FROM "Call" WHERE "status" IN ('ACTIVE', 'UNAUTHORIZED')`,
     db.$queryRaw<{ seconds: bigint }[]>`
-      SELECT SUM("seconds") AS seconds FROM "Alert" WHERE "kind" = ANY(${LEAKAGE_ALERT_KINDS})`,
+      SELECT SUM("seconds") AS seconds FROM "Alert" WHERE "kind"::text = ANY(${LEAKAGE_ALERT_KINDS})`,
     db.$queryRaw<{ day: Date; seconds: bigint; cost: number | null; credits: bigint }[]>`
       SELECT date_trunc('day', "startedAt") AS day,
              SUM("usedSeconds") FILTER (WHERE "status" <> 'UNAUTHORIZED') AS seconds,

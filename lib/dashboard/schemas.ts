@@ -27,7 +27,7 @@ export const CallFilters = z.object({
 export type CallFilters = z.infer<typeof CallFilters>;
 
 export const WebhookFilters = z.object({
-  outcome: param(z.enum(["accepted", "invalid", "ignored", "unprocessed"]).optional().catch(undefined)),
+  outcome: param(z.enum(["ACCEPTED", "INVALID", "IGNORED", "unprocessed"]).optional().catch(undefined)),
   event: param(z.coerce.bigint().positive().optional().catch(undefined)),
   page,
 });

@@ -21,7 +21,7 @@ export async function adjustCredits(db: Db, operator: CurrentUser, input: Adjust
     (tx, written) => tx.auditLog.create({
       data: {
         actorId: operator.id,
-        action: input.direction === "grant" ? "credits.grant" : "credits.deduct",
+        action: input.direction === "grant" ? "CREDITS_GRANT" : "CREDITS_DEDUCT",
         targetUserId: input.userId,
         reason: input.reason,
         details: { credits, ledgerEntryId: written.id.toString() },
@@ -48,7 +48,7 @@ export async function suspendUser(db: Db, operator: CurrentUser, input: Suspensi
       const exists = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } });
       throw exists ? new UserFacingError("This user is already suspended.") : noSuchUser();
     }
-    await tx.auditLog.create({ data: { actorId: operator.id, action: "user.suspend", targetUserId: input.userId, reason: input.reason } });
+    await tx.auditLog.create({ data: { actorId: operator.id, action: "USER_SUSPEND", targetUserId: input.userId, reason: input.reason } });
     // The end of the account's live calls is due in the suspension's own commit: if the notices
     // below fail, the enforcer still ends them (found by the simulator, seed 2142863013).
     const due = new Date(now.getTime() + END_AFTER_NOTICE_MS);
@@ -70,7 +70,7 @@ async function endLiveCalls(db: Db, userId: string, actor: string, now: Date): P
   let ending = 0;
   for (const call of live) {
     try {
-      if ((await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "suspended", actor }, now)).ok) ending++;
+      if ((await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "SUSPENDED", actor }, now)).ok) ending++;
     } catch (error) {
       log.error({ callId: call.vapiCallId, userId, err: error }, "Could not speak the suspension notice; the call's end-call is due all the same");
     }
@@ -86,7 +86,7 @@ export async function unsuspendUser(db: Db, operator: CurrentUser, input: Suspen
     const changed = await tx.user.updateMany({ where: { id: input.userId, suspendedAt: { not: null } }, data: { suspendedAt: null, suspendedReason: null } });
     if (changed.count !== 1) throw new UserFacingError("This user is not suspended.");
     await tx.auditLog.create({
-      data: { actorId: operator.id, action: "user.unsuspend", targetUserId: input.userId, reason: input.reason, details: { suspendedReason: before.suspendedReason } },
+      data: { actorId: operator.id, action: "USER_UNSUSPEND", targetUserId: input.userId, reason: input.reason, details: { suspendedReason: before.suspendedReason } },
     });
     return { suspendedAt: null };
   });

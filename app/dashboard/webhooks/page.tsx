@@ -46,9 +46,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         <label>Outcome
           <select name="outcome" defaultValue={outcome ?? ""}>
             <option value="">all</option>
-            <option value="accepted">accepted</option>
-            <option value="invalid">invalid</option>
-            <option value="ignored">ignored</option>
+            <option value="ACCEPTED">accepted</option>
+            <option value="INVALID">invalid</option>
+            <option value="IGNORED">ignored</option>
             <option value="unprocessed">not processed yet</option>
           </select>
         </label>
