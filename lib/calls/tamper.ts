@@ -59,9 +59,11 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   } else {
     await db.call.update({ where: { id: call.id }, data: { flag: "RAISED_MAX_DURATION" } });
   }
+  // Settlement fills in a tampered call's seconds (its leakage); a call that was settled meanwhile has them already.
+  const { usedSeconds } = await db.call.findUniqueOrThrow({ where: { id: call.id }, select: { usedSeconds: true } });
   await db.alert.create({
     data: {
-      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL", userId: call.userId, vapiCallId: call.vapiCallId,
+      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL", userId: call.userId, vapiCallId: call.vapiCallId, seconds: onlyDuration ? 0 : usedSeconds ?? 0,
       message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
     },
   });
