@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe("call history", () => {
-  it("filters by user email, ended reason and UTC days, both ends included", async () => {
+  it("filters by user email, who ended the call and UTC days, both ends included", async () => {
     const ann = await userWithCredits(db, 100, { email: "ann@calls.test" });
     const bob = await userWithCredits(db, 100, { email: "bob@calls.test" });
     const day = (iso: string) => new Date(iso);
@@ -24,7 +24,8 @@ describe("call history", () => {
     const find = async (f: object) => (await listCalls(db, { page: 1, ...f })).calls.map((c) => [c.user?.email ?? null, c.startedAt.toISOString().slice(0, 10)]);
 
     expect(await find({ email: "ANN@" })).toEqual([["ann@calls.test", "2026-02-02"], ["ann@calls.test", "2026-02-01"]]);
-    expect(await find({ endedReason: "customer-ended-call" })).toEqual([["bob@calls.test", "2026-02-03"], [null, "2026-02-02"], ["ann@calls.test", "2026-02-01"]]);
+    expect(await find({ endedBy: "reason:customer-ended-call" })).toEqual([["bob@calls.test", "2026-02-03"], ["ann@calls.test", "2026-02-01"]]);
+    expect(await find({ endedBy: "unauthorized" })).toEqual([[null, "2026-02-02"]]);
     expect(await find({ from: "2026-02-01", to: "2026-02-02" })).toHaveLength(3);
     expect(await find({ from: "2026-02-03" })).toEqual([["bob@calls.test", "2026-02-03"]]);
   });

@@ -19,7 +19,8 @@ export const LedgerPage = z.object({ page });
 
 export const CallFilters = z.object({
   email: param(z.string().trim().max(200).optional()),
-  endedReason: param(z.string().trim().max(200).optional()),
+  /** A key of words.ts's endedByOf: who ended the call. */
+  endedBy: param(z.string().trim().max(200).optional()),
   from: param(isoDay.optional().catch(undefined)),
   to: param(isoDay.optional().catch(undefined)),
   page,
