@@ -86,7 +86,7 @@ test("a call created straight at Vapi without a start token is ended within 2 s 
   }, 5_000);
   expect(Date.parse(ended.endedAt!) - Date.parse(ended.startedAt!)).toBeLessThanOrEqual(2_000);
   const row = await eventually(async () => (await db.call.findUnique({ where: { vapiCallId: id } })) ?? undefined);
-  expect(row).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
+  expect(row).toMatchObject({ status: "UNAUTHORIZED", flag: "MISSING_TOKEN" });
   expect(await db.alert.count({ where: { vapiCallId: id } })).toBe(1);
   expect(await db.ledgerEntry.count()).toBe(ledgerBefore);
 });
@@ -100,7 +100,7 @@ test("a replayed or forged start token gets its call ended", async ({ page, db, 
   const metadata = call.assistantOverrides!.metadata as { userId: string; reservationId: string; startToken: string };
 
   const forgedToken = metadata.startToken.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-  for (const [overrides, flag] of [[{ metadata }, "replayed-token"], [{ metadata: { ...metadata, startToken: forgedToken } }, "bad-signature"]] as const) {
+  for (const [overrides, flag] of [[{ metadata }, "REPLAYED_TOKEN"], [{ metadata: { ...metadata, startToken: forgedToken } }, "BAD_SIGNATURE"]] as const) {
     const attack = await emulator.attack({ overrides });
     const id = attack.call!.id;
     const ended = await eventually(async () => ((await emulator.call(id)).call.endedAt ? true : undefined), 5_000);
@@ -154,7 +154,7 @@ test("suspending a caller mid-call ends the call and bills the seconds used", as
   const ended = await emulator.call(call.vapiCallId);
   expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(3_000);
   const settled = await db.call.findUniqueOrThrow({ where: { id: call.id } });
-  expect(settled).toMatchObject({ status: "SETTLED", flag: "suspended" });
+  expect(settled).toMatchObject({ status: "SETTLED", flag: "SUSPENDED" });
   expect(Number(await page.getByTestId("summary-charged").textContent())).toBe(settled.creditsCharged);
   await closeOperator();
 });

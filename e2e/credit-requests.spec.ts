@@ -44,7 +44,7 @@ test("an operator declines with a reason, the user reads it and may ask again", 
   await request.getByLabel("Reason (the user sees it)").fill("Start with a smaller amount");
   await request.getByRole("button", { name: "Decline" }).click();
   await expect(request.getByRole("status")).toHaveText("Declined. The user sees your reason.");
-  expect(await db.auditLog.count({ where: { targetUserId: user.id, action: "credit-request.decline", reason: "Start with a smaller amount" } })).toBe(1);
+  expect(await db.auditLog.count({ where: { targetUserId: user.id, action: "CREDIT_REQUEST_DECLINE", reason: "Start with a smaller amount" } })).toBe(1);
 
   const userContext = await browser.newContext();
   const userPage = await userContext.newPage();

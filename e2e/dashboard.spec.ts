@@ -21,7 +21,7 @@ test("an operator grants credits with a reason and the user sees the new balance
   await expect(page.getByRole("status")).toHaveText("Done. The balance is now 35 credits.");
   await expect(page.getByTestId("user-available")).toHaveText("35");
   expect(await db.ledgerEntry.count({ where: { userId: user.id, reason: "goodwill after an outage" } })).toBe(1);
-  expect(await db.auditLog.count({ where: { targetUserId: user.id, action: "credits.grant" } })).toBe(1);
+  expect(await db.auditLog.count({ where: { targetUserId: user.id, action: "CREDITS_GRANT" } })).toBe(1);
 
   await userPage.reload();
   await expect(userPage.getByTestId("balance")).toHaveText("35");

@@ -44,8 +44,8 @@ for (const [name, overrides] of [
       const row = await db.call.findUnique({ where: { vapiCallId: call.id } });
       return row?.settledAt ? row : undefined;
     }, 20_000);
-    expect(settled).toMatchObject({ status: "SETTLED", flag: "tamper", creditsCharged: Math.ceil((Date.parse(ended.endedAt!) - Date.parse(ended.startedAt!)) / 1000) });
-    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "tampered-call" } })).toBe(1);
+    expect(settled).toMatchObject({ status: "SETTLED", flag: "TAMPER", creditsCharged: Math.ceil((Date.parse(ended.endedAt!) - Date.parse(ended.startedAt!)) / 1000) });
+    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "TAMPERED_CALL" } })).toBe(1);
   });
 }
 
@@ -60,7 +60,7 @@ test("control switched off: detected, user suspended, usage billed after the cal
     return row?.settledAt ? row : undefined;
   }, 15_000);
   expect(settled.creditsCharged).toBeGreaterThanOrEqual(2);
-  expect(await db.alert.findFirst({ where: { vapiCallId: call.id, kind: "tampered-call" } })).toMatchObject({ message: expect.stringContaining("no control URL") });
+  expect(await db.alert.findFirst({ where: { vapiCallId: call.id, kind: "TAMPERED_CALL" } })).toMatchObject({ message: expect.stringContaining("no control URL") });
 });
 
 test("a raised maxDurationSeconds is recorded and the call still ends at the cutoff", async ({ db, makeUser }) => {
@@ -69,7 +69,7 @@ test("a raised maxDurationSeconds is recorded and the call still ends at the cut
   const ended = await endedWithin(call.id, 25_000);
   const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
   expect(Math.abs(Date.parse(ended.endedAt!) - row.cutoffAt!.getTime())).toBeLessThanOrEqual(1_000);
-  expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "raised-max-duration" } })).toBe(1);
+  expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "RAISED_MAX_DURATION" } })).toBe(1);
 });
 
 test("a dropped end-of-call report is settled from Vapi's record, and a late report does not bill twice", async ({ db, makeUser }) => {
@@ -83,7 +83,7 @@ test("a dropped end-of-call report is settled from Vapi's record, and a late rep
       const row = await db.call.findUnique({ where: { vapiCallId: call.id } });
       return row?.settledAt ? row : undefined;
     }, 20_000);
-    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "settled-from-vapi" } })).toBe(1);
+    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "SETTLED_FROM_VAPI" } })).toBe(1);
     await emulator.clearFaults();
     await emulator.trigger(call.id, { type: "end-of-call-report", force: true });
     expect(await db.ledgerEntry.count({ where: { reservationId: call.reservationId, kind: "CAPTURE" } })).toBe(1);

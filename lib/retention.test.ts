@@ -21,7 +21,7 @@ describe("enforceRetention", () => {
 
   it("reduces processed webhook messages past the retention to their metadata, and keeps the rest whole", async () => {
     const event = (dedupeKey: string, receivedAt: Date, processedAt: Date | null) =>
-      db.webhookEvent.create({ data: { dedupeKey, type: "end-of-call-report", vapiCallId: "c", outcome: "accepted", payload: { message: { summary: "hi" } }, receivedAt, processedAt, action: processedAt ? undefined : { kind: "settle" } } });
+      db.webhookEvent.create({ data: { dedupeKey, type: "end-of-call-report", vapiCallId: "c", outcome: "ACCEPTED", payload: { message: { summary: "hi" } }, receivedAt, processedAt, action: processedAt ? undefined : { kind: "settle" } } });
     await event("old", daysAgo(31), daysAgo(31));
     await event("old-unprocessed", daysAgo(31), null);
     await event("new", daysAgo(29), daysAgo(29));

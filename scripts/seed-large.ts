@@ -60,7 +60,7 @@ const STEPS: [string, string][] = [
                         "endedAt", "endedReason", "usedSeconds", "creditsCharged", "vapiCost", "summary", "settledAt", "createdAt", "updatedAt")
     SELECT 'seed-c-' || n, vapi_call_id, CASE WHEN status = 'UNAUTHORIZED' AND n % 200 = 0 THEN NULL ELSE user_id END,
            CASE WHEN status = 'UNAUTHORIZED' THEN NULL ELSE reservation_id END, status::"CallStatus",
-           CASE WHEN status = 'UNAUTHORIZED' THEN 'missing-token' END,
+           CASE WHEN status = 'UNAUTHORIZED' THEN 'MISSING_TOKEN' END,
            started, started + interval '540 seconds', started + interval '600 seconds', started + interval '600 seconds',
            CASE WHEN status = 'ACTIVE' THEN 'in-progress' ELSE 'ended' END,
            CASE WHEN status = 'ACTIVE' THEN NULL ELSE started + make_interval(secs => used) END,
@@ -76,7 +76,7 @@ const STEPS: [string, string][] = [
   ["ledger entries", `
     INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
     SELECT user_id, kind::"LedgerKind", available_delta, held_delta, reservation_id, actor, reason, key, created FROM (
-      SELECT u."id" AS user_id, CASE WHEN j % 10 = 0 THEN 'ADJUST' ELSE 'GRANT' END AS kind,
+      SELECT u."id" AS user_id, CASE WHEN j % 10 = 0 THEN 'DEDUCT' ELSE 'GRANT' END AS kind,
              CASE WHEN j % 10 = 0 THEN -5 ELSE 50 END AS available_delta, 0 AS held_delta, NULL AS reservation_id, 'seed' AS actor,
              CASE WHEN j % 10 = 0 THEN 'seeded correction' ELSE 'seeded top-up' END AS reason, 'seed-g-' || u."id" || '-' || j AS key,
              CASE WHEN j > 65 THEN now() - make_interval(secs => (i * 37 + j * 101) % (30 * 86400)) ELSE u."createdAt" + make_interval(hours => j) END AS created
@@ -98,12 +98,12 @@ const STEPS: [string, string][] = [
      WHERE u."id" = s."userId"`],
   ["alerts", `
     INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "message", "createdAt")
-    SELECT 'seed-a-' || n, 'unauthorized-call', CASE WHEN n % 200 = 0 THEN NULL ELSE user_id END, vapi_call_id, used,
-           'Call without a valid start (missing-token).', started
+    SELECT 'seed-a-' || n, 'UNAUTHORIZED_CALL', CASE WHEN n % 200 = 0 THEN NULL ELSE user_id END, vapi_call_id, used,
+           'Call without a valid start (MISSING_TOKEN).', started
       FROM seed_calls WHERE status = 'UNAUTHORIZED'`],
   ["webhook events", `
     INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "outcome", "payload", "receivedAt")
-    SELECT vapi_call_id || ':conversation-update:seed', 'conversation-update', vapi_call_id, 'accepted',
+    SELECT vapi_call_id || ':conversation-update:seed', 'conversation-update', vapi_call_id, 'ACCEPTED',
            jsonb_build_object('message', jsonb_build_object('type', 'conversation-update', 'messages', jsonb_build_array(
              jsonb_build_object('role', 'bot', 'message', 'Hi, what would you like to work on today?'),
              jsonb_build_object('role', 'user', 'message', 'My presentation on Friday.'),

@@ -4,13 +4,13 @@ import { randomUUID } from "node:crypto";
 import type { CurrentUser } from "@/lib/auth/session";
 import { bindReservation, capture, reserve } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
-import type { User } from "@/lib/generated/prisma/client";
+import type { CallFlag, User } from "@/lib/generated/prisma/client";
 
 export const asCurrentUser = (u: User): CurrentUser => ({
   id: u.id, email: u.email, name: u.name, role: u.role, suspendedAt: u.suspendedAt, available: u.available, held: u.held,
 });
 
-type CallFacts = { startedAt: Date; usedSeconds?: number; vapiCost?: number; endedReason?: string; transcript?: string; cutoffAt?: Date };
+type CallFacts = { startedAt: Date; usedSeconds?: number; vapiCost?: number; endedReason?: string; transcript?: string; cutoffAt?: Date; flag?: CallFlag };
 
 /** A call holding `held` credits; settled (capturing `charged`) unless `live`. */
 export async function billedCall(db: Db, userId: string, o: CallFacts & { held: number; charged?: number; live?: boolean }) {
@@ -24,7 +24,7 @@ export async function billedCall(db: Db, userId: string, o: CallFacts & { held: 
   return db.call.create({
     data: {
       vapiCallId, userId, reservationId: reservation.id, status: o.live ? "ACTIVE" : "SETTLED",
-      startedAt: o.startedAt, cutoffAt: o.cutoffAt, transcript: o.transcript, endedReason: o.endedReason,
+      startedAt: o.startedAt, cutoffAt: o.cutoffAt, transcript: o.transcript, endedReason: o.endedReason, flag: o.flag,
       endedAt: o.live ? null : new Date(o.startedAt.getTime() + (o.usedSeconds ?? 0) * 1000),
       usedSeconds: o.live ? null : o.usedSeconds ?? 0, creditsCharged: o.live ? null : o.charged ?? 0, vapiCost: o.vapiCost,
       settledAt: o.live ? null : new Date(),
@@ -33,10 +33,10 @@ export async function billedCall(db: Db, userId: string, o: CallFacts & { held: 
 }
 
 /** A call nobody authorized: no reservation, nothing billed, Vapi's cost all the same. */
-export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string; flag?: string }) {
+export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string }) {
   return db.call.create({
     data: {
-      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "missing-token",
+      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "MISSING_TOKEN",
       startedAt: o.startedAt, usedSeconds: o.usedSeconds, vapiCost: o.vapiCost, endedReason: o.endedReason,
     },
   });

@@ -5,7 +5,7 @@ import { LedgerExportForm } from "@/components/dashboard/ledger-export-form";
 import { Stat } from "@/components/dashboard/stat";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
-import { LEAKAGE_ALERT_KINDS, getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard/overview";
+import { getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard/overview";
 
 export const dynamic = "force-dynamic";
 
@@ -30,7 +30,7 @@ export default async function OverviewPage() {
         <Stat
           label="Leakage"
           value={formatSeconds(o.leakageSeconds)}
-          note={`talk time of unauthorized calls (Call.usedSeconds); alerts (${LEAKAGE_ALERT_KINDS.join(", ")}) report ${formatSeconds(o.alertedLeakageSeconds)}`}
+          note={`how long unauthorized and tampered-with calls ran, as Vapi reported it${o.leakingCallsUnsettled ? `; ${o.leakingCallsUnsettled} not reported yet` : ""}`}
           testId="leakage"
         />
         <Stat label="Vapi cost, 30 days" value={formatUsd(o.vapiCostUsd30Days)} note={`against ${formatCredits(o.creditsBilled30Days)} credits billed`} testId="vapi-cost" />

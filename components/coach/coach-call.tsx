@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
+import type { EndedBy } from "@/lib/calls/call-state";
 import { useCoachCall, type Line } from "./use-coach-call";
 
 function clock(seconds: number) {
@@ -16,12 +17,12 @@ function Transcript({ lines }: { lines: Line[] }) {
   );
 }
 
-const ENDED_BY: Record<string, string> = {
+const ENDED_BY: Record<EndedBy, string> = {
   credits: "Your call ended because your credits ran out.",
   operator: "An operator ended your call.",
   tamper: "Your call was ended because it was changed in a way Coach Call does not allow.",
   suspended: "Your call was ended because your account has been suspended.",
-  refused: "This call was not authorized, so it was ended.",
+  unauthorized: "This call was not authorized, so it was ended.",
 };
 
 /** `children` shows beside the idle "Talk to coach" button (how to get more credits), not during a call. */

@@ -107,7 +107,7 @@ export function useCoachCall() {
       if (stopped || !result.ok) return;
       const state = result.data;
       if (view.step === "live") setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft } : v));
-      if (view.step === "ending" && (state.phase === "settled" || state.phase === "refused" || state.phase === "released")) {
+      if (view.step === "ending" && (state.phase === "settled" || state.phase === "unauthorized" || state.phase === "expired" || state.phase === "released")) {
         setView({ step: "summary", state, lines: linesRef.current, connectionLost: view.reason === "connection" });
       }
     };

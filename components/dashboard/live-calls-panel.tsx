@@ -3,7 +3,9 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { LiveCallsSnapshot } from "@/lib/dashboard/types";
 import { EndCallButton, type EndCall } from "./end-call-button";
-import { formatDateTime, formatSeconds } from "./format";
+import { formatSeconds } from "./format";
+import { CALL_FLAG_WORDS } from "@/lib/dashboard/words";
+import { When } from "./when";
 
 const POLL_MS = 2000;
 type Outcome = { at: string; label: string; ok: boolean; text: string };
@@ -45,7 +47,7 @@ export function LiveCallsPanel({ initial, endCall }: { initial: LiveCallsSnapsho
   return (
     <>
       {trouble && <p role="alert" className="error">{trouble}</p>}
-      <p className="muted">Updated {formatDateTime(snapshot.now)} · {snapshot.calls.length} live</p>
+      <p className="muted">Updated <When at={snapshot.now} now={snapshot.now} /> · {snapshot.calls.length} live</p>
       {outcomes.map((o) => (
         <p key={o.at} role="status" className={o.ok ? "success" : "error"}>{o.label}: {o.text}</p>
       ))}
@@ -56,12 +58,12 @@ export function LiveCallsPanel({ initial, endCall }: { initial: LiveCallsSnapsho
             {snapshot.calls.map((c) => (
               <tr key={c.id} data-testid={`live-call-${c.vapiCallId}`}>
                 <td>{c.userId ? <Link href={`/dashboard/users/${c.userId}`}>{c.email}</Link> : <span className="muted">unknown</span>}</td>
-                <td>{formatDateTime(c.startedAt)}</td>
+                <td><When at={c.startedAt} now={snapshot.now} /></td>
                 <td>{formatSeconds(c.elapsedSeconds)}</td>
                 <td className={c.remainingSeconds !== null && c.remainingSeconds < 60 ? "error" : undefined}>{formatSeconds(c.remainingSeconds)}</td>
                 <td className="dash-lines">{c.lastLines.length ? c.lastLines.map((l, i) => <div key={i}>{l}</div>) : <span className="muted">—</span>}</td>
                 <td>
-                  {c.flag && <span className="pill dash-bad">{c.flag}</span>}{" "}
+                  {c.flag && <span className="pill dash-bad">{CALL_FLAG_WORDS[c.flag]}</span>}{" "}
                   {c.ending
                     ? <span className="pill">ending</span>
                     : <EndCallButton callId={c.id} endCall={endCall} onOutcome={record(c.email ?? c.vapiCallId)} />}

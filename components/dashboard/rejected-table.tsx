@@ -1,5 +1,5 @@
 import type { RejectedCount } from "@/lib/dashboard/webhooks";
-import { formatDateTime } from "./format";
+import { When } from "./when";
 
 /** Rejected webhooks are never stored, only counted; "kept windows" is as far back as the counters go. */
 export function RejectedTable({ title, rows }: { title: string; rows: RejectedCount[] }) {
@@ -10,7 +10,7 @@ export function RejectedTable({ title, rows }: { title: string; rows: RejectedCo
         <table>
           <thead><tr><th /><th>Last 24 h</th><th>All kept windows</th><th>Last window</th></tr></thead>
           <tbody>
-            {rows.map((r) => <tr key={r.key}><td>{r.key}</td><td>{r.last24Hours}</td><td>{r.total}</td><td>{formatDateTime(r.lastSeen)}</td></tr>)}
+            {rows.map((r) => <tr key={r.key}><td>{r.key}</td><td>{r.last24Hours}</td><td>{r.total}</td><td><When at={r.lastSeen} /></td></tr>)}
           </tbody>
         </table>
       )}

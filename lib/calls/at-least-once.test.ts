@@ -120,7 +120,7 @@ describe("signed but odd input", () => {
     report.message.durationSeconds = 1e308;
     const reply = await deliver(report);
     expect(reply.status).toBe(422);
-    expect(await realDb.webhookEvent.count({ where: { outcome: "invalid", detail: { contains: "durationSeconds" } } })).toBeGreaterThan(0);
+    expect(await realDb.webhookEvent.count({ where: { outcome: "INVALID", detail: { contains: "durationSeconds" } } })).toBeGreaterThan(0);
     expect(await callRow(call.id)).toMatchObject({ status: "ACTIVE", settledAt: null });
     expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 100 });
   });
@@ -143,10 +143,10 @@ describe("signed but odd input", () => {
   ])("refuses %s with 422 instead of overflowing the stack, and records it as invalid", async (_name, rawBody) => {
     const now = Date.now();
     const headers = new Headers({ "x-timestamp": String(now), "x-signature": signHmac(SECRET, now, rawBody) });
-    const before = await realDb.webhookEvent.count({ where: { outcome: "invalid" } });
+    const before = await realDb.webhookEvent.count({ where: { outcome: "INVALID" } });
     const reply = await receiveServerMessage({ db, config, pricing }, { headers, rawBody, clientIp: "127.0.0.1" });
     expect(reply).toMatchObject({ status: 422, body: { error: "Body is nested deeper than 64 levels." } });
-    expect(await realDb.webhookEvent.count({ where: { outcome: "invalid" } })).toBe(before + 1);
+    expect(await realDb.webhookEvent.count({ where: { outcome: "INVALID" } })).toBe(before + 1);
   });
 });
 

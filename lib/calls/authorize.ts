@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db/client";
-import type { Call } from "@/lib/generated/prisma/client";
+import type { Call, CallFlag } from "@/lib/generated/prisma/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { bindReservation } from "@/lib/credits/ledger";
 import { sayOnCall } from "@/lib/vapi/control";
@@ -40,9 +40,9 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
 
   const meta = StartMetadata.safeParse(s.metadata);
   const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
-  let refusal: string | null = check.ok ? null : check.reason;
+  let refusal: CallFlag | null = check.ok ? null : check.reason;
   if (check.ok && meta.success && (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)) {
-    refusal = "token-mismatch";
+    refusal = "TOKEN_MISMATCH";
   }
   const claimedUser = check.ok ? check.claims.userId : null;
 
@@ -52,7 +52,7 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
         // FOR SHARE: a suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
         const [holder] = await tx.$queryRaw<{ suspendedAt: Date | null }[]>`
           SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = ${check.claims.reservationId} FOR SHARE OF u`;
-        if (holder?.suspendedAt) return "suspended" as const;
+        if (holder?.suspendedAt) return "SUSPENDED" as const;
         if (!(await bindReservation(tx, check.claims.reservationId, s.vapiCallId, s.startedAt))) return null;
         const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
         return tx.call.create({
@@ -62,17 +62,17 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
           },
         });
       });
-      if (call && call !== "suspended") return { call, fresh: true };
-      refusal = call ?? "replayed-token";
+      if (call && call !== "SUSPENDED") return { call, fresh: true };
+      refusal = call ?? "REPLAYED_TOKEN";
     }
-    return { call: await refuse(db, s, refusal ?? "missing-token", claimedUser, now), fresh: true };
+    return { call: await refuse(db, s, refusal ?? "MISSING_TOKEN", claimedUser, now), fresh: true };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return { call: await db.call.findUniqueOrThrow({ where: { vapiCallId: s.vapiCallId } }), fresh: false };
   }
 }
 
-async function refuse(db: Db, s: CallSighting, flag: string, userId: string | null, now: Date): Promise<Call> {
+async function refuse(db: Db, s: CallSighting, flag: CallFlag, userId: string | null, now: Date): Promise<Call> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();
@@ -87,12 +87,12 @@ async function refuse(db: Db, s: CallSighting, flag: string, userId: string | nu
     }),
     db.alert.create({
       data: {
-        kind: "unauthorized-call", userId: user?.id, vapiCallId: s.vapiCallId,
+        kind: "UNAUTHORIZED_CALL", userId: user?.id, vapiCallId: s.vapiCallId,
         message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
       },
     }),
   ]);
-  log.warn({ callId: s.vapiCallId, userId: user?.id, flag, live: s.live }, "Call without a valid start: refused");
+  log.warn({ callId: s.vapiCallId, userId: user?.id, flag, live: s.live }, "Call without a valid start: unauthorized, ending it");
   await notice;
   return call;
 }

@@ -81,14 +81,14 @@ describe("a call without a valid start", () => {
     replay.monitor = { controlUrl: `${control.url}/${replay.id}/control`, listenUrl: "" };
     const t0 = new Date();
     await deliver(statusUpdate(replay, "in-progress"), t0);
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: replay.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "replayed-token", userId: user.id });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: replay.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "REPLAYED_TOKEN", userId: user.id });
     expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
 
     const later = new Date(t0.getTime() + 2000);
     await Promise.all([enforceOnce(db, {}, later), enforceOnce(db, {}, later)]);
     expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }, { type: "end-call" }]);
     await deliver(endOfCallReport(replay, { seconds: 3 }));
-    expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({ kind: "unauthorized-call", seconds: 3 });
+    expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({ kind: "UNAUTHORIZED_CALL", seconds: 3 });
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
   });
 
@@ -108,15 +108,15 @@ describe("a call without a valid start", () => {
     const { user, start, call } = await startedCall(30);
     await db.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
     await deliver(statusUpdate(call, "in-progress"));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "suspended", userId: user.id });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "SUSPENDED", userId: user.id });
     expect(controlBodies(call.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
     expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "HELD", vapiCallId: null });
   });
 
   it.each([
-    ["missing", undefined, "missing-token"],
-    ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "bad-signature"],
-    ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "expired-token"],
+    ["missing", undefined, "MISSING_TOKEN"],
+    ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "BAD_SIGNATURE"],
+    ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "EXPIRED_TOKEN"],
   ])("is refused when the token is %s", async (_name, metadata, flag) => {
     const call = webCall({ metadata, controlUrl: `${control.url}/x/control` });
     await deliver(statusUpdate(call, "in-progress"));
@@ -152,7 +152,7 @@ describe("the enforcer", () => {
 
   it("releases a reservation whose call never started", async () => {
     const { user, start } = await startedCall(30);
-    await enforceOnce(db, {}, new Date(Date.parse(start.reservation.startBy) + 1));
+    await enforceOnce(db, {}, new Date(Date.parse(start.reservation.expiresAt) + 1));
     expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
   });
 });

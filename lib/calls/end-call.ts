@@ -1,12 +1,13 @@
 import type { Db } from "@/lib/db/client";
+import type { CallFlag } from "@/lib/generated/prisma/client";
 import { sayOnCall } from "@/lib/vapi/control";
 import { END_AFTER_NOTICE_MS } from "./timing";
 
 const NOTICES = {
-  operator: "An operator has ended this call. Goodbye.",
-  tamper: "This call was changed in a way Coach Call does not allow, so it is ending now. Goodbye.",
-  suspended: "This Coach Call account has been suspended, so the call is ending now. Goodbye.",
-} as const;
+  OPERATOR: "An operator has ended this call. Goodbye.",
+  TAMPER: "This call was changed in a way Coach Call does not allow, so it is ending now. Goodbye.",
+  SUSPENDED: "This Coach Call account has been suspended, so the call is ending now. Goodbye.",
+} as const satisfies Partial<Record<CallFlag, string>>;
 
 /** Ends a live call on our side's request: a short spoken notice now, end-call from the enforcer a moment later. */
 export async function requestCallEnd(db: Db, r: { vapiCallId: string; why: keyof typeof NOTICES; actor: string }, now = new Date()) {

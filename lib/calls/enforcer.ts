@@ -24,7 +24,7 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     WHERE "status" = 'ACTIVE' AND "warnAt" <= ${now} AND "warnedAt" IS NULL AND "goodbyeAt" > ${now}
     RETURNING "id", "controlUrl"`;
   const goodbyes = await db.$queryRaw<Due[]>`
-    UPDATE "Call" SET "goodbyeSaidAt" = ${now}, "flag" = COALESCE("flag", 'cutoff')
+    UPDATE "Call" SET "goodbyeSaidAt" = ${now}, "flag" = COALESCE("flag", 'CUTOFF')
     WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= ${now} AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
     RETURNING "id", "controlUrl"`;
   const ending = await db.$queryRaw<Ending[]>`

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 
 const row = (dedupeKey: string, extra: Partial<EventRow> = {}): EventRow =>
-  ({ dedupeKey, type: "conversation-update", vapiCallId: "call-1", outcome: "accepted", payload: { key: dedupeKey }, receivedAt: new Date(), ...extra });
+  ({ dedupeKey, type: "conversation-update", vapiCallId: "call-1", outcome: "ACCEPTED", payload: { key: dedupeKey }, receivedAt: new Date(), ...extra });
 
 describe("recordEvent", () => {
   it("records messages that arrive together, each once, and tells a redelivery apart", async () => {

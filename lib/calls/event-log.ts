@@ -1,9 +1,10 @@
 import { DatabaseError } from "pg";
 import { utc, type Db } from "@/lib/db/client";
+import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 
 export type EventRow = {
-  dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: string; detail?: string;
+  dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: WebhookOutcome; detail?: string;
   payload: unknown; receivedAt: Date;
   /** A conversation-update's transcript so far: kept on its call the first time the message is seen… */
   transcript?: string;
@@ -75,7 +76,7 @@ async function writeBatch(db: Db, batch: Pending[]) {
          WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "action", "ord")
      ), event AS (
        INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
-       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action",
+       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome"::"WebhookOutcome", "detail", "payload", "receivedAt", "action",
               CASE WHEN "action" IS NULL THEN "receivedAt" END,
               CASE WHEN "action" IS NOT NULL THEN "receivedAt" + make_interval(secs => ${FIRST_ATTEMPT_LEASE_SECONDS}) END
        FROM input

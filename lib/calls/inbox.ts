@@ -59,7 +59,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const action = actionOf(message, now);
   const { first, pending } = await recordEvent(ctx.db, {
     dedupeKey, type: message.type, vapiCallId: callIdOf(message),
-    status: message.type === "status-update" ? message.status : undefined, outcome: "accepted", payload: json, receivedAt: now,
+    status: message.type === "status-update" ? message.status : undefined, outcome: "ACCEPTED", payload: json, receivedAt: now,
     transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined, action,
   });
   const type = message.type;
@@ -76,7 +76,7 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
 }
 
 function recordInvalid(db: Db, payload: unknown, issues: string[], now: Date) {
-  return recordEvent(db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(payload), outcome: "invalid", detail: issues.join("; ").slice(0, 1000), payload, receivedAt: now });
+  return recordEvent(db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(payload), outcome: "INVALID", detail: issues.join("; ").slice(0, 1000), payload, receivedAt: now });
 }
 
 /** The conversation so far, as Vapi's text transcript format ("AI: …\nUser: …"). */

@@ -57,8 +57,8 @@ describe("reconcileOnce", () => {
     const id = await attack();
     const now = inAWhile(3);
     expect(await reconcileOnce(db, rest, options, now)).toMatchObject({ acted: 1 });
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "missing-token" });
-    expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "MISSING_TOKEN" });
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "UNSEEN_CALL" } })).toBe(1);
     const newestChange = new Date(listedUpTo[0]);
     expect(await cursor()).toEqual(newestChange); // Vapi's clock, not ours
     expect((await db.reconcilerCursor.findUniqueOrThrow({ where: { name: "vapi-calls" } })).checkedAt).toEqual(now); // ours: when it last looked
@@ -69,7 +69,7 @@ describe("reconcileOnce", () => {
       newestChange.getTime() - 30_000, // then from the cursor, with room for clock skew
     ]);
     expect(queries[0].updatedAtGt!.getTime()).toBeLessThan(Date.now() - 60 * 60_000);
-    expect(await db.alert.count({ where: { vapiCallId: id, kind: "unseen-call" } })).toBe(1); // not raised twice
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "UNSEEN_CALL" } })).toBe(1); // not raised twice
   });
 
   it("keeps its cursor at an ended call until the report's grace is over, then bills it from Vapi's record", async () => {
@@ -92,7 +92,7 @@ describe("reconcileOnce", () => {
     const settled = await db.call.findUniqueOrThrow({ where: { vapiCallId: id } });
     expect(settled).toMatchObject({ status: "SETTLED", creditsCharged: expect.any(Number) });
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).held).toBe(0);
-    expect(await db.alert.count({ where: { vapiCallId: id, kind: "settled-from-vapi" } })).toBe(1);
+    expect(await db.alert.count({ where: { vapiCallId: id, kind: "SETTLED_FROM_VAPI" } })).toBe(1);
     expect((await cursor()).getTime()).toBeGreaterThan(endedChange.getTime()); // nothing waits any more: on to the newest change
   });
 

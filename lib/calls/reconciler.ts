@@ -106,7 +106,7 @@ async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerO
   if (!settledNow) return;
   log.warn({ callId: vapiCallId, userId: settled.userId }, "Vapi does not know this call (404): ended and billed from our own record");
   await db.alert.create({
-    data: { kind: "unknown-to-vapi", userId: settled.userId, vapiCallId, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
+    data: { kind: "UNKNOWN_TO_VAPI", userId: settled.userId, vapiCallId, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
       message: "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now." },
   });
 }
@@ -157,7 +157,7 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
     }, o.startTokenSecret, o.pricing, now);
     if (!settledNow) return "done"; // the report, or another server process, got there first
     await db.alert.create({
-      data: { kind: "settled-from-vapi", userId: settled.userId, vapiCallId: v.id, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
+      data: { kind: "SETTLED_FROM_VAPI", userId: settled.userId, vapiCallId: v.id, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
         message: "No end-of-call report arrived in time: billed from Vapi's call record." },
     });
     return "acted";
@@ -168,7 +168,7 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
     const { call, fresh } = await authorizeCall(db, { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true }, o.startTokenSecret, now);
     if (!fresh) return "done"; // its webhook, or another server process, got there first
     await db.alert.create({
-      data: { kind: "unseen-call", userId: call.userId, vapiCallId: v.id, message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).` },
+      data: { kind: "UNSEEN_CALL", userId: call.userId, vapiCallId: v.id, message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).` },
     });
     return "acted";
   }

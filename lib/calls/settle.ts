@@ -1,11 +1,14 @@
 import type { Db } from "@/lib/db/client";
 import { utc } from "@/lib/db/client";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { AlertKind, Prisma } from "@/lib/generated/prisma/client";
 import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, type CallSighting } from "./authorize";
+
+/** Alerts whose `seconds` are leakage: filled in when the call is settled. */
+export const LEAKAGE_ALERT_KINDS: AlertKind[] = ["UNAUTHORIZED_CALL", "TAMPERED_CALL"];
 
 /** How a call ended, from an end-of-call report or Vapi's REST record. */
 export type FinalUsage = {
@@ -57,8 +60,9 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
         recordingUrl: u.recordingUrl, vapiStatus: "ended", settledAt: now, status,
       },
     });
-    if (settled.count && status === "UNAUTHORIZED") {
-      await tx.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: "unauthorized-call" }, data: { seconds: Math.ceil(seconds) } });
+    if (settled.count) {
+      // Leakage, by Vapi's record: how long a call we did not authorize, or that was tampered with, ran.
+      await tx.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: { in: LEAKAGE_ALERT_KINDS } }, data: { seconds: Math.ceil(seconds) } });
     }
     await alongside?.(tx);
     return settled.count === 1;

@@ -6,7 +6,7 @@ import { maxCreditsPerCall, secondsForCredits, type Pricing } from "@/lib/credit
 import { hitRateLimit } from "@/lib/rate-limit";
 import { mintPublicCallJwt } from "@/lib/vapi/public-jwt";
 import { signStartToken } from "./start-token";
-import { MAX_DURATION_GRACE_SECONDS, START_WINDOW_SECONDS, addSeconds } from "./timing";
+import { MAX_DURATION_GRACE_SECONDS, RESERVATION_EXPIRES_AFTER_SECONDS, addSeconds } from "./timing";
 
 export class StartRefused extends Error {
   constructor(readonly code: "suspended" | "too-many-attempts" | "not-configured", message: string) {
@@ -19,7 +19,7 @@ export type CallStart = {
   vapiKey: string;
   assistantId: string;
   assistantOverrides: { metadata: { userId: string; reservationId: string; startToken: string }; maxDurationSeconds: number };
-  reservation: { id: string; credits: number; seconds: number; startBy: string };
+  reservation: { id: string; credits: number; seconds: number; expiresAt: string };
 };
 
 type Starter = { id: string; suspendedAt: Date | null };
@@ -41,17 +41,17 @@ export async function startCall(db: Db, user: Starter, config: AppConfig, pricin
   const attempts = await hitRateLimit(db, `call-start:${user.id}`, 10, 60, now);
   if (!attempts.allowed) throw new StartRefused("too-many-attempts", `Too many call attempts. Try again in ${attempts.retryAfterSeconds} s.`);
 
-  const startBy = addSeconds(now, START_WINDOW_SECONDS);
+  const expiresAt = addSeconds(now, RESERVATION_EXPIRES_AFTER_SECONDS);
   const reservation = await reserve(db, {
     userId: user.id,
     minCredits: pricing.minCreditsToStart,
     maxCredits: maxCreditsPerCall(pricing),
     secondsFor: (credits) => secondsForCredits(credits, pricing),
-    expiresAt: startBy,
+    expiresAt,
     idempotencyKey: `start:${randomUUID()}`,
     actor: user.id,
   });
-  const startToken = signStartToken(config.startTokenSecret, { reservationId: reservation.id, userId: user.id, expiresAt: startBy });
+  const startToken = signStartToken(config.startTokenSecret, { reservationId: reservation.id, userId: user.id, expiresAt });
   return {
     apiUrl: config.vapi.apiUrl,
     vapiKey: await browserKey(config),
@@ -60,7 +60,7 @@ export async function startCall(db: Db, user: Starter, config: AppConfig, pricin
       metadata: { userId: user.id, reservationId: reservation.id, startToken },
       maxDurationSeconds: Math.max(10, reservation.seconds + MAX_DURATION_GRACE_SECONDS),
     },
-    reservation: { id: reservation.id, credits: reservation.credits, seconds: reservation.seconds, startBy: startBy.toISOString() },
+    reservation: { id: reservation.id, credits: reservation.credits, seconds: reservation.seconds, expiresAt: expiresAt.toISOString() },
   };
 }
 

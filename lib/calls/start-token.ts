@@ -9,7 +9,7 @@ export type StartTokenClaims = { reservationId: string; userId: string; expiresA
 
 export type StartTokenCheck =
   | { ok: true; claims: StartTokenClaims }
-  | { ok: false; reason: "missing-token" | "malformed-token" | "bad-signature" | "expired-token" };
+  | { ok: false; reason: "MISSING_TOKEN" | "MALFORMED_TOKEN" | "BAD_SIGNATURE" | "EXPIRED_TOKEN" };
 
 const VERSION = "st1";
 
@@ -23,15 +23,15 @@ export function signStartToken(secret: string, claims: StartTokenClaims): string
 }
 
 export function verifyStartToken(secret: string, token: unknown, at: Date): StartTokenCheck {
-  if (typeof token !== "string" || !token) return { ok: false, reason: "missing-token" };
+  if (typeof token !== "string" || !token) return { ok: false, reason: "MISSING_TOKEN" };
   const parts = token.split(".");
-  if (parts.length !== 5 || parts[0] !== VERSION) return { ok: false, reason: "malformed-token" };
+  if (parts.length !== 5 || parts[0] !== VERSION) return { ok: false, reason: "MALFORMED_TOKEN" };
   const [, reservationId, userId, exp, signature] = parts;
   const expected = mac(secret, parts.slice(0, 4).join("."));
   const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad-signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "BAD_SIGNATURE" };
   const expiresAt = new Date(Number(exp) * 1000);
-  if (!Number.isFinite(expiresAt.getTime())) return { ok: false, reason: "malformed-token" };
-  if (at.getTime() > expiresAt.getTime()) return { ok: false, reason: "expired-token" };
+  if (!Number.isFinite(expiresAt.getTime())) return { ok: false, reason: "MALFORMED_TOKEN" };
+  if (at.getTime() > expiresAt.getTime()) return { ok: false, reason: "EXPIRED_TOKEN" };
   return { ok: true, claims: { reservationId, userId, expiresAt } };
 }

@@ -3,6 +3,7 @@ import { findForbiddenOverrides } from "@/lib/vapi/overrides";
 import type { VapiRestClient } from "@/lib/vapi/rest";
 import { log } from "@/lib/observability/log";
 import { requestCallEnd } from "./end-call";
+import { TAMPER_CHECK_ACTOR, suspendAccount } from "./suspend";
 import { MAX_DURATION_GRACE_SECONDS } from "./timing";
 
 type Unchecked = { id: string; vapiCallId: string; userId: string | null; seconds: number; overridesCheckFailures: number };
@@ -47,19 +48,22 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   const controlUrl = record.monitor?.controlUrl;
   let outcome = "our cutoff still ends it";
   if (!onlyDuration) {
+    // Flagged before anything else: the suspension below then leaves this call to its own notice instead of telling it twice.
+    await db.call.update({ where: { id: call.id }, data: { flag: "TAMPER" } });
     if (controlUrl) await db.call.updateMany({ where: { id: call.id, controlUrl: null }, data: { controlUrl } });
-    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "tamper", actor: "system" }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
+    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "TAMPER", actor: TAMPER_CHECK_ACTOR }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
     if (call.userId) {
-      await db.user.updateMany({
-        where: { id: call.userId, suspendedAt: null },
-        data: { suspendedAt: now, suspendedReason: `Call ${call.vapiCallId} overrode ${forbidden.join(", ")}; pending review.` },
-      });
+      const reason = `Call ${call.vapiCallId} overrode ${forbidden.join(", ")}; pending review.`;
+      await suspendAccount(db, { userId: call.userId, reason, auditActorId: TAMPER_CHECK_ACTOR, ledgerActor: TAMPER_CHECK_ACTOR }, now);
     }
+  } else {
+    await db.call.update({ where: { id: call.id }, data: { flag: "RAISED_MAX_DURATION" } });
   }
-  await db.call.update({ where: { id: call.id }, data: { flag: onlyDuration ? "raised-max-duration" : "tamper" } });
+  // Settlement fills in a tampered call's seconds (its leakage); a call that was settled meanwhile has them already.
+  const { usedSeconds } = await db.call.findUniqueOrThrow({ where: { id: call.id }, select: { usedSeconds: true } });
   await db.alert.create({
     data: {
-      kind: onlyDuration ? "raised-max-duration" : "tampered-call", userId: call.userId, vapiCallId: call.vapiCallId,
+      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL", userId: call.userId, vapiCallId: call.vapiCallId, seconds: onlyDuration ? 0 : usedSeconds ?? 0,
       message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
     },
   });

@@ -1,7 +1,7 @@
 /** Seconds added to Vapi's maxDurationSeconds beyond what is paid for: our cutoff acts first, Vapi's is the backstop. */
 export const MAX_DURATION_GRACE_SECONDS = 10;
-/** How long the browser has to start the call after its credits are reserved. */
-export const START_WINDOW_SECONDS = 120;
+/** A reservation no call has bound to expires this long after it is made (`Reservation.expiresAt`, the start token's expiry). */
+export const RESERVATION_EXPIRES_AFTER_SECONDS = 120;
 /** Warn this long before the cutoff (COACH_WARN_BEFORE_CUTOFF_SECONDS, default 60), when the call is at least twice as long. */
 export const warnBeforeCutoffSeconds = () => Number(process.env.COACH_WARN_BEFORE_CUTOFF_SECONDS ?? 60);
 /** Start the goodbye this long before the cutoff, so it is spoken by then; end-call follows at the cutoff. */

@@ -66,7 +66,7 @@ describe("with monitorPlan.controlAuthenticationEnabled (VAPI_CONTROL_BEARER set
     await deliver(statusUpdate(refused, "in-progress"));
 
     const { call } = await activeCall();
-    expect((await requestCallEnd(db, { vapiCallId: call.id, why: "operator", actor: "op" })).ok).toBe(true);
+    expect((await requestCallEnd(db, { vapiCallId: call.id, why: "OPERATOR", actor: "op" })).ok).toBe(true);
 
     // The end request went out long ago and Vapi still says the call is live: the reconciler asks again.
     await db.call.update({ where: { vapiCallId: call.id }, data: { endCallSentAt: new Date(Date.now() - 60_000) } });
@@ -114,7 +114,7 @@ describe("a call Vapi answers 404 for", () => {
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
       status: "SETTLED", endedReason: "unknown-to-vapi", usedSeconds: 30, creditsCharged: 5,
     });
-    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "unknown-to-vapi" } })).toBe(1);
+    expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "UNKNOWN_TO_VAPI" } })).toBe(1);
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 95, held: 0 });
     expect(error).not.toHaveBeenCalled();
   });

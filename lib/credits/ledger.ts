@@ -34,7 +34,7 @@ type Adjustment = { userId: string; credits: number; actor: string; reason: stri
  */
 export async function adjust(db: Db, a: Adjustment, alongside?: (tx: Tx, entry: LedgerEntry) => Promise<unknown>): Promise<LedgerEntry> {
   assertCredits(a.credits);
-  const kind: LedgerKind = a.credits > 0 ? "GRANT" : "ADJUST";
+  const kind: LedgerKind = a.credits > 0 ? "GRANT" : "DEDUCT";
   try {
     return await db.$transaction(async (tx) => {
       const entry = await move(tx, { userId: a.userId, kind, availableDelta: a.credits, heldDelta: 0, actor: a.actor, reason: a.reason, idempotencyKey: a.idempotencyKey });
@@ -141,7 +141,7 @@ export async function releaseUnbound(db: Db, reservationId: string, why: string,
   return close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }, { vapiCallId: null });
 }
 
-/** Releases reservations whose start window passed without a call bound to them. */
+/** Expires reservations whose expiresAt passed without a call bound to them: their credits go back to available. */
 export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
   const due = { status: "HELD" as const, vapiCallId: null, expiresAt: { lte: now } };
   const stale = await db.reservation.findMany({ where: due, select: { id: true }, take: 500 });

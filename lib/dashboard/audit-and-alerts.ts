@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db/client";
 import { pageInfo, skipFor } from "./pagination";
+import { actorUserId, actorWords } from "./words";
 
 export const AUDIT_PAGE_SIZE = 50;
 export const ALERTS_PAGE_SIZE = 50;
@@ -12,15 +13,15 @@ export async function emailsOf(db: Db, ids: (string | null)[]): Promise<Map<stri
   return new Map(users.map((u) => [u.id, u.email]));
 }
 
-/** Every operator action, newest first: who, what, when, why. */
+/** Every operator action (and the tamper check's suspensions), newest first: who, what, when, why. */
 export async function listAudit(db: Db, page: number) {
   const [total, rows] = await Promise.all([
     db.auditLog.count(),
     db.auditLog.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: skipFor(page, AUDIT_PAGE_SIZE), take: AUDIT_PAGE_SIZE }),
   ]);
-  const emails = await emailsOf(db, rows.flatMap((r) => [r.actorId, r.targetUserId]));
+  const emails = await emailsOf(db, rows.flatMap((r) => [actorUserId(r.actorId), r.targetUserId]));
   return {
-    entries: rows.map((r) => ({ ...r, actorEmail: emails.get(r.actorId) ?? null, targetEmail: r.targetUserId ? emails.get(r.targetUserId) ?? null : null })),
+    entries: rows.map((r) => ({ ...r, actorWords: actorWords(r.actorId, emails), targetEmail: r.targetUserId ? emails.get(r.targetUserId) ?? null : null })),
     pageInfo: pageInfo(page, AUDIT_PAGE_SIZE, total),
   };
 }

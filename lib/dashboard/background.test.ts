@@ -11,7 +11,7 @@ beforeAll(async () => {
 describe("backgroundWork", () => {
   it("shows queue depth, what is failing and why, the reconciler's lag and which workers are alive", async () => {
     const now = new Date();
-    await db.webhookEvent.create({ data: { dedupeKey: "f", type: "end-of-call-report", vapiCallId: "c1", outcome: "accepted", payload: {}, processedAt: null, action: { kind: "settle" }, attempts: 3, lastError: "connection reset", nextAttemptAt: now } });
+    await db.webhookEvent.create({ data: { dedupeKey: "f", type: "end-of-call-report", vapiCallId: "c1", outcome: "ACCEPTED", payload: {}, processedAt: null, action: { kind: "settle" }, attempts: 3, lastError: "connection reset", nextAttemptAt: now } });
     await db.workerHeartbeat.createMany({ data: [
       { id: "alive", host: "a", pid: 1, startedAt: now, beatAt: new Date(now.getTime() - 2_000) },
       { id: "dead", host: "b", pid: 2, startedAt: now, beatAt: new Date(now.getTime() - 60_000) },

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe("call history", () => {
-  it("filters by user email, ended reason and UTC days, both ends included", async () => {
+  it("filters by user email, who ended the call and UTC days, both ends included", async () => {
     const ann = await userWithCredits(db, 100, { email: "ann@calls.test" });
     const bob = await userWithCredits(db, 100, { email: "bob@calls.test" });
     const day = (iso: string) => new Date(iso);
@@ -24,7 +24,8 @@ describe("call history", () => {
     const find = async (f: object) => (await listCalls(db, { page: 1, ...f })).calls.map((c) => [c.user?.email ?? null, c.startedAt.toISOString().slice(0, 10)]);
 
     expect(await find({ email: "ANN@" })).toEqual([["ann@calls.test", "2026-02-02"], ["ann@calls.test", "2026-02-01"]]);
-    expect(await find({ endedReason: "customer-ended-call" })).toEqual([["bob@calls.test", "2026-02-03"], [null, "2026-02-02"], ["ann@calls.test", "2026-02-01"]]);
+    expect(await find({ endedBy: "reason:customer-ended-call" })).toEqual([["bob@calls.test", "2026-02-03"], ["ann@calls.test", "2026-02-01"]]);
+    expect(await find({ endedBy: "unauthorized" })).toEqual([[null, "2026-02-02"]]);
     expect(await find({ from: "2026-02-01", to: "2026-02-02" })).toHaveLength(3);
     expect(await find({ from: "2026-02-03" })).toEqual([["bob@calls.test", "2026-02-03"]]);
   });
@@ -33,9 +34,9 @@ describe("call history", () => {
     const user = await userWithCredits(db, 100);
     const call = await billedCall(db, user.id, { startedAt: new Date(), held: 30, charged: 12, transcript: "User: mail me at ada@example.com" });
     const payload = (status: string) => ({ message: { type: "status-update", status, call: { id: call.vapiCallId } } });
-    await db.webhookEvent.create({ data: { dedupeKey: "b", type: "status-update", status: "ended", vapiCallId: call.vapiCallId, outcome: "accepted", payload: payload("ended"), receivedAt: new Date(Date.now() + 1000) } });
-    await db.webhookEvent.create({ data: { dedupeKey: "a", type: "status-update", status: "in-progress", vapiCallId: call.vapiCallId, outcome: "accepted", payload: payload("in-progress") } });
-    await db.alert.create({ data: { kind: "tamper", vapiCallId: call.vapiCallId, message: "changed the server URL" } });
+    await db.webhookEvent.create({ data: { dedupeKey: "b", type: "status-update", status: "ended", vapiCallId: call.vapiCallId, outcome: "ACCEPTED", payload: payload("ended"), receivedAt: new Date(Date.now() + 1000) } });
+    await db.webhookEvent.create({ data: { dedupeKey: "a", type: "status-update", status: "in-progress", vapiCallId: call.vapiCallId, outcome: "ACCEPTED", payload: payload("in-progress") } });
+    await db.alert.create({ data: { kind: "TAMPERED_CALL", vapiCallId: call.vapiCallId, message: "changed the server URL" } });
 
     const detail = await getCallDetail(db, call.vapiCallId);
     expect(detail?.call.id).toBe(call.id);
@@ -43,7 +44,7 @@ describe("call history", () => {
     expect(detail?.events.map((e) => e.status)).toEqual(["in-progress", "ended"]);
     expect(detail?.call.reservation).toMatchObject({ status: "CAPTURED", credits: 30, capturedCredits: 12, releasedCredits: 18 });
     expect(detail?.call.reservation?.ledgerEntries.map((e) => e.kind)).toEqual(["HOLD", "CAPTURE", "RELEASE"]);
-    expect(detail?.alerts.map((a) => a.kind)).toEqual(["tamper"]);
+    expect(detail?.alerts.map((a) => a.kind)).toEqual(["TAMPERED_CALL"]);
     expect(detail?.call.transcript).toBe("User: mail me at a***@example.com");
     expect(await getCallDetail(db, "no-such-call")).toBeNull();
   });
@@ -51,8 +52,8 @@ describe("call history", () => {
 
 describe("webhook log", () => {
   it("lists events by outcome and shows one payload masked", async () => {
-    const event = await db.webhookEvent.create({ data: { dedupeKey: "bad-shape", type: "status-update", outcome: "invalid", detail: "status missing", payload: { message: { type: "status-update", note: "call +14155550123" } } } });
-    const invalid = await listWebhookEvents(db, { outcome: "invalid", page: 1 });
+    const event = await db.webhookEvent.create({ data: { dedupeKey: "bad-shape", type: "status-update", outcome: "INVALID", detail: "status missing", payload: { message: { type: "status-update", note: "call +14155550123" } } } });
+    const invalid = await listWebhookEvents(db, { outcome: "INVALID", page: 1 });
     expect(invalid.events.map((e) => e.id)).toEqual([event.id]);
     expect(invalid.events[0]).not.toHaveProperty("payload");
     expect(await getWebhookEvent(db, event.id)).toMatchObject({ payload: { message: { note: "call +*********23" } } });
@@ -60,7 +61,7 @@ describe("webhook log", () => {
 
   it("lists the messages not processed yet, with their failed attempts, and counts them", async () => {
     const pending = await db.webhookEvent.create({
-      data: { dedupeKey: "pending", type: "status-update", status: "in-progress", outcome: "accepted", payload: {}, processedAt: null, attempts: 2, lastError: "connection reset", action: { kind: "end" } },
+      data: { dedupeKey: "pending", type: "status-update", status: "in-progress", outcome: "ACCEPTED", payload: {}, processedAt: null, attempts: 2, lastError: "connection reset", action: { kind: "end" } },
     });
     const list = await listWebhookEvents(db, { outcome: "unprocessed", page: 1 });
     expect(list.events.map((e) => [e.id, e.attempts, e.lastError])).toEqual([[pending.id, 2, "connection reset"]]);

@@ -4,17 +4,38 @@ import { maskPersonalData, maskString } from "@/lib/vapi/mask";
 import { pageInfo, skipFor } from "./pagination";
 import type { CallFilters } from "./schemas";
 import { addDays } from "./sql";
+import { emailsOf } from "./audit-and-alerts";
+import { ENDING_FLAGS, actorUserId, actorWords, endedByOf, endedFromOurSide, type EndedBy } from "./words";
 
 export const CALLS_PAGE_SIZE = 50;
 
 const dayStart = (isoDay: string) => new Date(`${isoDay}T00:00:00.000Z`);
 
+/** The calls endedByOf gives `key` (words.ts): the same rule, as a query. */
+function endedByWhere(key: string): Prisma.CallWhereInput {
+  if (key === "unauthorized") return { status: "UNAUTHORIZED" };
+  const paid = { status: { not: "UNAUTHORIZED" as const } };
+  const flag = ENDING_FLAGS.find((f) => f.toLowerCase() === key);
+  if (flag) {
+    return {
+      ...paid, flag,
+      AND: [
+        { OR: [{ endedAt: { not: null } }, { endedReason: { not: null } }] },
+        { OR: [{ endedReason: null }, { endedReason: { startsWith: "assistant-" } }, { endedReason: "manually-canceled" }] },
+      ],
+    };
+  }
+  if (!key.startsWith("reason:")) return { id: { in: [] } };
+  const endedReason = key.slice("reason:".length);
+  return { ...paid, endedReason, ...(endedFromOurSide(endedReason) ? { OR: [{ flag: null }, { flag: { notIn: ENDING_FLAGS } }] } : {}) };
+}
+
 function callsWhere(f: CallFilters): Prisma.CallWhereInput {
   // An undefined field means "no filter" in Prisma: here that is the intent, one filter per field set.
   return {
     user: f.email ? { email: { contains: f.email, mode: "insensitive" } } : undefined,
-    endedReason: f.endedReason,
     startedAt: f.from || f.to ? { gte: f.from ? dayStart(f.from) : undefined, lt: f.to ? addDays(dayStart(f.to), 1) : undefined } : undefined,
+    AND: f.endedBy ? [endedByWhere(f.endedBy)] : undefined,
   };
 }
 
@@ -37,11 +58,20 @@ export async function listCalls(db: Db, filters: CallFilters) {
   return { calls, pageInfo: pageInfo(filters.page, CALLS_PAGE_SIZE, total) };
 }
 
-/** The endedReason values seen so far, for the filter's suggestions. */
-export async function knownEndedReasons(db: Db): Promise<string[]> {
-  const rows = await db.$queryRaw<{ endedReason: string }[]>`
-    SELECT DISTINCT "endedReason" FROM "Call" WHERE "endedReason" IS NOT NULL ORDER BY 1 LIMIT 100`;
-  return rows.map((r) => r.endedReason);
+/** Who ended the calls so far (words.ts's endedByOf), each once: the "Ended because" filter's options. */
+export async function knownEndings(db: Db): Promise<EndedBy[]> {
+  const seen = await db.call.findMany({
+    where: { OR: [{ status: "UNAUTHORIZED" }, { endedAt: { not: null } }, { endedReason: { not: null } }] },
+    distinct: ["status", "flag", "endedReason"],
+    select: { status: true, flag: true, endedReason: true, endedAt: true },
+    take: 1000,
+  });
+  const byKey = new Map<string, EndedBy>();
+  for (const call of seen) {
+    const ended = endedByOf(call);
+    if (ended && !byKey.has(ended.key)) byKey.set(ended.key, ended.key === "unauthorized" ? { key: "unauthorized", words: "unauthorized (no valid start)" } : ended);
+  }
+  return [...byKey.values()].sort((a, b) => a.words.localeCompare(b.words));
 }
 
 /**
@@ -62,15 +92,19 @@ export async function getCallDetail(db: Db, idOrVapiCallId: string) {
     db.alert.findMany({ where: { vapiCallId: call.vapiCallId }, orderBy: { createdAt: "asc" } }),
     db.auditLog.findMany({ where: { targetCallId: call.id }, orderBy: { createdAt: "asc" } }),
   ]);
+  const entries = call.reservation?.ledgerEntries ?? [];
+  const emails = await emailsOf(db, [...entries.map((e) => actorUserId(e.actor)), ...audit.map((a) => actorUserId(a.actorId))]);
+  const reservation = call.reservation && { ...call.reservation, ledgerEntries: entries.map((e) => ({ ...e, actorWords: actorWords(e.actor, emails) })) };
   return {
     call: {
       ...call,
+      reservation,
       transcript: call.transcript && maskString(call.transcript),
       summary: call.summary && maskString(call.summary),
     },
     events: events.map((e) => ({ ...e, payload: maskPersonalData(e.payload) })),
     alerts,
-    audit,
+    audit: audit.map((a) => ({ ...a, actorWords: actorWords(a.actorId, emails) })),
   };
 }
 export type CallDetail = NonNullable<Awaited<ReturnType<typeof getCallDetail>>>;

@@ -37,7 +37,7 @@ describe("approving a credit request", () => {
     expect(await db.creditRequest.findUniqueOrThrow({ where: { id: request.id } }))
       .toMatchObject({ status: "APPROVED", decidedById: operator.id, decisionReason: "welcome aboard", ledgerEntryId: entry.id });
     expect(await auditFor(user.id)).toMatchObject([{
-      actorId: operator.id, action: "credit-request.approve", reason: "welcome aboard",
+      actorId: operator.id, action: "CREDIT_REQUEST_APPROVE", reason: "welcome aboard",
       details: { creditRequestId: request.id, requested: 40, credits: 40, ledgerEntryId: entry.id.toString() },
     }]);
     expect(await latestCreditRequest(db, user.id)).toMatchObject({ status: "APPROVED", grantedCredits: 40, decisionReason: "welcome aboard" });
@@ -68,7 +68,7 @@ describe("declining a credit request", () => {
       .toEqual({ status: "DECLINED", grantedCredits: null, available: 2 });
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
     expect(await auditFor(user.id)).toMatchObject([{
-      actorId: operator.id, action: "credit-request.decline", reason: "one free session per person", details: { creditRequestId: request.id, requested: 40 },
+      actorId: operator.id, action: "CREDIT_REQUEST_DECLINE", reason: "one free session per person", details: { creditRequestId: request.id, requested: 40 },
     }]);
     expect(await latestCreditRequest(db, user.id)).toMatchObject({ status: "DECLINED", decisionReason: "one free session per person", grantedCredits: null });
     expect(await declineCreditRequest(db, operator, { requestId: request.id, reason: "one free session per person" })).toMatchObject({ status: "DECLINED" });

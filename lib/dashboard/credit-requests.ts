@@ -35,7 +35,7 @@ export async function approveCreditRequest(db: Db, operator: CurrentUser, input:
       await tx.auditLog.create({
         data: {
           actorId: operator.id,
-          action: "credit-request.approve",
+          action: "CREDIT_REQUEST_APPROVE",
           targetUserId: request.userId,
           reason: input.reason,
           details: { creditRequestId: request.id, requested: request.credits, credits: input.credits, ledgerEntryId: written.id.toString() },
@@ -58,7 +58,7 @@ export async function declineCreditRequest(db: Db, operator: CurrentUser, input:
       await tx.auditLog.create({
         data: {
           actorId: operator.id,
-          action: "credit-request.decline",
+          action: "CREDIT_REQUEST_DECLINE",
           targetUserId: request.userId,
           reason: input.reason,
           details: { creditRequestId: input.requestId, requested: request.credits },

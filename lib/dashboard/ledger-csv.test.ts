@@ -60,7 +60,7 @@ describe("ledger CSV", () => {
     const reasons = rows.map((r) => r[9]);
     expect(reasons).toContain(tricky);
     expect(reasons).toContain("'=HYPERLINK(\"x\")");
-    expect(rows.find((r) => r[4] === "ADJUST")?.[5]).toBe("-3");
+    expect(rows.find((r) => r[4] === "DEDUCT")?.[5]).toBe("-3");
   });
 
   it("includes only entries created on the days asked for (UTC, both ends included)", async () => {

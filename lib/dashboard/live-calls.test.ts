@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 const event = (vapiCallId: string, type: string, message: object, receivedAt: Date) =>
-  db.webhookEvent.create({ data: { dedupeKey: `${vapiCallId}:${type}:${receivedAt.getTime()}`, type, vapiCallId, outcome: "accepted", payload: { message: { type, ...message } }, receivedAt } });
+  db.webhookEvent.create({ data: { dedupeKey: `${vapiCallId}:${type}:${receivedAt.getTime()}`, type, vapiCallId, outcome: "ACCEPTED", payload: { message: { type, ...message } }, receivedAt } });
 
 describe("live calls", () => {
   it("lists running calls with elapsed and remaining time and what was said last", async () => {
@@ -55,9 +55,9 @@ describe("ending a call", () => {
     expect(requestCallEnd).toHaveBeenCalledTimes(1);
     const [usedDb, request] = requestCallEnd.mock.calls[0] as unknown as [Db, object];
     expect(usedDb).toBe(db);
-    expect(request).toEqual({ vapiCallId: call.vapiCallId, why: "operator", actor: `operator:${operator.id}` });
+    expect(request).toEqual({ vapiCallId: call.vapiCallId, why: "OPERATOR", actor: `operator:${operator.id}` });
     expect(await db.auditLog.findMany({ where: { targetCallId: call.id } })).toMatchObject([
-      { actorId: operator.id, action: "call.end", targetUserId: user.id, details: { vapiCallId: call.vapiCallId, ok: true, detail: "Ending the call." } },
+      { actorId: operator.id, action: "CALL_END", targetUserId: user.id, details: { vapiCallId: call.vapiCallId, ok: true, detail: "Ending the call." } },
     ]);
   });
 
@@ -66,7 +66,7 @@ describe("ending a call", () => {
     requestCallEnd.mockRejectedValueOnce(new Error("control URL down"));
     vi.spyOn(console, "error").mockImplementationOnce(() => {});
     expect(await endCallAsOperator(db, operator, call.id)).toMatchObject({ ok: false });
-    expect(await db.auditLog.count({ where: { targetCallId: call.id, action: "call.end" } })).toBe(1);
+    expect(await db.auditLog.count({ where: { targetCallId: call.id, action: "CALL_END" } })).toBe(1);
   });
 
   it("refuses a call that is not live, an unknown call and a plain user", async () => {

@@ -52,7 +52,7 @@ export async function listLiveCalls(db: Db, now: Date): Promise<LiveCallsSnapsho
     // Payloads are masked when stored, the transcript column is not: mask what we show.
     lastLines: (c.transcript ? linesFromText(c.transcript) : fromEvents.get(c.vapiCallId) ?? []).map(maskString),
     flag: c.flag,
-    ending: c.flag === "operator" || c.endCallSentAt !== null,
+    ending: c.flag === "OPERATOR" || c.endCallSentAt !== null,
   }));
   return { now: now.toISOString(), calls: live };
 }

@@ -16,7 +16,7 @@ export async function endCallAsOperator(db: Db, operator: CurrentUser, callId: s
   if (call.status !== "ACTIVE") throw new UserFacingError("This call is no longer live.");
   let outcome: EndCallOutcome;
   try {
-    const result = await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "operator", actor: operatorActor(operator) });
+    const result = await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "OPERATOR", actor: operatorActor(operator) });
     outcome = { ok: result.ok, detail: result.detail };
   } catch (error) {
     console.error(error);
@@ -25,7 +25,7 @@ export async function endCallAsOperator(db: Db, operator: CurrentUser, callId: s
   await db.auditLog.create({
     data: {
       actorId: operator.id,
-      action: "call.end",
+      action: "CALL_END",
       targetUserId: call.userId,
       targetCallId: call.id,
       reason: "ended by an operator from the live view",

@@ -3,9 +3,6 @@ import type { Db } from "@/lib/db/client";
 import { addDays, at, num, startOfUtcDay } from "./sql";
 import type { DailyPoint } from "./types";
 
-/** Alert kinds whose `seconds` are talk time nobody paid for. */
-export const LEAKAGE_ALERT_KINDS = ["unauthorized-call", "tamper"];
-
 export type Overview = {
   creditsOutstanding: number;
   creditsHeld: number;
@@ -13,10 +10,13 @@ export type Overview = {
   seconds7Days: number;
   liveCalls: number;
   unauthorizedCalls: number;
-  /** Σ usedSeconds of UNAUTHORIZED calls: the talk time we stopped but could not bill. */
+  /**
+   * Leakage: how long the calls we did not authorize, or whose browser tampered with them, ran by
+   * Vapi's record (end-of-call report, or the reconciler's read of the call), whatever was billed.
+   */
   leakageSeconds: number;
-  /** Σ Alert.seconds of LEAKAGE_ALERT_KINDS, as the enforcer reported them. */
-  alertedLeakageSeconds: number;
+  /** Such calls not settled yet: their seconds join the leakage once Vapi's record of them arrives. */
+  leakingCallsUnsettled: number;
   vapiCostUsd30Days: number;
   creditsBilled30Days: number;
   daily: DailyPoint[];
@@ -31,16 +31,16 @@ const DAYS = 30;
 export async function getOverview(db: Db, now: Date): Promise<Overview> {
   const today = startOfUtcDay(now);
   const since = addDays(today, -(DAYS - 1));
-  const [[balances], [statusCounts], [alerted], days] = await Promise.all([
+  const [[balances], [statusCounts], [leakage], days] = await Promise.all([
     db.$queryRaw<{ outstanding: bigint; held: bigint }[]>`
       SELECT SUM("available" + "held") AS outstanding, SUM("held") AS held FROM "User"`,
-    db.$queryRaw<{ live: bigint; unauthorized: bigint; leaked: bigint }[]>`
+    db.$queryRaw<{ live: bigint; unauthorized: bigint }[]>`
       SELECT COUNT(*) FILTER (WHERE "status" = 'ACTIVE') AS live,
-             COUNT(*) FILTER (WHERE "status" = 'UNAUTHORIZED') AS unauthorized,
-             SUM("usedSeconds") FILTER (WHERE "status" = 'UNAUTHORIZED') AS leaked
+             COUNT(*) FILTER (WHERE "status" = 'UNAUTHORIZED') AS unauthorized
         FROM "Call" WHERE "status" IN ('ACTIVE', 'UNAUTHORIZED')`,
-    db.$queryRaw<{ seconds: bigint }[]>`
-      SELECT SUM("seconds") AS seconds FROM "Alert" WHERE "kind" = ANY(${LEAKAGE_ALERT_KINDS})`,
+    db.$queryRaw<{ seconds: bigint; unsettled: bigint }[]>`
+      SELECT SUM("usedSeconds") AS seconds, COUNT(*) FILTER (WHERE "usedSeconds" IS NULL) AS unsettled
+        FROM "Call" WHERE "status" = 'UNAUTHORIZED' OR "flag" = 'TAMPER'`,
     db.$queryRaw<{ day: Date; seconds: bigint; cost: number | null; credits: bigint }[]>`
       SELECT date_trunc('day', "startedAt") AS day,
              SUM("usedSeconds") FILTER (WHERE "status" <> 'UNAUTHORIZED') AS seconds,
@@ -68,8 +68,8 @@ export async function getOverview(db: Db, now: Date): Promise<Overview> {
     seconds7Days: sum(seconds.slice(-7)),
     liveCalls: num(statusCounts?.live),
     unauthorizedCalls: num(statusCounts?.unauthorized),
-    leakageSeconds: num(statusCounts?.leaked),
-    alertedLeakageSeconds: num(alerted?.seconds),
+    leakageSeconds: num(leakage?.seconds),
+    leakingCallsUnsettled: num(leakage?.unsettled),
     vapiCostUsd30Days: round(sum(days.map((d) => d.cost ?? 0)), 2),
     creditsBilled30Days: sum(daily.map((d) => d.creditsBilled)),
     daily,

@@ -19,7 +19,8 @@ export const LedgerPage = z.object({ page });
 
 export const CallFilters = z.object({
   email: param(z.string().trim().max(200).optional()),
-  endedReason: param(z.string().trim().max(200).optional()),
+  /** A key of words.ts's endedByOf: who ended the call. */
+  endedBy: param(z.string().trim().max(200).optional()),
   from: param(isoDay.optional().catch(undefined)),
   to: param(isoDay.optional().catch(undefined)),
   page,
@@ -27,7 +28,7 @@ export const CallFilters = z.object({
 export type CallFilters = z.infer<typeof CallFilters>;
 
 export const WebhookFilters = z.object({
-  outcome: param(z.enum(["accepted", "invalid", "ignored", "unprocessed"]).optional().catch(undefined)),
+  outcome: param(z.enum(["ACCEPTED", "INVALID", "IGNORED", "unprocessed"]).optional().catch(undefined)),
   event: param(z.coerce.bigint().positive().optional().catch(undefined)),
   page,
 });

@@ -1,4 +1,5 @@
 // Shapes handed to client components: plain JSON (numbers and ISO strings), no server imports.
+import type { CallFlag } from "@/lib/generated/prisma/enums";
 
 export type DailyPoint = { day: string; minutes: number; vapiCostUsd: number; creditsBilled: number };
 
@@ -13,7 +14,7 @@ export type LiveCall = {
   remainingSeconds: number | null;
   lastLines: string[];
   /** Why we are ending it early (operator, tamper, cutoff…), if we are. */
-  flag: string | null;
+  flag: CallFlag | null;
   /** An operator already asked for the end, or end-call went out: no second button. */
   ending: boolean;
 };

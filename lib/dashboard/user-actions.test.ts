@@ -35,7 +35,7 @@ describe("granting and deducting credits", () => {
     expect(await balance(user.id)).toBe(35);
     const audit = await auditFor(user.id);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorId: operator.id, action: "credits.grant", reason: "goodwill", details: { credits: 25, ledgerEntryId: first.entryId } });
+    expect(audit[0]).toMatchObject({ actorId: operator.id, action: "CREDITS_GRANT", reason: "goodwill", details: { credits: 25, ledgerEntryId: first.entryId } });
     const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "GRANT", reason: "goodwill" } });
     expect(entry).toMatchObject({ availableDelta: 25, actor: `operator:${operator.id}` });
   });
@@ -44,7 +44,7 @@ describe("granting and deducting credits", () => {
     const user = await userWithCredits(db, 30);
     await adjustCredits(db, operator, { ...grantOf(user.id, 12), direction: "deduct", reason: "charged twice" });
     expect(await balance(user.id)).toBe(18);
-    expect(await auditFor(user.id)).toMatchObject([{ action: "credits.deduct", reason: "charged twice", details: { credits: -12 } }]);
+    expect(await auditFor(user.id)).toMatchObject([{ action: "CREDITS_DEDUCT", reason: "charged twice", details: { credits: -12 } }]);
   });
 
   it("refuses a deduction below zero and writes nothing", async () => {
@@ -88,7 +88,7 @@ describe("suspending", () => {
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ suspendedAt: null, suspendedReason: null });
 
     const audit = await db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "asc" } });
-    expect(audit.map((a) => [a.action, a.reason])).toEqual([["user.suspend", "abuse report"], ["user.unsuspend", "cleared"]]);
+    expect(audit.map((a) => [a.action, a.reason])).toEqual([["USER_SUSPEND", "abuse report"], ["USER_UNSUSPEND", "cleared"]]);
     expect(audit[1].details).toEqual({ suspendedReason: "abuse report" });
   });
 
@@ -103,7 +103,7 @@ describe("suspending", () => {
       expect(control.requests.map((r) => JSON.parse(r.body))).toEqual([
         { type: "say", content: expect.stringMatching(/suspended/), endCallAfterSpoken: true },
       ]);
-      expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ flag: "suspended", endCallDueAt: expect.any(Date) });
+      expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ flag: "SUSPENDED", endCallDueAt: expect.any(Date) });
       expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 60 }); // the live call's hold stays until it is billed
     } finally {
       await control.close();

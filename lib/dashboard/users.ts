@@ -2,6 +2,8 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db/client";
 import { pageInfo, skipFor, type PageInfo } from "./pagination";
 import { containsPattern, num } from "./sql";
+import { emailsOf } from "./audit-and-alerts";
+import { actorUserId, actorWords } from "./words";
 
 export const USERS_PAGE_SIZE = 25;
 export const LEDGER_PAGE_SIZE = 50;
@@ -57,7 +59,7 @@ export async function getUserDetail(db: Db, userId: string, ledgerPage: number) 
       where: { userId: user.id },
       orderBy: { createdAt: "desc" },
       take: 20,
-      select: { id: true, status: true, startedAt: true, usedSeconds: true, creditsCharged: true, endedReason: true, flag: true },
+      select: { id: true, status: true, startedAt: true, endedAt: true, usedSeconds: true, creditsCharged: true, endedReason: true, flag: true },
     }),
     db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "desc" }, take: 20 }),
     db.creditRequest.findMany({
@@ -67,6 +69,14 @@ export async function getUserDetail(db: Db, userId: string, ledgerPage: number) 
       select: { id: true, credits: true, note: true, status: true, createdAt: true, decisionReason: true, ledgerEntry: { select: { availableDelta: true } } },
     }),
   ]);
-  return { user, ledger, ledgerPageInfo: pageInfo(ledgerPage, LEDGER_PAGE_SIZE, ledgerTotal), calls, audit, creditRequests };
+  const emails = await emailsOf(db, [...ledger.map((e) => actorUserId(e.actor)), ...audit.map((a) => actorUserId(a.actorId))]);
+  return {
+    user,
+    ledger: ledger.map((e) => ({ ...e, actorWords: actorWords(e.actor, emails) })),
+    ledgerPageInfo: pageInfo(ledgerPage, LEDGER_PAGE_SIZE, ledgerTotal),
+    calls,
+    audit: audit.map((a) => ({ ...a, actorWords: actorWords(a.actorId, emails) })),
+    creditRequests,
+  };
 }
 export type UserDetail = NonNullable<Awaited<ReturnType<typeof getUserDetail>>>;

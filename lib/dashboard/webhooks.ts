@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client";
+import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 import { pageInfo, skipFor } from "./pagination";
 import { REJECTED_BY_REASON, REJECTED_BY_SOURCE } from "@/lib/calls/inbox";
@@ -10,7 +11,7 @@ export const WEBHOOKS_PAGE_SIZE = 50;
  * Stored webhook events, newest first, without their payloads (those are fetched one at a time).
  * "unprocessed": verified messages whose action has not committed yet (failed, and due again).
  */
-export async function listWebhookEvents(db: Db, o: { outcome?: "accepted" | "invalid" | "ignored" | "unprocessed"; page: number }) {
+export async function listWebhookEvents(db: Db, o: { outcome?: WebhookOutcome | "unprocessed"; page: number }) {
   const where = o.outcome === "unprocessed" ? { processedAt: null } : { outcome: o.outcome };
   const [total, events, unprocessed] = await Promise.all([
     db.webhookEvent.count({ where }),

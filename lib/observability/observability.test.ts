@@ -58,7 +58,7 @@ describe("readDatabaseFacts", () => {
   it("sums balances and counts background work by state", async () => {
     const before = await readDatabaseFacts(db);
     await userWithCredits(db, 40);
-    await db.webhookEvent.create({ data: { dedupeKey: "p1", type: "status-update", outcome: "accepted", payload: {}, processedAt: null, action: {}, attempts: 2 } });
+    await db.webhookEvent.create({ data: { dedupeKey: "p1", type: "status-update", outcome: "ACCEPTED", payload: {}, processedAt: null, action: {}, attempts: 2 } });
     const after = await readDatabaseFacts(db);
     expect(after.available - before.available).toBe(40);
     expect(after.jobs["webhook-message-retrying"] - before.jobs["webhook-message-retrying"]).toBe(1);

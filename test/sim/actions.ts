@@ -16,7 +16,7 @@ export async function reserve(w: World, p: ServerProcess, user: number) {
   const { rows: [row] } = await w.env.raw.pool.query<{ suspendedAt: Date | null }>(`SELECT "suspendedAt" FROM "User" WHERE "id" = $1`, [userId]);
   try {
     const start = await startCall(p.db, { id: userId, suspendedAt: row?.suspendedAt ?? null }, w.env.config, w.env.pricing, new Date(w.clock));
-    w.issued.push({ userId, reservationId: start.reservation.id, overrides: start.assistantOverrides, startBy: Date.parse(start.reservation.startBy), uses: 0 });
+    w.issued.push({ userId, reservationId: start.reservation.id, overrides: start.assistantOverrides, expiresAt: Date.parse(start.reservation.expiresAt), uses: 0 });
     w.note(`  ${userId} holds ${start.reservation.credits} credits (${start.reservation.seconds} s): start token #${w.issued.length - 1}`);
   } catch (error) {
     w.note(`  ${userId} could not start (${describe(error)})`);
@@ -31,7 +31,7 @@ export function browserStarts(w: World, token: number, tamper: Tamper, talkSecon
   if (!w.plan.reconciler && tamper === "silenced") tamper = "none";
   if (!w.plan.reconciler && report === "never") report = "once";
   if (issued.uses++ > 0) w.faults.add("start token replayed");
-  if (w.clock > issued.startBy) w.faults.add("start token used after its start window");
+  if (w.clock > issued.expiresAt) w.faults.add("start token used after its reservation expired");
   if (tamper !== "none") w.faults.add(`overrides tampered (${tamper})`);
   if (report !== "once") w.faults.add(`end-of-call report ${report === "twice" ? "sent twice" : "never sent"}`);
   const call = w.vapi.start({ origin: "browser", token: i, tamper, overrides: structuredClone(issued.overrides), talkMs: talkSeconds * 1000, report }, w.clock);

@@ -33,7 +33,7 @@ async function nextDue(w: World): Promise<number | null> {
   if (w.vapi.outbox.length) return w.clock + 1000;
   const { rows: [due] } = await w.env.raw.pool.query<Due>(
     `SELECT (SELECT count(*) FROM "Reservation" WHERE "status" = 'HELD')::int AS "held",
-            (SELECT count(*) FROM "WebhookEvent" WHERE "outcome" = 'accepted' AND "processedAt" IS NULL)::int AS "unprocessed",
+            (SELECT count(*) FROM "WebhookEvent" WHERE "outcome" = 'ACCEPTED' AND "processedAt" IS NULL)::int AS "unprocessed",
             (SELECT count(*) FROM "Call" WHERE "settledAt" IS NULL)::int AS "unsettled",
             (SELECT count(*) FROM "Call" WHERE "settledAt" IS NOT NULL)::int AS "settled",
             (EXTRACT(EPOCH FROM (SELECT min(t) FROM (

@@ -27,7 +27,7 @@ async function snapshot(w: World): Promise<Snapshot> {
                (EXTRACT(EPOCH FROM u."suspendedAt") * 1000)::float8 AS "suspendedAt", (EXTRACT(EPOCH FROM COALESCE(c."goodbyeAt", c."cutoffAt")) * 1000)::float8 AS "goodbyeAt",
                (EXTRACT(EPOCH FROM c."endCallDueAt") * 1000)::float8 AS "endCallDueAt"
              FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"`),
-    q<Entry>(`SELECT "kind", "userId", "reservationId", "availableDelta", "heldDelta", "idempotencyKey" FROM "LedgerEntry" WHERE "kind" IN ('GRANT', 'ADJUST', 'CAPTURE')`),
+    q<Entry>(`SELECT "kind", "userId", "reservationId", "availableDelta", "heldDelta", "idempotencyKey" FROM "LedgerEntry" WHERE "kind" IN ('GRANT', 'DEDUCT', 'CAPTURE')`),
   ]);
   return { reservations, calls, entries };
 }
@@ -101,7 +101,7 @@ function suspensionProblems(w: World, s: Snapshot): string[] {
     .map((c) => `call ${c.vapiCallId} of suspended ${c.userId} is live: nothing asked it to end, and no end-call is due before its cutoff`);
 }
 
-const REASONS_TO_END_EARLY = new Set(["operator", "tamper", "suspended"]);
+const REASONS_TO_END_EARLY = new Set(["OPERATOR", "TAMPER", "SUSPENDED"]);
 
 /** A paid call is asked to end before its goodbye only by an operator, a suspension or tampering: never refused. */
 function earlyEndProblems(w: World, s: Snapshot): string[] {
@@ -130,7 +130,7 @@ export async function finalProblems(w: World): Promise<string[]> {
   }
   for (const r of s.reservations.filter((x) => x.status === "HELD")) problems.push(`reservation ${r.id} still holds ${r.credits} credits after draining`);
   const { rows: unprocessed } = await w.env.raw.pool.query<{ dedupeKey: string; lastError: string | null }>(
-    `SELECT "dedupeKey", "lastError" FROM "WebhookEvent" WHERE "outcome" = 'accepted' AND "processedAt" IS NULL`,
+    `SELECT "dedupeKey", "lastError" FROM "WebhookEvent" WHERE "outcome" = 'ACCEPTED' AND "processedAt" IS NULL`,
   );
   for (const e of unprocessed) problems.push(`message ${e.dedupeKey} was recorded but never acted on (${e.lastError ?? "no error recorded"})`);
   return problems;

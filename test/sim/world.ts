@@ -24,7 +24,7 @@ export type Issued = {
   userId: string;
   reservationId: string;
   overrides: { metadata: Record<string, string>; maxDurationSeconds: number };
-  startBy: number;
+  expiresAt: number;
   uses: number;
 };
 

@@ -1,10 +1,12 @@
 import Link from "next/link";
-import { formatDateTime, formatSeconds } from "@/components/dashboard/format";
+import { formatSeconds } from "@/components/dashboard/format";
 import { Pager } from "@/components/dashboard/pager";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { listAlerts } from "@/lib/dashboard/audit-and-alerts";
 import { ListPage, type RawSearchParams } from "@/lib/dashboard/schemas";
+import { When } from "@/components/dashboard/when";
+import { ALERT_KIND_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -20,8 +22,8 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         <tbody>
           {alerts.map((a) => (
             <tr key={a.id}>
-              <td>{formatDateTime(a.createdAt)}</td>
-              <td><span className="pill dash-bad">{a.kind}</span></td>
+              <td><When at={a.createdAt} /></td>
+              <td><span className="pill dash-bad">{ALERT_KIND_WORDS[a.kind]}</span></td>
               <td>{a.userId ? <Link href={`/dashboard/users/${a.userId}`}>{a.email ?? a.userId}</Link> : "—"}</td>
               <td>{a.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(a.vapiCallId)}`}>{a.vapiCallId}</Link> : "—"}</td>
               <td>{formatSeconds(a.seconds)}</td>

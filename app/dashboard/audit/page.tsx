@@ -1,10 +1,11 @@
 import Link from "next/link";
-import { formatDateTime } from "@/components/dashboard/format";
 import { Pager } from "@/components/dashboard/pager";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { listAudit } from "@/lib/dashboard/audit-and-alerts";
 import { ListPage, type RawSearchParams } from "@/lib/dashboard/schemas";
+import { When } from "@/components/dashboard/when";
+import { AUDIT_ACTION_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -20,9 +21,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <tbody>
           {entries.map((a) => (
             <tr key={a.id}>
-              <td>{formatDateTime(a.createdAt)}</td>
-              <td>{a.actorEmail ?? a.actorId}</td>
-              <td><span className="pill">{a.action}</span></td>
+              <td><When at={a.createdAt} /></td>
+              <td>{a.actorWords}</td>
+              <td><span className="pill">{AUDIT_ACTION_WORDS[a.action]}</span></td>
               <td>
                 {a.targetUserId && <Link href={`/dashboard/users/${a.targetUserId}`}>{a.targetEmail ?? a.targetUserId}</Link>}
                 {a.targetCallId && <> <Link href={`/dashboard/calls/${a.targetCallId}`}>call</Link></>}
@@ -31,7 +32,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <td><code>{a.details ? JSON.stringify(a.details) : ""}</code></td>
             </tr>
           ))}
-          {entries.length === 0 && <tr><td colSpan={6} className="muted">No operator actions yet.</td></tr>}
+          {entries.length === 0 && <tr><td colSpan={6} className="muted">No actions yet.</td></tr>}
         </tbody>
       </table>
       <Pager info={pageInfo} basePath="/dashboard/audit" />

@@ -1,8 +1,8 @@
 import Link from "next/link";
-import { formatDateTime } from "@/components/dashboard/format";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { backgroundWork } from "@/lib/dashboard/background";
+import { When } from "@/components/dashboard/when";
 
 export const dynamic = "force-dynamic";
 
@@ -52,8 +52,8 @@ export default async function BackgroundPage() {
           {work.workers.map((w) => (
             <tr key={w.id}>
               <td>{w.host} · pid {w.pid}</td>
-              <td>{formatDateTime(w.startedAt)}</td>
-              <td>{formatDateTime(w.beatAt)}</td>
+              <td><When at={w.startedAt} /></td>
+              <td><When at={w.beatAt} /></td>
               <td><span className={w.alive ? "pill" : "pill dash-bad"}>{w.alive ? "running" : "stopped"}</span></td>
             </tr>
           ))}
@@ -66,7 +66,7 @@ export default async function BackgroundPage() {
         <thead><tr><th>Work</th><th>Last claimed by</th><th>Claimed until</th></tr></thead>
         <tbody>
           {work.leases.map((l) => (
-            <tr key={l.name}><td>{l.name}</td><td>{l.holder}</td><td>{formatDateTime(l.leaseUntil)}</td></tr>
+            <tr key={l.name}><td>{l.name}</td><td>{l.holder}</td><td><When at={l.leaseUntil} /></td></tr>
           ))}
           {work.leases.length === 0 && <tr><td colSpan={3} className="muted">Nothing has run yet.</td></tr>}
         </tbody>
@@ -82,7 +82,7 @@ export default async function BackgroundPage() {
               <td>{m.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(m.vapiCallId)}`}>{m.vapiCallId}</Link> : "—"}</td>
               <td>{m.attempts}</td>
               <td>{m.lastError ?? "—"}</td>
-              <td>{m.nextAttemptAt ? formatDateTime(m.nextAttemptAt) : "—"}</td>
+              <td><When at={m.nextAttemptAt} /></td>
             </tr>
           ))}
           {work.failingTamperChecks.map((c) => (
@@ -91,7 +91,7 @@ export default async function BackgroundPage() {
               <td><Link href={`/dashboard/calls/${encodeURIComponent(c.vapiCallId)}`}>{c.vapiCallId}</Link></td>
               <td>{c.overridesCheckFailures}</td>
               <td>Vapi&apos;s call record could not be read</td>
-              <td>{c.overridesCheckDueAt ? formatDateTime(c.overridesCheckDueAt) : "—"}</td>
+              <td><When at={c.overridesCheckDueAt} /></td>
             </tr>
           ))}
           {work.failingMessages.length + work.failingTamperChecks.length === 0 && <tr><td colSpan={5} className="muted">Nothing is failing.</td></tr>}

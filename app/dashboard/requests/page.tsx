@@ -1,12 +1,12 @@
 import Link from "next/link";
 import { CreditRequestDecision } from "@/components/dashboard/credit-request-decision";
-import { formatDateTime } from "@/components/dashboard/format";
 import { Pager } from "@/components/dashboard/pager";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { listCreditRequests } from "@/lib/dashboard/credit-requests";
 import { ListPage, type RawSearchParams } from "@/lib/dashboard/schemas";
 import { approveCreditRequestAction, declineCreditRequestAction } from "./actions";
+import { When } from "@/components/dashboard/when";
 
 export const dynamic = "force-dynamic";
 
@@ -24,7 +24,7 @@ export default async function CreditRequestsPage({ searchParams }: { searchParam
         <article key={r.id} className="card" data-testid="credit-request" aria-label={`Request from ${r.user.email}`}>
           <p>
             <Link href={`/dashboard/users/${r.userId}`}>{r.user.email}</Link> asks for <strong>{r.credits}</strong> credits
-            <span className="muted"> · {formatDateTime(r.createdAt)} · balance {r.user.available}{r.user.held > 0 && ` (+${r.user.held} held)`}</span>
+            <span className="muted"> · <When at={r.createdAt} /> · balance {r.user.available}{r.user.held > 0 && ` (+${r.user.held} held)`}</span>
             {r.user.suspendedAt && <> <span className="pill dash-bad">suspended</span></>}
           </p>
           <blockquote>{r.note}</blockquote>
@@ -38,7 +38,7 @@ export default async function CreditRequestsPage({ searchParams }: { searchParam
         <tbody>
           {decided.map((r) => (
             <tr key={r.id}>
-              <td>{formatDateTime(r.decidedAt)}</td>
+              <td><When at={r.decidedAt} /></td>
               <td><Link href={`/dashboard/users/${r.userId}`}>{r.user.email}</Link></td>
               <td>{r.credits}</td>
               <td>

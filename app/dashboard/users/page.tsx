@@ -1,10 +1,10 @@
 import Link from "next/link";
-import { formatDateTime } from "@/components/dashboard/format";
 import { Pager } from "@/components/dashboard/pager";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { UserSearch, type RawSearchParams } from "@/lib/dashboard/schemas";
 import { searchUsers } from "@/lib/dashboard/users";
+import { When } from "@/components/dashboard/when";
 
 export const dynamic = "force-dynamic";
 
@@ -28,7 +28,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td>{u.name ?? <span className="muted">—</span>}</td>
               <td>{u.available}</td>
               <td>{u.held}</td>
-              <td>{formatDateTime(u.lastCallAt)}</td>
+              <td><When at={u.lastCallAt} /></td>
               <td>
                 {u.suspendedAt ? <span className="pill dash-bad">suspended</span> : <span className="pill">active</span>}
                 {u.role === "OPERATOR" && <> <span className="pill">operator</span></>}

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { formatDateTime } from "@/components/dashboard/format";
 import { JsonViewer } from "@/components/dashboard/json-viewer";
 import { Pager } from "@/components/dashboard/pager";
 import { RejectedTable } from "@/components/dashboard/rejected-table";
@@ -7,6 +6,8 @@ import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { WebhookFilters, type RawSearchParams } from "@/lib/dashboard/schemas";
 import { getWebhookEvent, listWebhookEvents, rejectedWebhookCounts } from "@/lib/dashboard/webhooks";
+import { When } from "@/components/dashboard/when";
+import { WEBHOOK_OUTCOME_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -35,9 +36,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       {selected && (
         <section className="card">
           <h2>Event {selected.id.toString()}: {selected.type}</h2>
-          <p className="muted">{selected.outcome} · {selected.detail ?? "no detail"} · dedupe key {selected.dedupeKey}</p>
+          <p className="muted">{WEBHOOK_OUTCOME_WORDS[selected.outcome]} · {selected.detail ?? "no detail"} · dedupe key {selected.dedupeKey}</p>
           {!selected.processedAt && (
-            <p>Not processed yet: {selected.attempts} failed attempt(s), last error “{selected.lastError ?? "none yet"}”; next attempt {selected.nextAttemptAt ? formatDateTime(selected.nextAttemptAt) : "soon"}.</p>
+            <p>Not processed yet: {selected.attempts} failed attempt(s), last error “{selected.lastError ?? "none yet"}”; next attempt {selected.nextAttemptAt ? <When at={selected.nextAttemptAt} /> : "soon"}.</p>
           )}
           <JsonViewer value={selected.payload} open summary="Payload (masked)" />
         </section>
@@ -46,9 +47,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         <label>Outcome
           <select name="outcome" defaultValue={outcome ?? ""}>
             <option value="">all</option>
-            <option value="accepted">accepted</option>
-            <option value="invalid">invalid</option>
-            <option value="ignored">ignored</option>
+            <option value="ACCEPTED">accepted</option>
+            <option value="INVALID">invalid</option>
+            <option value="IGNORED">ignored</option>
             <option value="unprocessed">not processed yet</option>
           </select>
         </label>
@@ -59,11 +60,11 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         <tbody>
           {events.map((e) => (
             <tr key={e.id.toString()}>
-              <td>{formatDateTime(e.receivedAt)}</td>
+              <td><When at={e.receivedAt} /></td>
               <td>{e.type}</td>
               <td>{e.status ?? "—"}</td>
               <td>
-                <span className="pill">{e.outcome}</span>
+                <span className="pill">{WEBHOOK_OUTCOME_WORDS[e.outcome]}</span>
                 {!e.processedAt && <span className="pill dash-bad" title={e.lastError ?? undefined}> not processed yet ({e.attempts} failed)</span>}
               </td>
               <td>{e.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(e.vapiCallId)}`}>{e.vapiCallId}</Link> : "—"}</td>

@@ -1,12 +1,15 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CallBilling } from "@/components/dashboard/call-billing";
-import { formatDateTime, formatSeconds, formatUsd } from "@/components/dashboard/format";
+import { formatSeconds, formatUsd } from "@/components/dashboard/format";
 import { JsonViewer } from "@/components/dashboard/json-viewer";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { getCallDetail } from "@/lib/dashboard/calls";
 import { RecordId } from "@/lib/dashboard/schemas";
+import { When } from "@/components/dashboard/when";
+import { CallStatusPills, EndedBy } from "@/components/dashboard/call-words";
+import { ALERT_KIND_WORDS, AUDIT_ACTION_WORDS, WEBHOOK_OUTCOME_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -25,14 +28,14 @@ export default async function CallDetailPage({ params }: { params: Promise<{ id:
       <h1>Call {call.vapiCallId}</h1>
       <section className="card">
         <p>
-          <span className="pill">{call.status}</span> {call.flag && <span className="pill dash-bad">{call.flag}</span>}{" "}
+          <CallStatusPills call={call} />{" "}
           {call.user ? <Link href={`/dashboard/users/${call.user.id}`}>{call.user.email}</Link> : <span className="muted">no user</span>}
         </p>
         <p>
-          Started {formatDateTime(call.startedAt)} · ended {formatDateTime(call.endedAt)} ({call.endedReason ?? "no reason yet"}) ·
-          cutoff {formatDateTime(call.cutoffAt)} · used {formatSeconds(call.usedSeconds)}
+          Started <When at={call.startedAt} /> · ended <When at={call.endedAt} /> by <EndedBy call={call} /> ·
+          cutoff <When at={call.cutoffAt} /> · used {formatSeconds(call.usedSeconds)}
         </p>
-        <p>Credits charged: {call.creditsCharged ?? "—"} · Vapi cost: {formatUsd(call.vapiCost)} · settled {formatDateTime(call.settledAt)}</p>
+        <p>Credits charged: {call.creditsCharged ?? "—"} · Vapi cost: {formatUsd(call.vapiCost)} · settled <When at={call.settledAt} /></p>
         {call.recordingUrl && isWebUrl(call.recordingUrl) && <p><a href={call.recordingUrl} target="_blank" rel="noreferrer">Recording</a></p>}
       </section>
       <section className="card">
@@ -43,8 +46,8 @@ export default async function CallDetailPage({ params }: { params: Promise<{ id:
         <section className="card">
           <h2>Alerts and operator actions</h2>
           <ul>
-            {alerts.map((a) => <li key={a.id}><span className="pill dash-bad">{a.kind}</span> {formatDateTime(a.createdAt)} · {a.message} ({formatSeconds(a.seconds)}, {a.credits} credits)</li>)}
-            {audit.map((a) => <li key={a.id}><span className="pill">{a.action}</span> {formatDateTime(a.createdAt)} · {a.reason}</li>)}
+            {alerts.map((a) => <li key={a.id}><span className="pill dash-bad">{ALERT_KIND_WORDS[a.kind]}</span> <When at={a.createdAt} /> · {a.message} ({formatSeconds(a.seconds)}, {a.credits} credits)</li>)}
+            {audit.map((a) => <li key={a.id}><span className="pill">{AUDIT_ACTION_WORDS[a.action]}</span> <When at={a.createdAt} /> · {a.actorWords} · {a.reason}</li>)}
           </ul>
         </section>
       )}
@@ -61,10 +64,10 @@ export default async function CallDetailPage({ params }: { params: Promise<{ id:
           <tbody>
             {events.map((e) => (
               <tr key={e.id.toString()}>
-                <td>{formatDateTime(e.receivedAt)}</td>
+                <td><When at={e.receivedAt} /></td>
                 <td>{e.type}</td>
                 <td>{e.status ?? "—"}</td>
-                <td><span className="pill">{e.outcome}</span> {e.detail}</td>
+                <td><span className="pill">{WEBHOOK_OUTCOME_WORDS[e.outcome]}</span> {e.detail}</td>
                 <td><JsonViewer value={e.payload} /></td>
               </tr>
             ))}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CreditAdjustForm } from "@/components/dashboard/credit-adjust-form";
-import { formatDateTime, formatDelta, formatSeconds } from "@/components/dashboard/format";
+import { formatDelta, formatSeconds } from "@/components/dashboard/format";
 import { Pager } from "@/components/dashboard/pager";
 import { SuspensionForm } from "@/components/dashboard/suspension-form";
 import { db } from "@/lib/db/client";
@@ -10,6 +10,9 @@ import { operatorForPage } from "@/lib/dashboard/access";
 import { LedgerPage, RecordId, type RawSearchParams } from "@/lib/dashboard/schemas";
 import { getUserDetail } from "@/lib/dashboard/users";
 import { adjustCreditsAction, suspendUserAction, unsuspendUserAction } from "./actions";
+import { When } from "@/components/dashboard/when";
+import { CallStatusPills, EndedBy } from "@/components/dashboard/call-words";
+import { AUDIT_ACTION_WORDS, LEDGER_KIND_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -33,9 +36,9 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
         <div className="card">
           <div className="muted">Status</div>
           {user.suspendedAt
-            ? <p><span className="pill dash-bad">suspended</span> since {formatDateTime(user.suspendedAt)}: {user.suspendedReason}</p>
+            ? <p><span className="pill dash-bad">suspended</span> since <When at={user.suspendedAt} />: {user.suspendedReason}</p>
             : <p><span className="pill">active</span> {user.role === "OPERATOR" && <span className="pill">operator</span>}</p>}
-          <p className="muted">{user.name ?? "no name"} · joined {formatDateTime(user.createdAt)}</p>
+          <p className="muted">{user.name ?? "no name"} · joined <When at={user.createdAt} /></p>
         </div>
       </section>
       <section className="grid">
@@ -55,11 +58,11 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
           <tbody>
             {ledger.map((e) => (
               <tr key={e.id.toString()}>
-                <td>{formatDateTime(e.createdAt)}</td>
-                <td><span className="pill">{e.kind}</span></td>
+                <td><When at={e.createdAt} /></td>
+                <td><span className="pill">{LEDGER_KIND_WORDS[e.kind]}</span></td>
                 <td>{formatDelta(e.availableDelta)}</td>
                 <td>{formatDelta(e.heldDelta)}</td>
-                <td>{e.actor}</td>
+                <td>{e.actorWords}</td>
                 <td>{e.reason ?? <span className="muted">—</span>}</td>
               </tr>
             ))}
@@ -75,11 +78,11 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
           <tbody>
             {calls.map((c) => (
               <tr key={c.id}>
-                <td><Link href={`/dashboard/calls/${c.id}`}>{formatDateTime(c.startedAt)}</Link></td>
-                <td><span className="pill">{c.status}</span> {c.flag && <span className="pill dash-bad">{c.flag}</span>}</td>
+                <td><Link href={`/dashboard/calls/${c.id}`}><When at={c.startedAt} /></Link></td>
+                <td><CallStatusPills call={c} /></td>
                 <td>{formatSeconds(c.usedSeconds)}</td>
                 <td>{c.creditsCharged ?? "—"}</td>
-                <td>{c.endedReason ?? "—"}</td>
+                <td><EndedBy call={c} /></td>
               </tr>
             ))}
             {calls.length === 0 && <tr><td colSpan={5} className="muted">No calls yet.</td></tr>}
@@ -91,7 +94,7 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
         <ul>
           {creditRequests.map((r) => (
             <li key={r.id}>
-              {formatDateTime(r.createdAt)} · asked for {r.credits}: “{r.note}” ·{" "}
+              <When at={r.createdAt} /> · asked for {r.credits}: “{r.note}” ·{" "}
               {r.status === "OPEN" && <Link href="/dashboard/requests">open, decide on Credit requests</Link>}
               {r.status === "APPROVED" && <>approved, +{r.ledgerEntry?.availableDelta}: {r.decisionReason}</>}
               {r.status === "DECLINED" && <>declined: {r.decisionReason}</>}
@@ -101,9 +104,9 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
         </ul>
       </section>
       <section className="card">
-        <h2>Operator actions on this account</h2>
+        <h2>Actions on this account</h2>
         <ul>
-          {audit.map((a) => <li key={a.id}>{formatDateTime(a.createdAt)} · {a.action} · {a.reason}</li>)}
+          {audit.map((a) => <li key={a.id}><When at={a.createdAt} /> · {a.actorWords} {AUDIT_ACTION_WORDS[a.action]} · {a.reason}</li>)}
           {audit.length === 0 && <li className="muted">None.</li>}
         </ul>
       </section>
