@@ -72,10 +72,13 @@ test("a call, heard and seen: announced from connecting to its end, focus on End
   await expectNoSeriousViolations(page, "/coach after the call");
 });
 
-test("the coach page with no credits (the request form) has no serious violations", async ({ page, makeUser, signIn }) => {
+test("a plain user's pages: the coach page with no credits (the request form) and the dashboard's refusal have no serious violations", async ({ page, makeUser, signIn }) => {
   await signIn(page, await makeUser());
   await expect(page.getByRole("form", { name: "Request credits" })).toBeVisible();
   await expectNoSeriousViolations(page, "/coach without credits");
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  await expectNoSeriousViolations(page, "/dashboard refused to a plain user");
 });
 
 test("every dashboard page has no serious accessibility violations", async ({ browser, page, db, makeUser, signIn }) => {
