@@ -1,9 +1,10 @@
 import fs from "node:fs";
-import type { Browser, Page } from "@playwright/test";
+import type { Browser, Locator, Page } from "@playwright/test";
 import { appUrl } from "./support/env";
 import { STACK_FILE } from "./support/stack-file";
 import { test, expect, type Fixtures } from "./support/fixtures";
 import { emulator, eventually } from "./support/emulator";
+import { coachSays, numberedLines } from "./support/coach";
 
 // The e2e stack bills 60 credits per minute: one credit per started second.
 
@@ -46,6 +47,42 @@ test("happy path: talk, see the transcript, hang up, pay for the seconds used", 
   expect(call.reservation).toMatchObject({ status: "CAPTURED", capturedCredits: call.creditsCharged });
   await expect(page.getByTestId("summary-charged")).toHaveText(String(call.creditsCharged));
   await expect(page.getByTestId("summary-balance")).toHaveText(String(100 - call.creditsCharged!));
+});
+
+/** How far the box's view is from its bottom, in pixels, and how far it can scroll at all. */
+const scrollOf = (box: Locator) =>
+  box.evaluate((el) => ({ fromBottom: el.scrollHeight - el.clientHeight - el.scrollTop, overflow: el.scrollHeight - el.clientHeight, top: el.scrollTop }));
+
+test("the live transcript follows the newest line until the caller scrolls up, and again once they are back at the bottom", async ({ page, db, makeUser, signIn }) => {
+  const user = await makeUser({ credits: 200 });
+  await signIn(page, user);
+  await talk(page);
+  const transcript = page.getByRole("region", { name: "Transcript" });
+  const say = async (from: number, to: number) => {
+    await coachSays(db, user.id, numberedLines(from, to));
+    await expect(transcript).toContainText(`Line ${to}.`, { timeout: 20_000 });
+  };
+
+  await say(1, 12);
+  expect((await scrollOf(transcript)).overflow).toBeGreaterThan(200);
+  await expect.poll(async () => (await scrollOf(transcript)).fromBottom).toBeLessThanOrEqual(2);
+
+  // By keyboard: from "End call" (focused on connect) back to the transcript, then to its top.
+  await expect(page.getByRole("button", { name: "End call" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(transcript).toBeFocused();
+  expect(await transcript.evaluate((el) => getComputedStyle(el).outline), "the app's own focus ring").toBe("rgb(29, 35, 48) solid 3px");
+  await page.keyboard.press("Home");
+  await expect.poll(async () => (await scrollOf(transcript)).top).toBe(0);
+  await say(13, 16);
+  expect((await scrollOf(transcript)).top).toBe(0);
+
+  await page.keyboard.press("End");
+  await expect.poll(async () => (await scrollOf(transcript)).fromBottom).toBeLessThanOrEqual(2);
+  await say(17, 19);
+  await expect.poll(async () => (await scrollOf(transcript)).fromBottom).toBeLessThanOrEqual(2);
+  await page.getByRole("button", { name: "End call" }).click();
+  await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
 });
 
 test("out of credit mid-call: warned, then ended at the cutoff, exactly the held credits captured", async ({ page, db, makeUser, signIn }) => {

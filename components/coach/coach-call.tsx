@@ -1,33 +1,46 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
-import type { EndedBy } from "@/lib/calls/call-state";
-import { useCoachCall, type Line } from "./use-coach-call";
+import { callAnnouncement, ENDED_BY } from "@/lib/calls/announcements";
+import { useCoachCall, type CoachCallView, type Line } from "./use-coach-call";
+import { useFollowNewest } from "./use-follow-newest";
 
 function clock(seconds: number) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+const speaker = (line: Line) => (line.role === "user" ? "You" : "Coach");
+
+/** Scrollable, so it takes keyboard focus; it follows the newest line unless the caller scrolled up. */
 function Transcript({ lines }: { lines: Line[] }) {
+  const { box, onScroll } = useFollowNewest<HTMLDivElement>(lines.length);
   if (!lines.length) return <p className="muted">Your conversation will appear here.</p>;
   return (
-    <div className="transcript" data-testid="transcript">
-      {lines.map((l, i) => <p key={i}><strong>{l.role === "user" ? "You" : "Coach"}:</strong> {l.text}</p>)}
+    <div ref={box} onScroll={onScroll} className="transcript" data-testid="transcript" role="region" aria-label="Transcript" tabIndex={0}>
+      {lines.map((l, i) => <p key={i}><strong>{speaker(l)}:</strong> {l.text}</p>)}
     </div>
   );
 }
 
-const ENDED_BY: Record<EndedBy, string> = {
-  credits: "Your call ended because your credits ran out.",
-  operator: "An operator ended your call.",
-  tamper: "Your call was ended because it was changed in a way Coach Call does not allow.",
-  suspended: "Your call was ended because your account has been suspended.",
-  unauthorized: "This call was not authorized, so it was ended.",
-};
+/**
+ * Two polite live regions that stay in the page for the call's whole life (a region inserted
+ * with its text already in it is often not read): the call's state, and only the newest line of
+ * the transcript, so each update is heard once and the transcript is never read out again whole.
+ */
+function Announcements({ view }: { view: CoachCallView }) {
+  const newest = view.step === "live" ? view.lines.at(-1) : undefined;
+  return (
+    <>
+      <p className="visually-hidden" role="status" data-testid="call-status">{callAnnouncement(view)}</p>
+      <p className="visually-hidden" aria-live="polite" data-testid="newest-line">{newest ? `${speaker(newest)}: ${newest.text}` : ""}</p>
+    </>
+  );
+}
 
 /** `children` shows beside the idle "Talk to coach" button (how to get more credits), not during a call. */
 export function CoachCall({ canStart, reasonDisabled, children }: { canStart: boolean; reasonDisabled?: string; children?: React.ReactNode }) {
-  const { view, start, hangUp, reset } = useCoachCall();
+  const call = useCoachCall();
+  const { view } = call;
   const router = useRouter();
   const endCallButton = useRef<HTMLButtonElement>(null);
   const summaryHeading = useRef<HTMLHeadingElement>(null);
@@ -39,6 +52,26 @@ export function CoachCall({ canStart, reasonDisabled, children }: { canStart: bo
     if (view.step === "summary") summaryHeading.current?.focus();
   }, [view.step, router]);
 
+  return (
+    <>
+      <Announcements view={view} />
+      <CallStep call={call} canStart={canStart} reasonDisabled={reasonDisabled} endCallButton={endCallButton} summaryHeading={summaryHeading}>
+        {children}
+      </CallStep>
+    </>
+  );
+}
+
+type CallStepProps = {
+  call: ReturnType<typeof useCoachCall>;
+  canStart: boolean;
+  reasonDisabled?: string;
+  children?: React.ReactNode;
+  endCallButton: React.Ref<HTMLButtonElement>;
+  summaryHeading: React.Ref<HTMLHeadingElement>;
+};
+
+function CallStep({ call: { view, start, hangUp, reset }, canStart, reasonDisabled, children, endCallButton, summaryHeading }: CallStepProps) {
   switch (view.step) {
     case "idle":
       return (
@@ -49,7 +82,7 @@ export function CoachCall({ canStart, reasonDisabled, children }: { canStart: bo
         </div>
       );
     case "starting":
-      return <p aria-live="polite" data-testid="call-progress">{view.stage}</p>;
+      return <p data-testid="call-progress">{view.stage}</p>;
     case "live":
       return (
         <div data-testid="call-live">
@@ -69,7 +102,7 @@ export function CoachCall({ canStart, reasonDisabled, children }: { canStart: bo
     case "ending":
       return (
         <div>
-          <p aria-live="polite" data-testid="call-ending">
+          <p data-testid="call-ending">
             {view.reason === "connection" ? "The connection was lost. " : "Call ended. "}Working out your bill…
           </p>
           <Transcript lines={view.lines} />

@@ -9,7 +9,7 @@ export type Line = { role: "assistant" | "user"; text: string };
 export type CoachCallView =
   | { step: "idle" }
   | { step: "starting"; stage: string }
-  | { step: "live"; volume: number; lines: Line[]; secondsLeft: number | null; heldCredits: number }
+  | { step: "live"; volume: number; lines: Line[]; secondsLeft: number | null; heldCredits: number; warning: string | null }
   | { step: "ending"; lines: Line[]; reason: "you" | "server" | "connection" }
   | { step: "summary"; state: CoachCallState; lines: Line[]; connectionLost: boolean }
   | { step: "failed"; problem: "microphone" | "refused" | "start"; message: string };
@@ -72,7 +72,7 @@ export function useCoachCall() {
     vapi.on("call-start-progress", (e) => {
       if (e.status === "started" && STAGES[e.stage]) setView((v) => (v.step === "starting" ? { step: "starting", stage: STAGES[e.stage] } : v));
     });
-    vapi.on("call-start", () => setView({ step: "live", volume: 0, lines: linesRef.current, secondsLeft: reservation.seconds, heldCredits: reservation.credits }));
+    vapi.on("call-start", () => setView({ step: "live", volume: 0, lines: linesRef.current, secondsLeft: reservation.seconds, heldCredits: reservation.credits, warning: null }));
     vapi.on("volume-level", (volume) => setView((v) => (v.step === "live" ? { ...v, volume } : v)));
     vapi.on("message", (m) => {
       if (m?.type !== "transcript" || m.transcriptType !== "final" || typeof m.transcript !== "string") return;
@@ -106,7 +106,7 @@ export function useCoachCall() {
       const result = await getCoachCallState({ reservationId });
       if (stopped || !result.ok) return;
       const state = result.data;
-      if (view.step === "live") setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft } : v));
+      if (view.step === "live") setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft, warning: state.warning } : v));
       if (view.step === "ending" && (state.phase === "settled" || state.phase === "unauthorized" || state.phase === "expired" || state.phase === "released")) {
         setView({ step: "summary", state, lines: linesRef.current, connectionLost: view.reason === "connection" });
       }

@@ -1,12 +1,15 @@
 import type { Db } from "@/lib/db/client";
 import { releaseUnbound } from "@/lib/credits/ledger";
 import type { CallFlag } from "@/lib/generated/prisma/client";
+import { warning } from "./enforcer";
 
 export type CoachCallState = {
   /** `expired`: no call started before the reservation's expiresAt. `released`: the page gave the start up. */
   phase: "waiting" | "live" | "ended" | "settled" | "unauthorized" | "expired" | "released";
   /** Seconds until the server ends the call; the page's countdown shows this, not its own clock. */
   secondsLeft: number | null;
+  /** The cutoff warning, once the coach has been asked to say it. */
+  warning: string | null;
   endedBy: EndedBy | null;
   usedSeconds: number | null;
   creditsCharged: number | null;
@@ -27,13 +30,13 @@ export async function coachCallState(db: Db, userId: string, reservationId: stri
   if (!reservation) return null;
   const call = reservation.call;
   const endedBy = (call?.flag && ENDED_BY[call.flag]) ?? null;
-  const base = { balance: reservation.user.available, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
+  const base = { balance: reservation.user.available, warning: null, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
   if (!call) return { ...base, phase: reservation.status === "HELD" ? "waiting" : reservation.status === "EXPIRED" ? "expired" : "released", secondsLeft: null };
   if (call.status === "SETTLED") return { ...base, phase: "settled", secondsLeft: 0 };
   if (call.status === "UNAUTHORIZED") return { ...base, phase: "unauthorized", endedBy: "unauthorized", secondsLeft: 0 };
   if (call.status === "ENDED" || call.endedAt) return { ...base, phase: "ended", secondsLeft: 0 };
   const secondsLeft = call.cutoffAt ? Math.max(0, Math.round((call.cutoffAt.getTime() - now.getTime()) / 1000)) : null;
-  return { ...base, phase: "live", secondsLeft };
+  return { ...base, phase: "live", secondsLeft, warning: call.warnedAt ? warning() : null };
 }
 
 /** The page could not start the call (microphone, network, Vapi refused): give the credits back now. */

@@ -55,7 +55,7 @@ export default async function CallDetailPage({ params }: { params: Promise<{ id:
         <h2>Summary</h2>
         <p>{call.summary ?? <span className="muted">None yet.</span>}</p>
         <h2>Transcript</h2>
-        {call.transcript ? <pre className="transcript">{call.transcript}</pre> : <p className="muted">None yet.</p>}
+        {call.transcript ? <pre className="transcript" role="region" aria-label="Transcript" tabIndex={0}>{call.transcript}</pre> : <p className="muted">None yet.</p>}
       </section>
       <section className="card">
         <h2>Webhook timeline</h2>
