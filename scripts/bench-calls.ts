@@ -14,6 +14,7 @@ import { signHmac } from "@/lib/vapi/verify";
 import { e2eEnv } from "@/e2e/support/env";
 import { cpuPer } from "./process-cpu";
 import { startStack } from "./stack";
+import { exitOnSetupError } from "@/lib/setup/errors";
 
 const which = process.argv[2];
 if (which !== "webhooks" && which !== "enforcement") throw new Error("usage: bench-calls.ts webhooks|enforcement");
@@ -31,7 +32,7 @@ const appUrl = `http://localhost:${appPort}`;
 const emulatorUrl = `http://localhost:${emulatorPort}`;
 const env = { ...e2eEnv, APP_URL: appUrl, NEXTAUTH_URL: appUrl, VAPI_API_URL: emulatorUrl, VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook` };
 delete process.env.DATABASE_URL;
-const stack = await startStack({ next: "start", appPort, emulatorPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")), persistentData: false, env });
+const stack = await startStack({ next: "start", appPort, emulatorPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")), persistentData: false, env }).catch(exitOnSetupError);
 try {
   for (let i = 0; i < 100; i++) {
     if ((await fetch(`${appUrl}/api/live`).catch(() => null))?.ok) break;

@@ -5,11 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { ensureDatabase } from "@/lib/db/migrate";
+import { exitOnSetupError, SetupError } from "@/lib/setup/errors";
 
 const name = process.argv[2];
-if (!name) throw new Error("Give the migration a name: npm run db:migration -- add_something");
+if (!name) exitOnSetupError(new SetupError("The migration needs a name.", "npm run db:migration -- add_something"));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "coach-migrate-"));
-const server = await startEmbeddedPostgres({ dataDir, persistent: false });
+const server = await startEmbeddedPostgres({ dataDir, persistent: false }).catch(exitOnSetupError);
 try {
   const url = server.url("coach");
   await ensureDatabase(url);

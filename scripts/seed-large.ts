@@ -11,6 +11,7 @@ import { createDb } from "@/lib/db/client";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, ensureDatabase } from "@/lib/db/migrate";
 import { seedDemo } from "./seed-demo";
+import { exitOnSetupError } from "@/lib/setup/errors";
 
 export const SEED = { users: 10_000, callsPerUser: 10, ledgerEntries: 1_000_000, password: "seed-password" };
 
@@ -168,4 +169,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main().catch(exitOnSetupError);
