@@ -11,8 +11,7 @@ export async function register() {
   }
   // COACH_WORKERS=off: a web instance only; `npm run worker` (or another instance) runs the background work.
   if (process.env.COACH_WORKERS === "off") return;
-  const { startScheduler, stopScheduler } = await import("@/lib/calls/scheduler");
+  const { startScheduler, stopOnSignals } = await import("@/lib/calls/scheduler");
   startScheduler();
-  // Next.js exits on these once its server has closed; the queue's running jobs finish meanwhile.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stopScheduler());
+  stopOnSignals();
 }

@@ -3,15 +3,9 @@
 // run with COACH_WORKERS=off. Several workers at once are safe: due rows are claimed with
 // conditional updates, and graphile-worker hands each queued job to one worker. Needs the app's
 // environment (DATABASE_URL, VAPI_*, START_TOKEN_SECRET).
-import { startScheduler, stopScheduler } from "@/lib/calls/scheduler";
+import { startScheduler, stopOnSignals } from "@/lib/calls/scheduler";
 import { log } from "@/lib/observability/log";
 
 startScheduler();
+stopOnSignals(() => process.exit(0));
 log.info({ pid: process.pid }, "Background worker started");
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
-    log.info({ signal }, "Background worker stopping: running jobs finish first");
-    await stopScheduler().catch((error) => log.error({ err: error }, "The job queue did not stop cleanly"));
-    process.exit(0);
-  });
-}

@@ -123,3 +123,16 @@ export async function stopScheduler() {
   for (const timer of scheduler.timers) clearInterval(timer);
   await scheduler.queue?.stop();
 }
+
+/**
+ * Stops the background work on SIGINT or SIGTERM, then calls `then` (a worker exits there;
+ * Next.js exits by itself once its server has closed, while running jobs finish).
+ */
+export function stopOnSignals(then?: () => void) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, "Background work stopping: running jobs finish first");
+      void stopScheduler().catch((error) => log.error({ err: error }, "The job queue did not stop cleanly")).finally(then);
+    });
+  }
+}
