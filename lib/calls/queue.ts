@@ -32,29 +32,32 @@ export async function startQueue(o: QueueOptions): Promise<Queue> {
   const lost = (error: Error) => log.warn({ err: error }, "A job queue connection failed");
   pool.on("error", lost);
   pool.on("connect", (client) => client.on("error", lost));
+  let runner: Runner | undefined;
   try {
-    const runner = await run({
+    runner = await run({
       pgPool: pool,
       concurrency: 2,
       pollInterval: o.pollIntervalMs ?? 1000,
-      noHandleSignals: true, // the process decides when to stop (scripts/worker.ts, instrumentation.ts)
+      noHandleSignals: true, // the process decides when to stop (stopOnSignals in lib/calls/scheduler.ts)
       logger: queueLogger,
       taskList: tasks(o.work),
       parsedCronItems: parseCrontab(CRONTAB),
     });
     if (o.work.reconcile) await ensureReconcileChain(pool);
-    const stop = async () => {
-      try {
-        await runner.stop();
-      } finally {
-        await pool.end();
-      }
-    };
-    return { runner, stop };
   } catch (error) {
+    await runner?.stop().catch(() => {});
     await pool.end();
     throw error;
   }
+  const started = runner;
+  const stop = async () => {
+    try {
+      await started.stop();
+    } finally {
+      await pool.end();
+    }
+  };
+  return { runner: started, stop };
 }
 
 function tasks(work: QueueWork) {
