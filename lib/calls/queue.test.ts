@@ -90,4 +90,21 @@ describe("the job queue", () => {
     // The next run waits twice the interval after the failure.
     expect(jobs.nextReconcileAt!.getTime() - jobs.failing[0].updatedAt.getTime()).toBeGreaterThan(9_000);
   });
+
+  it("a starting worker leaves a queued reconciler run alone, and clears one a dead worker left locked", async () => {
+    const keyed = (runAt: string) => db.pool.query(`SELECT id FROM graphile_worker.add_job('reconcile', '{}', run_at := now() + $1::interval, job_key := 'reconcile')`, [runAt]);
+    let runs = 0;
+    const work = (): QueueWork => ({ reconcile: { everySeconds: 1, run: async () => void runs++ }, retention: async () => {} });
+    await keyed("1 hour");
+    const queue = await start(work());
+    await sleep(1_000);
+    expect(runs).toBe(0);
+    expect((await backgroundWork(db)).reconcilerNextRunInSeconds).toBeGreaterThan(3_000);
+    await queue.stop();
+    started.splice(0);
+    // A worker took the run and died before queuing the next one.
+    await db.pool.query(`UPDATE graphile_worker._private_jobs SET locked_at = now() - interval '2 minutes', locked_by = 'dead', run_at = now()`);
+    await start(work());
+    await until(() => runs > 0);
+  });
 });
