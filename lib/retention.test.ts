@@ -32,4 +32,17 @@ describe("enforceRetention", () => {
     expect(rows.new.payload).toEqual({ message: { summary: "hi" } });
     expect((await enforceRetention(db)).payloads).toBe(0);
   });
+
+  it("deletes queue jobs given up on more than a week ago, and keeps the rest", async () => {
+    const job = async (key: string, daysOld: number, attempts: number) => {
+      const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM graphile_worker.add_job('retention', job_key := $1, max_attempts := 3)`, [key]);
+      await db.pool.query(`UPDATE graphile_worker._private_jobs SET attempts = $2, last_error = 'boom', updated_at = now() - make_interval(days => $3) WHERE id = $1`, [rows[0].id, attempts, daysOld]);
+    };
+    await job("old-failed", 8, 3);
+    await job("recent-failed", 6, 3);
+    await job("old-retrying", 8, 1);
+    expect((await enforceRetention(db)).failedJobs).toBe(1);
+    const { rows } = await db.pool.query<{ key: string }>(`SELECT key FROM graphile_worker.jobs ORDER BY key`);
+    expect(rows.map((r) => r.key)).toEqual(["old-retrying", "recent-failed"]);
+  });
 });

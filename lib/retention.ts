@@ -32,11 +32,26 @@ export async function pruneWebhookPayloads(db: Db, now = new Date(), days = webh
   return rowCount ?? 0;
 }
 
-/** Both, until nothing is left to do (a batch at a time, so no statement holds locks for long). */
+/** How long a job the queue gave up on stays visible (graphile-worker keeps such jobs forever). */
+export const FAILED_JOB_RETENTION_DAYS = 7;
+
+/** Deletes queue jobs out of attempts whose last failure is older than FAILED_JOB_RETENTION_DAYS, through graphile-worker's own `complete_jobs`. */
+export async function pruneFailedJobs(db: Db, now = new Date()): Promise<number> {
+  const { rows } = await db.pool.query<{ count: string }>(
+    `SELECT COUNT(*) AS count FROM graphile_worker.complete_jobs(ARRAY(
+       SELECT id FROM graphile_worker.jobs WHERE attempts >= max_attempts AND locked_at IS NULL AND updated_at < $1::timestamptz LIMIT ${BATCH}))`,
+    [new Date(now.getTime() - FAILED_JOB_RETENTION_DAYS * 86_400_000).toISOString()],
+  );
+  return Number(rows[0].count);
+}
+
+/** All of them, until nothing is left to do (a batch at a time, so no statement holds locks for long). */
 export async function enforceRetention(db: Db, now = new Date()) {
   let windows = 0;
   let payloads = 0;
+  let failedJobs = 0;
   for (let n; (n = await pruneRateLimitWindows(db, now)) > 0;) windows += n;
   for (let n; (n = await pruneWebhookPayloads(db, now)) > 0;) payloads += n;
-  return { windows, payloads };
+  for (let n; (n = await pruneFailedJobs(db, now)) > 0;) failedJobs += n;
+  return { windows, payloads, failedJobs };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { db } from "@/lib/db/client";
+import { databaseUrl, db } from "@/lib/db/client";
 import { appConfig } from "@/lib/config";
 import { pricingFromEnv } from "@/lib/credits/pricing";
 import { enforceOnce } from "./enforcer";
@@ -12,15 +12,12 @@ import { failureLog } from "@/lib/observability/failure-log";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { enforceRetention } from "@/lib/retention";
-import { claimRun } from "./run-lease";
+import { startQueue, type Queue } from "./queue";
 
 const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
-const RETENTION_TICK_MS = 10 * 60_000;
+const QUEUE_RESTART_MS = 10_000;
 export const HEARTBEAT_SECONDS = 5;
-
-/** What a tick's work returns when it had nothing to do this time: neither a success nor a failure. */
-const SKIPPED = Symbol("skipped");
 
 /** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
 function every(everyMs: number, name: string, work: () => Promise<unknown>) {
@@ -30,7 +27,8 @@ function every(everyMs: number, name: string, work: () => Promise<unknown>) {
     if (running) return;
     running = true;
     try {
-      if ((await work()) !== SKIPPED) failures.succeeded();
+      await work();
+      failures.succeeded();
     } catch (error) {
       failures.failed(error);
     } finally {
@@ -39,24 +37,7 @@ function every(everyMs: number, name: string, work: () => Promise<unknown>) {
   }, everyMs);
 }
 
-/**
- * Like `every`, but however many processes run it, the work runs once per interval across all of
- * them: each looks every second whether the interval's run is still to be claimed (lib/calls/run-lease.ts).
- */
-function everyOnceInCluster(everyMs: number, name: string, work: () => Promise<unknown>, outcome?: (ok: boolean) => void) {
-  return every(Math.min(1000, everyMs), name, async () => {
-    if (!(await claimRun(db(), name, instanceId, everyMs / 1000))) return SKIPPED;
-    try {
-      await work();
-      outcome?.(true);
-    } catch (error) {
-      outcome?.(false);
-      throw error;
-    }
-  });
-}
-
-/** This process, as heartbeats and run leases name it. */
+/** This process, as heartbeats name it. */
 const instanceId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** This process says it is alive, so readiness and the dashboard can tell a stalled worker. */
@@ -70,32 +51,88 @@ function heartbeat() {
   return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", beat);
 }
 
-/** The enforcer every 250 ms, the tamper check alongside it, webhook messages whose action failed every second, retention every 10 minutes, and the reconciler every few seconds, in this server process. */
+type Scheduler = { timers: NodeJS.Timeout[]; queue?: Queue; stopped: boolean };
+const g = globalThis as unknown as { coachScheduler?: Scheduler };
+
+/**
+ * The background work of this process. Hot paths stay plain loops over deadline columns claimed
+ * with conditional updates: the enforcer every 250 ms, the tamper check beside it, webhook
+ * messages whose action failed every second. Periodic work that must run once across all
+ * processes goes through graphile-worker's queue (lib/calls/queue.ts): the reconciler every few
+ * seconds, retention every 10 minutes.
+ */
 export function startScheduler() {
-  const g = globalThis as unknown as { coachScheduler?: NodeJS.Timeout[] };
   if (g.coachScheduler) return;
   const config = appConfig();
   const pricing = pricingFromEnv();
   const rest = vapiRestFor(config);
   const control = { bearer: config.vapi.controlBearer };
   if (config.vapi.staticPublicKey) log.warn("The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.");
-  g.coachScheduler = [
+  const scheduler: Scheduler = (g.coachScheduler = { timers: [], stopped: false });
+  scheduler.timers.push(
     heartbeat(),
     every(TICK_MS, "enforcer", () => enforceOnce(db(), control)),
     every(RETRY_TICK_MS, "webhook retry", () => retryUnprocessedMessages({ db: db(), config, pricing })),
-    everyOnceInCluster(RETENTION_TICK_MS, "retention", () => enforceRetention(db())),
-  ];
-  if (!rest) {
-    log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
-    return;
-  }
-  const reconcileEveryMs = Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5) * 1000;
+  );
+  if (rest) scheduler.timers.push(every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)));
+  else log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
   const options = {
     assistantId: config.vapi.assistantId, startTokenSecret: config.startTokenSecret, pricing,
     settleGraceSeconds: Number(process.env.COACH_SETTLE_GRACE_SECONDS ?? 60), lookbackMinutes: 24 * 60,
   };
-  g.coachScheduler.push(
-    every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)),
-    everyOnceInCluster(reconcileEveryMs, "reconciler", () => reconcileOnce(db(), rest, options), (ok) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" })),
-  );
+  const work = {
+    retention: () => enforceRetention(db()),
+    reconcile: rest ? {
+      everySeconds: Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5),
+      run: () => reconcileOnce(db(), rest, options),
+      outcome: (ok: boolean) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" }),
+    } : undefined,
+  };
+  // Started again (every 10 s) when it cannot start, or when its runner stops on a fatal error.
+  const failures = failureLog("job queue");
+  const restart = (error: unknown) => {
+    failures.failed(error);
+    if (!scheduler.stopped) scheduler.timers.push(setTimeout(connect, QUEUE_RESTART_MS));
+  };
+  const connect = async () => {
+    if (scheduler.stopped) return;
+    try {
+      const queue = await startQueue({ connectionString: databaseUrl(), work });
+      failures.succeeded();
+      if (scheduler.stopped) return void (await queue.stop());
+      scheduler.queue = queue;
+      const ended = (error: unknown) => {
+        if (scheduler.stopped) return;
+        scheduler.queue = undefined;
+        void queue.stop().catch(() => {});
+        restart(error);
+      };
+      queue.runner.promise.then(() => ended(new Error("The job queue's runner stopped by itself")), ended);
+    } catch (error) {
+      restart(error);
+    }
+  };
+  void connect();
+}
+
+/** Stops the loops and lets the queue finish its running jobs (graphile-worker's graceful stop). */
+export async function stopScheduler() {
+  const scheduler = g.coachScheduler;
+  if (!scheduler || scheduler.stopped) return;
+  scheduler.stopped = true;
+  for (const timer of scheduler.timers) clearInterval(timer);
+  await scheduler.queue?.stop();
+}
+
+/**
+ * Stops the background work on SIGINT or SIGTERM, then calls `then` (a worker exits there;
+ * Next.js exits by itself once its server has closed, while running jobs finish).
+ */
+export function stopOnSignals(then?: () => void) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, "Background work stopping: running jobs finish first");
+      void stopScheduler().catch((error) => log.error({ err: error }, "The job queue did not stop cleanly")).finally(then);
+    });
+  }
 }

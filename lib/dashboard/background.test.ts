@@ -22,5 +22,7 @@ describe("backgroundWork", () => {
     expect(work.failingMessages.map((m) => [m.vapiCallId, m.attempts, m.lastError])).toEqual([["c1", 3, "connection reset"]]);
     expect(Object.fromEntries(work.workers.map((w) => [w.id, w.alive]))).toEqual({ alive: true, dead: false });
     expect(work.reconcilerLagSeconds).toBe(7);
+    expect(work.queue).toMatchObject({ installed: true, byTask: {}, failing: [] });
+    expect(work.reconcilerNextRunInSeconds).toBeNull();
   });
 });

@@ -1,15 +1,17 @@
 import type { Db } from "@/lib/db/client";
+import { queueJobs } from "@/lib/calls/queue-jobs";
 import { readDatabaseFacts } from "@/lib/observability/database-facts";
 
 /** A heartbeat older than this means the process stopped (it beats every 5 s). */
 export const STALE_HEARTBEAT_SECONDS = 15;
 
 /**
- * What the background work is doing: queue depth by state, what is failing and why, the
- * reconciler's last read of Vapi's calls, and each worker process's heartbeat.
+ * What the background work is doing: the rows the loops work through (webhook retries, tamper
+ * checks) and graphile-worker's queue (jobs per task and state, what is failing and why), the
+ * reconciler's last read of Vapi's calls and its next run, and each worker process's heartbeat.
  */
 export async function backgroundWork(db: Db, now = new Date()) {
-  const [facts, failingMessages, failingTamperChecks, workers, leases] = await Promise.all([
+  const [facts, failingMessages, failingTamperChecks, workers, queue] = await Promise.all([
     readDatabaseFacts(db, now),
     db.webhookEvent.findMany({
       where: { processedAt: null, attempts: { gt: 0 } }, orderBy: { nextAttemptAt: "asc" }, take: 20,
@@ -20,7 +22,7 @@ export async function backgroundWork(db: Db, now = new Date()) {
       select: { vapiCallId: true, overridesCheckFailures: true, overridesCheckDueAt: true },
     }),
     db.workerHeartbeat.findMany({ where: { beatAt: { gt: new Date(now.getTime() - 86_400_000) } }, orderBy: { startedAt: "desc" } }),
-    db.runLease.findMany({ orderBy: { name: "asc" } }),
+    queueJobs(db),
   ]);
   return {
     jobs: facts.jobs,
@@ -28,6 +30,8 @@ export async function backgroundWork(db: Db, now = new Date()) {
     failingMessages,
     failingTamperChecks,
     workers: workers.map((w) => ({ ...w, alive: now.getTime() - w.beatAt.getTime() <= STALE_HEARTBEAT_SECONDS * 1000 })),
-    leases,
+    queue,
+    /** Seconds until the reconciler's next run is due (negative: overdue), or null when none is queued. */
+    reconcilerNextRunInSeconds: queue.nextReconcileAt ? (queue.nextReconcileAt.getTime() - now.getTime()) / 1000 : null,
   };
 }

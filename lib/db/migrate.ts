@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { runMigrations } from "graphile-worker";
 import { SetupError } from "@/lib/setup/errors";
 
 const run = promisify(execFile);
@@ -32,7 +33,11 @@ export async function ensureDatabase(url: string) {
   }
 }
 
-/** Applies committed migrations (`prisma migrate deploy`) to the database at `url`. */
+/**
+ * Applies committed migrations (`prisma migrate deploy`) to the database at `url`, then installs
+ * or upgrades graphile-worker's own `graphile_worker` schema (each worker does that too when it
+ * starts, so a database migrated by `npx prisma migrate deploy` alone gets it from its first worker).
+ */
 export async function applyMigrations(url: string) {
   try {
     await run(prismaBin, ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url } });
@@ -40,5 +45,10 @@ export async function applyMigrations(url: string) {
     const output = `${(error as { stderr?: string }).stderr ?? ""}\n${(error as { stdout?: string }).stdout ?? ""}`;
     const reason = output.split("\n").find((line) => /^Error|P\d{4}/.test(line.trim()))?.trim() ?? (error as Error).message.split("\n")[0];
     throw new SetupError(`Applying the migrations (prisma migrate deploy) failed: ${reason}`, "Run `npx prisma migrate deploy` with the same DATABASE_URL to see all of Prisma's output.");
+  }
+  try {
+    await runMigrations({ connectionString: url });
+  } catch (error) {
+    throw new SetupError(`Installing the job queue's schema (graphile-worker) failed: ${(error as Error).message.split("\n")[0]}`, "Check that the DATABASE_URL user may create a schema in this database.");
   }
 }

@@ -32,7 +32,15 @@ type Metrics = ReturnType<typeof create>;
 export const metrics: Metrics = ((globalThis as { coachMetrics?: Metrics }).coachMetrics ??= create());
 
 /** Gauges read from the database at scrape time: they are facts about all instances, not this one. */
-export type DatabaseFacts = { available: number; held: number; jobs: Record<string, number>; reconcilerLagSeconds: number | null };
+export type DatabaseFacts = {
+  available: number;
+  held: number;
+  /** Rows the background loops work through (webhook messages, tamper checks), by state. */
+  jobs: Record<string, number>;
+  /** graphile-worker's jobs, by task and state. */
+  queue: Record<string, Record<string, number>>;
+  reconcilerLagSeconds: number | null;
+};
 
 export function registerDatabaseGauges(read: () => Promise<DatabaseFacts>) {
   const g = globalThis as { coachDbGauges?: boolean };
@@ -57,6 +65,15 @@ export function registerDatabaseGauges(read: () => Promise<DatabaseFacts>) {
     async collect() {
       this.reset();
       for (const [state, count] of Object.entries((await current()).jobs)) this.set({ state }, count);
+    },
+  });
+  new client.Gauge({
+    name: "coach_queue_jobs", help: "Jobs in the job queue (graphile-worker), by task and state: waiting, retrying, running, failed", labelNames: ["task", "state"] as const, registers,
+    async collect() {
+      this.reset();
+      for (const [task, states] of Object.entries((await current()).queue)) {
+        for (const [state, count] of Object.entries(states)) this.set({ task, state }, count);
+      }
     },
   });
 }

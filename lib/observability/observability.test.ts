@@ -63,4 +63,9 @@ describe("readDatabaseFacts", () => {
     expect(after.available - before.available).toBe(40);
     expect(after.jobs["webhook-message-retrying"] - before.jobs["webhook-message-retrying"]).toBe(1);
   });
+
+  it("counts the job queue's jobs by task and state", async () => {
+    await db.pool.query(`SELECT graphile_worker.add_job('retention')`);
+    expect((await readDatabaseFacts(db)).queue.retention).toEqual({ waiting: 1, retrying: 0, running: 0, failed: 0 });
+  });
 });

@@ -1,10 +1,17 @@
 import Link from "next/link";
+import { formatSeconds } from "@/components/dashboard/format";
+import { JOB_STATES } from "@/lib/calls/queue-jobs";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { backgroundWork } from "@/lib/dashboard/background";
 import { When } from "@/components/dashboard/when";
 
 export const dynamic = "force-dynamic";
+
+const TASK_LABELS: Record<string, string> = {
+  reconcile: "Reconciler (reads Vapi's call list)",
+  retention: "Retention (prunes old rows)",
+};
 
 const JOB_LABELS: Record<string, string> = {
   "webhook-message-pending": "Webhook messages being processed",
@@ -21,7 +28,7 @@ export default async function BackgroundPage() {
       <h1>Background work</h1>
       <section className="grid">
         <div className="card">
-          <h2>Queue</h2>
+          <h2>Rows waiting</h2>
           <table>
             <tbody>
               {Object.entries(work.jobs).map(([state, count]) => (
@@ -36,6 +43,7 @@ export default async function BackgroundPage() {
             {work.reconcilerLagSeconds === null
               ? "It has never read Vapi's call list (it needs VAPI_PRIVATE_KEY)."
               : `Last read Vapi's call list ${Math.round(work.reconcilerLagSeconds)} s ago.`}
+            {work.reconcilerNextRunInSeconds !== null && ` Next run ${work.reconcilerNextRunInSeconds > 0 ? `in ${formatSeconds(work.reconcilerNextRunInSeconds)}` : "due now"}.`}
           </p>
           {work.reconcilerLagSeconds !== null && work.reconcilerLagSeconds > 60 && <p className="pill dash-bad">Behind: calls no webhook told us about are not being found.</p>}
         </div>
@@ -61,16 +69,20 @@ export default async function BackgroundPage() {
         </tbody>
       </table>
 
-      <h2>Periodic work (once per interval across all processes)</h2>
-      <table>
-        <thead><tr><th>Work</th><th>Last claimed by</th><th>Claimed until</th></tr></thead>
-        <tbody>
-          {work.leases.map((l) => (
-            <tr key={l.name}><td>{l.name}</td><td>{l.holder}</td><td><When at={l.leaseUntil} /></td></tr>
-          ))}
-          {work.leases.length === 0 && <tr><td colSpan={3} className="muted">Nothing has run yet.</td></tr>}
-        </tbody>
-      </table>
+      <h2>Job queue (graphile-worker: each job runs once across all workers)</h2>
+      {work.queue.installed ? (
+        <table>
+          <thead><tr><th>Task</th>{JOB_STATES.map((state) => <th key={state}>{state}</th>)}</tr></thead>
+          <tbody>
+            {Object.entries(work.queue.byTask).map(([task, counts]) => (
+              <tr key={task}><td>{TASK_LABELS[task] ?? task}</td>{JOB_STATES.map((state) => <td key={state}>{counts[state]}</td>)}</tr>
+            ))}
+            {Object.keys(work.queue.byTask).length === 0 && <tr><td colSpan={JOB_STATES.length + 1} className="muted">No jobs queued.</td></tr>}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">The job queue is not installed yet: the first worker to start installs it.</p>
+      )}
 
       <h2>Failing now</h2>
       <table>
@@ -85,6 +97,15 @@ export default async function BackgroundPage() {
               <td><When at={m.nextAttemptAt} /></td>
             </tr>
           ))}
+          {work.queue.failing.map((j) => (
+            <tr key={`job-${j.id}`}>
+              <td>{TASK_LABELS[j.task] ?? j.task} job</td>
+              <td>—</td>
+              <td>{j.final ? "no more attempts" : `${j.attempts} of ${j.maxAttempts}`}</td>
+              <td>{j.lastError}</td>
+              <td>{j.final ? (j.task === "reconcile" ? "the next run" : "—") : <When at={j.nextAttemptAt} />}</td>
+            </tr>
+          ))}
           {work.failingTamperChecks.map((c) => (
             <tr key={c.vapiCallId}>
               <td>tamper check</td>
@@ -94,7 +115,7 @@ export default async function BackgroundPage() {
               <td><When at={c.overridesCheckDueAt} /></td>
             </tr>
           ))}
-          {work.failingMessages.length + work.failingTamperChecks.length === 0 && <tr><td colSpan={5} className="muted">Nothing is failing.</td></tr>}
+          {work.failingMessages.length + work.failingTamperChecks.length + work.queue.failing.length === 0 && <tr><td colSpan={5} className="muted">Nothing is failing.</td></tr>}
         </tbody>
       </table>
     </>
