@@ -19,12 +19,12 @@ export default async function CoachPage() {
   return (
     <section className="card">
       <h1>Your coach</h1>
-      <p>
-        Balance: <strong data-testid="balance">{user.available}</strong> credits
-        {user.held > 0 && <span className="muted" data-testid="held"> (and {user.held} held for the call in progress)</span>}
-      </p>
-      <p className="muted" data-testid="billing-rule">{billingRule(pricing)}</p>
-      <CoachCall canStart={!reason} reasonDisabled={reason}>
+      <CoachCall
+        balance={{ available: user.available, held: user.held }}
+        billingRule={<p className="muted" data-testid="billing-rule">{billingRule(pricing)}</p>}
+        canStart={!reason}
+        reasonDisabled={reason}
+      >
         {!user.suspendedAt && <CreditRequestPanel latest={latestRequest} ask={requestCreditsAction} creditsPerMinute={pricing.creditsPerMinute} />}
       </CoachCall>
     </section>

@@ -37,23 +37,42 @@ function Announcements({ view }: { view: CoachCallView }) {
   );
 }
 
+type Balance = { available: number; held: number };
+
+/**
+ * The account's balance: as the page was rendered, then during and after a call as the call's own
+ * state poll reads it from the server. Not by refreshing the page while a call runs: a refresh
+ * that meets the server restarting falls back to reloading the page, which hangs up the call.
+ */
+function BalanceLine({ balance }: { balance: Balance }) {
+  return (
+    <p>
+      Balance: <strong data-testid="balance">{balance.available}</strong> credits
+      {balance.held > 0 && <span className="muted" data-testid="held"> (and {balance.held} held for the call in progress)</span>}
+    </p>
+  );
+}
+
 /** `children` shows beside the idle "Talk to coach" button (how to get more credits), not during a call. */
-export function CoachCall({ canStart, reasonDisabled, children }: { canStart: boolean; reasonDisabled?: string; children?: React.ReactNode }) {
+export function CoachCall({ balance, billingRule, canStart, reasonDisabled, children }: { balance: Balance; billingRule: React.ReactNode; canStart: boolean; reasonDisabled?: string; children?: React.ReactNode }) {
   const call = useCoachCall();
-  const { view } = call;
+  const { view, serverState } = call;
   const router = useRouter();
   const endCallButton = useRef<HTMLButtonElement>(null);
   const summaryHeading = useRef<HTMLHeadingElement>(null);
-  // The balance above is the server's: read it again once credits are held, and once they are settled.
+  // Once the call is over, the rest of the page (can another call start?) is read again.
   // Focus goes where the next thing to do is: "End call" when connected, the summary when it ends.
   useEffect(() => {
-    if (view.step === "live" || view.step === "summary") router.refresh();
+    if (view.step === "summary") router.refresh();
     if (view.step === "live") endCallButton.current?.focus();
     if (view.step === "summary") summaryHeading.current?.focus();
   }, [view.step, router]);
+  const shown = view.step !== "idle" && serverState ? { available: serverState.balance, held: serverState.held } : balance;
 
   return (
     <>
+      <BalanceLine balance={shown} />
+      {billingRule}
       <Announcements view={view} />
       <CallStep call={call} canStart={canStart} reasonDisabled={reasonDisabled} endCallButton={endCallButton} summaryHeading={summaryHeading}>
         {children}

@@ -43,12 +43,15 @@ function vapiErrorMessage(error: unknown): string {
 /** The whole life of one coach call in the page; the server's state is the truth for time and money. */
 export function useCoachCall() {
   const [view, setView] = useState<CoachCallView>({ step: "idle" });
+  /** The server's latest word on the call in progress (balance included), from the poll below. */
+  const [serverState, setServerState] = useState<CoachCallState | null>(null);
   const vapiRef = useRef<VapiType | null>(null);
   const reservationRef = useRef<string | null>(null);
   const linesRef = useRef<Line[]>([]);
   const endedRef = useRef<{ reason: "you" | "server" | "connection" }>({ reason: "server" });
 
   const start = useCallback(async () => {
+    setServerState(null);
     setView({ step: "starting", stage: "Asking for your microphone…" });
     if (!(await microphoneAllowed())) {
       setView({ step: "failed", problem: "microphone", message: "Coach Call needs your microphone. Allow it in your browser's address bar, then try again." });
@@ -106,6 +109,7 @@ export function useCoachCall() {
       const result = await getCoachCallState({ reservationId });
       if (stopped || !result.ok) return;
       const state = result.data;
+      setServerState(state);
       if (view.step === "live") setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft, warning: state.warning } : v));
       if (view.step === "ending" && (state.phase === "settled" || state.phase === "unauthorized" || state.phase === "expired" || state.phase === "released")) {
         setView({ step: "summary", state, lines: linesRef.current, connectionLost: view.reason === "connection" });
@@ -123,5 +127,5 @@ export function useCoachCall() {
     vapiRef.current?.stop();
   }, []);
 
-  return { view, start, hangUp, reset: () => setView({ step: "idle" }) };
+  return { view, serverState, start, hangUp, reset: () => setView({ step: "idle" }) };
 }

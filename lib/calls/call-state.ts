@@ -14,6 +14,8 @@ export type CoachCallState = {
   usedSeconds: number | null;
   creditsCharged: number | null;
   balance: number;
+  /** Credits the account holds for calls (this one while it runs), as the balance line shows them. */
+  held: number;
 };
 
 export type EndedBy = "credits" | "operator" | "tamper" | "suspended" | "unauthorized";
@@ -25,12 +27,12 @@ const ENDED_BY: Partial<Record<CallFlag, EndedBy>> = { CUTOFF: "credits", OPERAT
 export async function coachCallState(db: Db, userId: string, reservationId: string, now = new Date()): Promise<CoachCallState | null> {
   const reservation = await db.reservation.findFirst({
     where: { id: reservationId, userId },
-    include: { call: true, user: { select: { available: true } } },
+    include: { call: true, user: { select: { available: true, held: true } } },
   });
   if (!reservation) return null;
   const call = reservation.call;
   const endedBy = (call?.flag && ENDED_BY[call.flag]) ?? null;
-  const base = { balance: reservation.user.available, warning: null, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
+  const base = { balance: reservation.user.available, held: reservation.user.held, warning: null, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
   if (!call) return { ...base, phase: reservation.status === "HELD" ? "waiting" : reservation.status === "EXPIRED" ? "expired" : "released", secondsLeft: null };
   if (call.status === "SETTLED") return { ...base, phase: "settled", secondsLeft: 0 };
   if (call.status === "UNAUTHORIZED") return { ...base, phase: "unauthorized", endedBy: "unauthorized", secondsLeft: 0 };
