@@ -91,7 +91,7 @@ describe("a call without a valid start", () => {
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
   });
 
-  it("is refused when its account was suspended after the start token was issued", async () => {
+  it("is unauthorized when its account was suspended after the start token was issued", async () => {
     const { user, start, call } = await startedCall(30);
     await db.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
     await deliver(statusUpdate(call, "in-progress"));
@@ -104,7 +104,7 @@ describe("a call without a valid start", () => {
     ["missing", undefined, "MISSING_TOKEN"],
     ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "BAD_SIGNATURE"],
     ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "EXPIRED_TOKEN"],
-  ])("is refused when the token is %s", async (_name, metadata, flag) => {
+  ])("is unauthorized when the token is %s", async (_name, metadata, flag) => {
     const call = webCall({ metadata, controlUrl: `${control.url}/x/control` });
     await deliver(statusUpdate(call, "in-progress"));
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag });
