@@ -137,10 +137,11 @@ describe("the enforcer", () => {
     expect(controlBodies(call.id)).toEqual([{ type: "say", content: warning(), endCallAfterSpoken: false }]);
   });
 
-  it("releases a reservation whose call never started", async () => {
+  it("expires a reservation whose call never started, once its expiresAt passes", async () => {
     const { user, start } = await startedCall(30);
     await enforceOnce(db, {}, new Date(Date.parse(start.reservation.expiresAt) + 1));
     expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "EXPIRED" });
   });
 });
 
