@@ -61,7 +61,7 @@ const STEPS: [string, string][] = [
                         "endedAt", "endedReason", "usedSeconds", "creditsCharged", "vapiCost", "summary", "settledAt", "createdAt", "updatedAt")
     SELECT 'seed-c-' || n, vapi_call_id, CASE WHEN status = 'UNAUTHORIZED' AND n % 200 = 0 THEN NULL ELSE user_id END,
            CASE WHEN status = 'UNAUTHORIZED' THEN NULL ELSE reservation_id END, status::"CallStatus",
-           CASE WHEN status = 'UNAUTHORIZED' THEN 'MISSING_TOKEN' END,
+           CASE WHEN status = 'UNAUTHORIZED' THEN 'MISSING_TOKEN'::"CallFlag" END,
            started, started + interval '540 seconds', started + interval '600 seconds', started + interval '600 seconds',
            CASE WHEN status = 'ACTIVE' THEN 'in-progress' ELSE 'ended' END,
            CASE WHEN status = 'ACTIVE' THEN NULL ELSE started + make_interval(secs => used) END,
@@ -99,12 +99,12 @@ const STEPS: [string, string][] = [
      WHERE u."id" = s."userId"`],
   ["alerts", `
     INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "message", "createdAt")
-    SELECT 'seed-a-' || n, 'UNAUTHORIZED_CALL', CASE WHEN n % 200 = 0 THEN NULL ELSE user_id END, vapi_call_id, used,
+    SELECT 'seed-a-' || n, 'UNAUTHORIZED_CALL'::"AlertKind", CASE WHEN n % 200 = 0 THEN NULL ELSE user_id END, vapi_call_id, used,
            'Call without a valid start (MISSING_TOKEN).', started
       FROM seed_calls WHERE status = 'UNAUTHORIZED'`],
   ["webhook events", `
     INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "outcome", "payload", "receivedAt")
-    SELECT vapi_call_id || ':conversation-update:seed', 'conversation-update', vapi_call_id, 'ACCEPTED',
+    SELECT vapi_call_id || ':conversation-update:seed', 'conversation-update', vapi_call_id, 'ACCEPTED'::"WebhookOutcome",
            jsonb_build_object('message', jsonb_build_object('type', 'conversation-update', 'messages', jsonb_build_array(
              jsonb_build_object('role', 'bot', 'message', 'Hi, what would you like to work on today?'),
              jsonb_build_object('role', 'user', 'message', 'My presentation on Friday.'),

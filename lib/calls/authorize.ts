@@ -40,14 +40,14 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
 
   const meta = StartMetadata.safeParse(s.metadata);
   const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
-  let refusal: CallFlag | null = check.ok ? null : check.reason;
+  let unauthorizedFor: CallFlag | null = check.ok ? null : check.reason;
   if (check.ok && meta.success && (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)) {
-    refusal = "TOKEN_MISMATCH";
+    unauthorizedFor = "TOKEN_MISMATCH";
   }
   const claimedUser = check.ok ? check.claims.userId : null;
 
   try {
-    if (!refusal && check.ok) {
+    if (!unauthorizedFor && check.ok) {
       const call = await db.$transaction(async (tx) => {
         // FOR SHARE: a suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
         const [holder] = await tx.$queryRaw<{ suspendedAt: Date | null }[]>`
@@ -63,16 +63,16 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
         });
       });
       if (call && call !== "SUSPENDED") return { call, fresh: true };
-      refusal = call ?? "REPLAYED_TOKEN";
+      unauthorizedFor = call ?? "REPLAYED_TOKEN";
     }
-    return { call: await refuse(db, s, refusal ?? "MISSING_TOKEN", claimedUser, now), fresh: true };
+    return { call: await recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claimedUser, now), fresh: true };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return { call: await db.call.findUniqueOrThrow({ where: { vapiCallId: s.vapiCallId } }), fresh: false };
   }
 }
 
-async function refuse(db: Db, s: CallSighting, flag: CallFlag, userId: string | null, now: Date): Promise<Call> {
+async function recordUnauthorized(db: Db, s: CallSighting, flag: CallFlag, userId: string | null, now: Date): Promise<Call> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();

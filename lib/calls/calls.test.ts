@@ -104,7 +104,7 @@ describe("a call without a valid start", () => {
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", usedSeconds: 7 });
   });
 
-  it("is refused when its account was suspended after the start token was issued", async () => {
+  it("is unauthorized when its account was suspended after the start token was issued", async () => {
     const { user, start, call } = await startedCall(30);
     await db.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
     await deliver(statusUpdate(call, "in-progress"));
@@ -117,7 +117,7 @@ describe("a call without a valid start", () => {
     ["missing", undefined, "MISSING_TOKEN"],
     ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "BAD_SIGNATURE"],
     ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "EXPIRED_TOKEN"],
-  ])("is refused when the token is %s", async (_name, metadata, flag) => {
+  ])("is unauthorized when the token is %s", async (_name, metadata, flag) => {
     const call = webCall({ metadata, controlUrl: `${control.url}/x/control` });
     await deliver(statusUpdate(call, "in-progress"));
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag });
@@ -150,10 +150,11 @@ describe("the enforcer", () => {
     expect(controlBodies(call.id)).toEqual([{ type: "say", content: warning(), endCallAfterSpoken: false }]);
   });
 
-  it("releases a reservation whose call never started", async () => {
+  it("expires a reservation whose call never started, once its expiresAt passes", async () => {
     const { user, start } = await startedCall(30);
     await enforceOnce(db, {}, new Date(Date.parse(start.reservation.expiresAt) + 1));
     expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "EXPIRED" });
   });
 });
 

@@ -26,7 +26,7 @@ export type SuspensionResult =
  * call are released and the live calls hear a notice and end. Suspending twice changes nothing.
  */
 export async function suspendAccount(db: Db, s: Suspension, now = new Date()): Promise<SuspensionResult> {
-  const refused = await db.$transaction(async (tx) => {
+  const unchanged = await db.$transaction(async (tx) => {
     const changed = await tx.user.updateMany({ where: { id: s.userId, suspendedAt: null }, data: { suspendedAt: now, suspendedReason: s.reason } });
     if (changed.count !== 1) {
       const exists = await tx.user.findUnique({ where: { id: s.userId }, select: { id: true } });
@@ -42,7 +42,7 @@ export async function suspendAccount(db: Db, s: Suspension, now = new Date()): P
     });
     return null;
   });
-  if (refused) return { outcome: refused };
+  if (unchanged) return { outcome: unchanged };
   // A start not yet bound to a call is let go now; one that binds later is unauthorized (authorizeCall).
   const unbound = await db.reservation.findMany({ where: { userId: s.userId, status: "HELD", vapiCallId: null }, select: { id: true } });
   for (const r of unbound) await releaseUnbound(db, r.id, "account suspended", s.ledgerActor);

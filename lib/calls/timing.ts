@@ -6,7 +6,7 @@ export const RESERVATION_EXPIRES_AFTER_SECONDS = 120;
 export const warnBeforeCutoffSeconds = () => Number(process.env.COACH_WARN_BEFORE_CUTOFF_SECONDS ?? 60);
 /** Start the goodbye this long before the cutoff, so it is spoken by then; end-call follows at the cutoff. */
 export const GOODBYE_BEFORE_CUTOFF_SECONDS = 4;
-/** After a refusal notice (unauthorized, operator, tamper), end-call follows this long after. */
+/** After the notice that a call is ending (unauthorized, operator, tamper, suspension), end-call follows this long after. */
 export const END_AFTER_NOTICE_MS = 1500;
 
 export const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);

@@ -69,6 +69,8 @@ describe("who did it", () => {
     expect(actorWords("vapi:vapi-rest", emails)).toBe("system: reconciler (Vapi's record)");
     expect(actorWords("vapi:end-of-call-report", emails)).toBe("system: Vapi's end-of-call report");
     expect(actorWords("system:signup", emails)).toBe("system: welcome credits");
+    expect(actorWords("constructor", emails)).toBe("constructor");
+    expect(endedByOf({ status: "SETTLED", flag: null, endedAt: new Date(), endedReason: "constructor" })?.words).toBe("constructor");
 
     await db.ledgerEntry.create({ data: { userId: user.id, kind: "GRANT", availableDelta: 5, heldDelta: 0, actor: `operator:${operator.id}`, idempotencyKey: randomUUID() } });
     await db.user.update({ where: { id: user.id }, data: { available: { increment: 5 } } });

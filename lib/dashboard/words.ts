@@ -78,6 +78,9 @@ const VAPI_REASON_WORDS: Record<string, string> = {
   "unknown-to-vapi": "Vapi does not know the call",
 };
 
+/** Own keys only: Vapi's reasons and actors are strings from outside ("constructor" is not a word here). */
+const wordsFor = (words: Record<string, string>, key: string): string | undefined => (Object.hasOwn(words, key) ? words[key] : undefined);
+
 /** Flags that say why our side ended a call, and the words for who did. */
 const ENDED_BY_FLAG = { OPERATOR: "an operator", CUTOFF: "the cutoff (credits ran out)", TAMPER: "the tamper check", SUSPENDED: "a suspension" } as const;
 type EndingFlag = keyof typeof ENDED_BY_FLAG;
@@ -105,13 +108,13 @@ export function endedByOf(c: CallEnd): EndedBy | null {
     return { key: c.flag.toLowerCase(), words: ENDED_BY_FLAG[c.flag as EndingFlag] };
   }
   if (!c.endedReason) return null;
-  return { key: `reason:${c.endedReason}`, words: VAPI_REASON_WORDS[c.endedReason] ?? c.endedReason };
+  return { key: `reason:${c.endedReason}`, words: wordsFor(VAPI_REASON_WORDS, c.endedReason) ?? c.endedReason };
 }
 
-/** The user ids an actor string names, to look their emails up. */
+/** The user id an actor string names (an operator, or the account holder), to look the email up. */
 export function actorUserId(actor: string): string | null {
   if (actor.startsWith("operator:")) return actor.slice("operator:".length);
-  if (actor.includes(":") || actor === "system" || actor === "e2e" || actor === "seed") return null;
+  if (actor.includes(":") || actor === "system") return null;
   return actor; // the account holder, who reserved or gave back their own credits
 }
 
@@ -128,8 +131,10 @@ const SYSTEM_ACTORS: Record<string, string> = {
  * "system: …" for the app's own work. `emails` maps user ids to emails.
  */
 export function actorWords(actor: string, emails: Map<string, string>): string {
-  if (SYSTEM_ACTORS[actor]) return SYSTEM_ACTORS[actor];
+  const system = wordsFor(SYSTEM_ACTORS, actor);
+  if (system) return system;
   const userId = actorUserId(actor);
-  if (userId) return emails.get(userId) ?? (actor.startsWith("operator:") ? "an operator (account deleted)" : "a user (account deleted)");
+  const email = userId && emails.get(userId);
+  if (email) return email;
   return actor.startsWith("system:") ? `system: ${actor.slice("system:".length).replace(/-/g, " ")}` : actor;
 }

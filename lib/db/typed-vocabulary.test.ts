@@ -1,6 +1,6 @@
 // The migration that turned Alert.kind, Call.flag, WebhookEvent.outcome and AuditLog.action into
 // enums (and ADJUST into DEDUCT) must carry the rows written before it, and the types must refuse
-// a word nobody writes.
+// a word nobody writes. The one after it gives tampered calls' alerts the seconds they ran.
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -10,9 +10,10 @@ import type { Db } from "@/lib/db/client";
 
 const MIGRATIONS = path.join(process.cwd(), "prisma", "migrations");
 const VOCABULARY = "20261130060000_typed_vocabulary";
+const ALERT_SECONDS = "20261130061000_tampered_alert_seconds";
 
-/** A database migrated up to (not including) the vocabulary migration, by running the SQL files in order. */
-async function databaseBeforeVocabulary(): Promise<pg.Client> {
+/** A database migrated up to (not including) `migration`, by running the SQL files in order. */
+async function databaseBefore(migration: string): Promise<pg.Client> {
   const admin = new URL(inject("templateDatabaseUrl"));
   const name = `coach_vocab_${randomUUID().replace(/-/g, "")}`;
   admin.pathname = "/postgres";
@@ -29,13 +30,15 @@ async function databaseBeforeVocabulary(): Promise<pg.Client> {
   await client.connect();
   afterAll(() => client.end());
   for (const folder of fs.readdirSync(MIGRATIONS).filter((f) => /^\d/.test(f)).sort()) {
-    if (folder >= VOCABULARY) break;
+    if (folder >= migration) break;
     await client.query(fs.readFileSync(path.join(MIGRATIONS, folder, "migration.sql"), "utf8"));
   }
   return client;
 }
 
-const vocabularySql = () => fs.readFileSync(path.join(MIGRATIONS, VOCABULARY, "migration.sql"), "utf8");
+const sqlOf = (migration: string) => fs.readFileSync(path.join(MIGRATIONS, migration, "migration.sql"), "utf8");
+const vocabularySql = () => sqlOf(VOCABULARY);
+const databaseBeforeVocabulary = () => databaseBefore(VOCABULARY);
 
 describe("the typed-vocabulary migration", () => {
   it("converts the words earlier versions wrote, the never-written 'tamper' alert included", async () => {
@@ -64,6 +67,20 @@ describe("the typed-vocabulary migration", () => {
     const db = await databaseBeforeVocabulary();
     await db.query(`INSERT INTO "Alert" ("id", "kind", "message") VALUES ('a1', 'late-settlement', 'm')`);
     await expect(db.query(vocabularySql())).rejects.toThrow(/invalid input value for enum "AlertKind": "LATE_SETTLEMENT"/);
+  });
+});
+
+describe("the tampered-alert-seconds migration", () => {
+  it("gives the alerts of settled unauthorized and tampered calls the seconds Vapi reported, and leaves the rest", async () => {
+    const db = await databaseBefore(ALERT_SECONDS);
+    await db.query(`INSERT INTO "Call" ("id", "vapiCallId", "status", "flag", "usedSeconds", "settledAt", "updatedAt") VALUES
+                    ('c1', 'settled', 'SETTLED', 'TAMPER', 42, now(), now()), ('c2', 'live', 'ACTIVE', 'TAMPER', NULL, NULL, now()),
+                    ('c3', 'unauthorized', 'UNAUTHORIZED', 'MISSING_TOKEN', 9, now(), now())`);
+    await db.query(`INSERT INTO "Alert" ("id", "kind", "vapiCallId", "seconds", "message") VALUES
+                    ('a1', 'TAMPERED_CALL', 'settled', 0, 'm'), ('a2', 'TAMPERED_CALL', 'live', 0, 'm'),
+                    ('a3', 'UNAUTHORIZED_CALL', 'unauthorized', 9, 'm'), ('a4', 'SETTLED_FROM_VAPI', 'settled', 0, 'm')`);
+    await db.query(sqlOf(ALERT_SECONDS));
+    expect((await db.query(`SELECT "seconds" FROM "Alert" ORDER BY "id"`)).rows.map((r) => r.seconds)).toEqual([42, 0, 9, 0]);
   });
 });
 

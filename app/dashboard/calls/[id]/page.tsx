@@ -32,7 +32,7 @@ export default async function CallDetailPage({ params }: { params: Promise<{ id:
           {call.user ? <Link href={`/dashboard/users/${call.user.id}`}>{call.user.email}</Link> : <span className="muted">no user</span>}
         </p>
         <p>
-          Started <When at={call.startedAt} /> · ended <When at={call.endedAt} /> by <EndedBy call={call} /> ·
+          Started <When at={call.startedAt} /> · ended <When at={call.endedAt} /> (<EndedBy call={call} />) ·
           cutoff <When at={call.cutoffAt} /> · used {formatSeconds(call.usedSeconds)}
         </p>
         <p>Credits charged: {call.creditsCharged ?? "—"} · Vapi cost: {formatUsd(call.vapiCost)} · settled <When at={call.settledAt} /></p>
