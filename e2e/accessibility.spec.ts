@@ -61,10 +61,10 @@ test("a call, heard and seen: announced from connecting to its end, focus on End
   await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 40_000 });
   await expect(page.getByRole("heading", { name: "Call summary" })).toBeFocused();
   await expect(page.getByTestId("call-status")).toHaveText(
-    "Call ended. Your call ended because your credits ran out. You were charged 20 credits; your balance is 0 credits.",
+    "Your call ended because your credits ran out. You were charged 20 credits; your balance is 0 credits.",
   );
   const announced = await status();
-  const expected = [/^Connecting to your coach/, /^Connected/, /8 seconds left on this call/, /^Call ended\. Working out your bill/, /^Call ended\. Your call ended because your credits ran out/];
+  const expected = [/^Connecting to your coach/, /^Connected/, /8 seconds left on this call/, /^Call ended\. Working out your bill/, /^Your call ended because your credits ran out/];
   const at = expected.map((pattern) => announced.findIndex((text) => pattern.test(text)));
   expect(at.every((i) => i >= 0), `each state announced: ${JSON.stringify(announced)}`).toBe(true);
   expect(at, `in this order: ${JSON.stringify(announced)}`).toEqual([...at].sort((a, b) => a - b));
