@@ -13,6 +13,7 @@ import { signStartToken } from "./start-token";
 import { enforceOnce, GOODBYE, warning } from "./enforcer";
 import { UNAUTHORIZED_NOTICE } from "./authorize";
 import { metrics } from "@/lib/observability/metrics";
+import { coachCallState } from "./call-state";
 
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
@@ -148,6 +149,16 @@ describe("the enforcer", () => {
     const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
     await enforceOnce(db, {}, row.warnAt!);
     expect(controlBodies(call.id)).toEqual([{ type: "say", content: warning(), endCallAfterSpoken: false }]);
+  });
+
+  it("tells the caller's page about the warning once the coach has been asked to say it", async () => {
+    const { user, start, call } = await startedCall(100);
+    await deliver(statusUpdate(call, "in-progress"));
+    const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    const page = () => coachCallState(db, user.id, start.reservation.id, row.warnAt!);
+    expect(await page()).toMatchObject({ phase: "live", warning: null });
+    await enforceOnce(db, {}, row.warnAt!);
+    expect(await page()).toMatchObject({ phase: "live", warning: warning() });
   });
 
   it("expires a reservation whose call never started, once its expiresAt passes", async () => {
