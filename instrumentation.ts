@@ -4,7 +4,8 @@ import { buildTargetMismatch } from "@/lib/setup/build-target";
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // COACH_BUILT_FOR_VAPI is written into the build by next.config.ts; VAPI_API_URL is read now.
-  const refusal = buildTargetMismatch(process.env.COACH_BUILT_FOR_VAPI, process.env.VAPI_API_URL) ?? trustProxyHopsProblem();
+  const refusal =
+    buildTargetMismatch(process.env.COACH_BUILT_FOR_VAPI, process.env.VAPI_API_URL) ?? trustProxyHopsProblem();
   if (refusal) {
     console.error(refusal);
     process.exit(1);

@@ -7,14 +7,18 @@ import { PrismaPg } from "@prisma/adapter-pg";
 // @prisma/adapter-pg 6.19 refuses (prisma/orm#27403). This file is loaded by the CLI only: there,
 // report those columns as text.
 const asText: Record<number, number> = { 18: 25, 19: 25, 1002: 1009, 1003: 1009 };
-for (const proto of [pg.Pool.prototype, pg.Client.prototype] as any[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+for (const proto of [pg.Pool.prototype, pg.Client.prototype] as any[]) {
   const query = proto.query;
   proto.query = function (...args: unknown[]) {
     const pending = query.apply(this, args);
-    return pending?.then?.((result: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-      for (const field of result?.fields ?? []) field.dataTypeID = asText[field.dataTypeID] ?? field.dataTypeID;
-      return result;
-    }) ?? pending;
+    return (
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      pending?.then?.((result: any) => {
+        for (const field of result?.fields ?? []) field.dataTypeID = asText[field.dataTypeID] ?? field.dataTypeID;
+        return result;
+      }) ?? pending
+    );
   };
 }
 
@@ -37,8 +41,11 @@ class PgForMigrate extends PrismaPg {
 // Separate fields, not a connection string: the shadow database is chosen by overriding `database`.
 const url = new URL(process.env.DATABASE_URL ?? "postgres://localhost/coach");
 const config = {
-  host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1),
-  user: decodeURIComponent(url.username), password: decodeURIComponent(url.password),
+  host: url.hostname,
+  port: Number(url.port || 5432),
+  database: url.pathname.slice(1),
+  user: decodeURIComponent(url.username),
+  password: decodeURIComponent(url.password),
 };
 
 export default {
@@ -46,5 +53,7 @@ export default {
   engine: "js",
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
-  async adapter() { return new PgForMigrate(config); },
+  async adapter() {
+    return new PgForMigrate(config);
+  },
 } satisfies PrismaConfig;

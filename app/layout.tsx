@@ -4,7 +4,10 @@ import { currentUser } from "@/lib/auth/session";
 import { SignOutButton } from "@/components/sign-out-button";
 import "./globals.css";
 
-export const metadata: Metadata = { title: "Coach Call", description: "Talk to an AI voice coach, paid by the minute in credits." };
+export const metadata: Metadata = {
+  title: "Coach Call",
+  description: "Talk to an AI voice coach, paid by the minute in credits.",
+};
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser();
@@ -12,7 +15,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
     <html lang="en">
       <body>
         <header className="topbar">
-          <Link href="/" className="brand">Coach Call</Link>
+          <Link href="/" className="brand">
+            Coach Call
+          </Link>
           <nav>
             {user ? (
               <>

@@ -2,5 +2,9 @@
 import { signOut } from "next-auth/react";
 
 export function SignOutButton() {
-  return <button className="link" onClick={() => signOut({ callbackUrl: "/" })}>Sign out</button>;
+  return (
+    <button className="link" onClick={() => signOut({ callbackUrl: "/" })}>
+      Sign out
+    </button>
+  );
 }

@@ -37,7 +37,12 @@ test("the public pages have no serious accessibility violations", async ({ page 
   }
 });
 
-test("a call, heard and seen: announced from connecting to its end, focus on End call then on the summary, no serious violations idle, live or after", async ({ page, db, makeUser, signIn }) => {
+test("a call, heard and seen: announced from connecting to its end, focus on End call then on the summary, no serious violations idle, live or after", async ({
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 20 });
   await signIn(page, user);
   await expectNoSeriousViolations(page, "/coach idle");
@@ -65,19 +70,35 @@ test("a call, heard and seen: announced from connecting to its end, focus on End
     "Your call ended because your credits ran out. You were charged 20 credits; your balance is 0 credits.",
   );
   const announced = await status();
-  const expected = [/^Connecting to your coach/, /^Connected/, /8 seconds left on this call/, /^Call ended\. Working out your bill/, /^Your call ended because your credits ran out/];
+  const expected = [
+    /^Connecting to your coach/,
+    /^Connected/,
+    /8 seconds left on this call/,
+    /^Call ended\. Working out your bill/,
+    /^Your call ended because your credits ran out/,
+  ];
   const at = expected.map((pattern) => announced.findIndex((text) => pattern.test(text)));
-  expect(at.every((i) => i >= 0), `each state announced: ${JSON.stringify(announced)}`).toBe(true);
+  expect(
+    at.every((i) => i >= 0),
+    `each state announced: ${JSON.stringify(announced)}`,
+  ).toBe(true);
   expect(at, `in this order: ${JSON.stringify(announced)}`).toEqual([...at].sort((a, b) => a - b));
   // Each line was announced alone, once: never the transcript again whole.
   const lines = await page.getByRole("region", { name: "Transcript" }).locator("p").allTextContents();
   const heard = await newestLine();
-  expect(heard.every((text) => lines.includes(text)), `heard: ${JSON.stringify(heard)}`).toBe(true);
+  expect(
+    heard.every((text) => lines.includes(text)),
+    `heard: ${JSON.stringify(heard)}`,
+  ).toBe(true);
   expect(heard.length).toBeGreaterThanOrEqual(8);
   await expectNoSeriousViolations(page, "/coach after the call");
 });
 
-test("a plain user's pages: the coach page with no credits (the request form) and the dashboard's refusal have no serious violations", async ({ page, makeUser, signIn }) => {
+test("a plain user's pages: the coach page with no credits (the request form) and the dashboard's refusal have no serious violations", async ({
+  page,
+  makeUser,
+  signIn,
+}) => {
   await signIn(page, await makeUser());
   await expect(page.getByRole("form", { name: "Request credits" })).toBeVisible();
   await expectNoSeriousViolations(page, "/coach without credits");
@@ -86,7 +107,13 @@ test("a plain user's pages: the coach page with no credits (the request form) an
   await expectNoSeriousViolations(page, "/dashboard refused to a plain user");
 });
 
-test("every dashboard page has no serious accessibility violations", async ({ browser, page, db, makeUser, signIn }) => {
+test("every dashboard page has no serious accessibility violations", async ({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   test.setTimeout(180_000); // a call, then axe over a dozen pages on two cores
   const caller = await makeUser({ credits: 100 });
   await db.creditRequest.create({ data: { userId: (await makeUser()).id, credits: 50, note: "For an interview" } });
@@ -105,11 +132,17 @@ test("every dashboard page has no serious accessibility violations", async ({ br
   await expect(callerPage.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
   await callerContext.close();
   const call = await db.call.findFirstOrThrow({ where: { userId: caller.id } });
-  const event = await eventually(async () => (await db.webhookEvent.findFirst({ where: { vapiCallId: call.vapiCallId, type: "end-of-call-report" } })) ?? undefined);
+  const event = await eventually(
+    async () =>
+      (await db.webhookEvent.findFirst({ where: { vapiCallId: call.vapiCallId, type: "end-of-call-report" } })) ??
+      undefined,
+  );
 
   // The same list the access tests check against the pages on disk: a new page is audited too.
   for (const pattern of dashboardPages) {
-    const path = pattern.replace("/users/[id]", `/users/${caller.id}`).replace("/calls/[id]", `/calls/${call.vapiCallId}`);
+    const path = pattern
+      .replace("/users/[id]", `/users/${caller.id}`)
+      .replace("/calls/[id]", `/calls/${call.vapiCallId}`);
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectNoSeriousViolations(page, path);

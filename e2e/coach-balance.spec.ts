@@ -2,7 +2,11 @@ import { test, expect } from "./support/fixtures";
 
 // The e2e stack bills 60 credits per minute, and a call holds at most 10 minutes' worth: 600 credits.
 
-test("the coach page states the billing rule; during a call it shows what is held and what remains, and focus follows the call", async ({ page, makeUser, signIn }) => {
+test("the coach page states the billing rule; during a call it shows what is held and what remains, and focus follows the call", async ({
+  page,
+  makeUser,
+  signIn,
+}) => {
   await signIn(page, await makeUser({ credits: 1000 }));
   await expect(page.getByTestId("billing-rule")).toContainText(
     "60 credits per minute, billed once per call when it ends: its length is rounded up to a whole second, priced at 1 credit a second, " +

@@ -15,11 +15,19 @@ async function talk(page: Page) {
 }
 
 async function latestCallOf(db: import("@/lib/db/client").Db, userId: string) {
-  return eventually(async () => (await db.call.findFirst({ where: { userId }, orderBy: { createdAt: "desc" } })) ?? undefined);
+  return eventually(
+    async () => (await db.call.findFirst({ where: { userId }, orderBy: { createdAt: "desc" } })) ?? undefined,
+  );
 }
 
 /** A caller in a live call on `page`, and an operator signed in, in a browser context of their own. */
-async function liveCallAndOperator({ browser, page, db, makeUser, signIn }: Fixtures & { browser: Browser; page: Page }) {
+async function liveCallAndOperator({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}: Fixtures & { browser: Browser; page: Page }) {
   const user = await makeUser({ credits: 100 });
   await signIn(page, user);
   await talk(page);
@@ -30,7 +38,12 @@ async function liveCallAndOperator({ browser, page, db, makeUser, signIn }: Fixt
   return { user, call, operatorPage, closeOperator: () => operatorContext.close() };
 }
 
-test("happy path: talk, see the transcript, hang up, pay for the seconds used", async ({ page, db, makeUser, signIn }) => {
+test("happy path: talk, see the transcript, hang up, pay for the seconds used", async ({
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 100 });
   await signIn(page, user);
   await talk(page);
@@ -51,9 +64,18 @@ test("happy path: talk, see the transcript, hang up, pay for the seconds used", 
 
 /** How far the box's view is from its bottom, in pixels, and how far it can scroll at all. */
 const scrollOf = (box: Locator) =>
-  box.evaluate((el) => ({ fromBottom: el.scrollHeight - el.clientHeight - el.scrollTop, overflow: el.scrollHeight - el.clientHeight, top: el.scrollTop }));
+  box.evaluate((el) => ({
+    fromBottom: el.scrollHeight - el.clientHeight - el.scrollTop,
+    overflow: el.scrollHeight - el.clientHeight,
+    top: el.scrollTop,
+  }));
 
-test("the live transcript follows the newest line until the caller scrolls up, and again once they are back at the bottom", async ({ page, db, makeUser, signIn }) => {
+test("the live transcript follows the newest line until the caller scrolls up, and again once they are back at the bottom", async ({
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 200 });
   await signIn(page, user);
   await talk(page);
@@ -71,7 +93,9 @@ test("the live transcript follows the newest line until the caller scrolls up, a
   await expect(page.getByRole("button", { name: "End call" })).toBeFocused();
   await page.keyboard.press("Shift+Tab");
   await expect(transcript).toBeFocused();
-  expect(await transcript.evaluate((el) => getComputedStyle(el).outline), "the app's own focus ring").toBe("rgb(29, 35, 48) solid 3px");
+  expect(await transcript.evaluate((el) => getComputedStyle(el).outline), "the app's own focus ring").toBe(
+    "rgb(29, 35, 48) solid 3px",
+  );
   await page.keyboard.press("Home");
   await expect.poll(async () => (await scrollOf(transcript)).top).toBe(0);
   await say(13, 16);
@@ -85,7 +109,12 @@ test("the live transcript follows the newest line until the caller scrolls up, a
   await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
 });
 
-test("out of credit mid-call: warned, then ended at the cutoff, exactly the held credits captured", async ({ page, db, makeUser, signIn }) => {
+test("out of credit mid-call: warned, then ended at the cutoff, exactly the held credits captured", async ({
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 20 });
   await signIn(page, user);
   await talk(page);
@@ -112,7 +141,9 @@ test("no credits: a clear message and no call at Vapi", async ({ page, makeUser,
   expect((await emulator.calls()).length).toBe(before);
 });
 
-test("a call created straight at Vapi without a start token is ended within 2 s and moves no credits", async ({ db }) => {
+test("a call created straight at Vapi without a start token is ended within 2 s and moves no credits", async ({
+  db,
+}) => {
   const ledgerBefore = await db.ledgerEntry.count();
   const attack = await emulator.attack({});
   expect(attack.joined).toBe(true);
@@ -137,7 +168,10 @@ test("a replayed or forged start token gets its call ended", async ({ page, db, 
   const metadata = call.assistantOverrides!.metadata as { userId: string; reservationId: string; startToken: string };
 
   const forgedToken = metadata.startToken.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-  for (const [overrides, flag] of [[{ metadata }, "REPLAYED_TOKEN"], [{ metadata: { ...metadata, startToken: forgedToken } }, "BAD_SIGNATURE"]] as const) {
+  for (const [overrides, flag] of [
+    [{ metadata }, "REPLAYED_TOKEN"],
+    [{ metadata: { ...metadata, startToken: forgedToken } }, "BAD_SIGNATURE"],
+  ] as const) {
     const attack = await emulator.attack({ overrides });
     const id = attack.call!.id;
     const ended = await eventually(async () => ((await emulator.call(id)).call.endedAt ? true : undefined), 5_000);
@@ -165,8 +199,20 @@ test("a second tab cannot start a second call", async ({ page, context, makeUser
 
 // The promise was 2 s; since this session's changes the end lands at 2.0–2.6 s on these 2 cores
 // (cause not found yet: see the session note). Until it is found, the bound says what holds.
-test("an operator ends a live call and the caller's call ends within 3.5 s", async ({ browser, page, db, makeUser, signIn }) => {
-  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({ browser, page, db, makeUser, signIn });
+test("an operator ends a live call and the caller's call ends within 3.5 s", async ({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
+  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({
+    browser,
+    page,
+    db,
+    makeUser,
+    signIn,
+  });
   await operatorPage.goto("/dashboard/live");
   const row = operatorPage.getByRole("row").filter({ hasText: user.email });
   await row.getByRole("button", { name: "End call" }).click();
@@ -180,14 +226,29 @@ test("an operator ends a live call and the caller's call ends within 3.5 s", asy
   await closeOperator();
 });
 
-test("suspending a caller mid-call ends the call and bills the seconds used", async ({ browser, page, db, makeUser, signIn }) => {
-  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({ browser, page, db, makeUser, signIn });
+test("suspending a caller mid-call ends the call and bills the seconds used", async ({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
+  const { user, call, operatorPage, closeOperator } = await liveCallAndOperator({
+    browser,
+    page,
+    db,
+    makeUser,
+    signIn,
+  });
   await operatorPage.goto(`/dashboard/users/${user.id}`);
   await operatorPage.getByLabel("Why suspend?").fill("chargeback on the card");
   const clickedAt = Date.now();
   await operatorPage.getByRole("button", { name: "Suspend" }).click();
   await expect(operatorPage.getByText("Their live call is being ended.")).toBeVisible();
-  await expect(page.getByTestId("ended-by")).toHaveText("Your call was ended because your account has been suspended.", { timeout: 10_000 });
+  await expect(page.getByTestId("ended-by")).toHaveText(
+    "Your call was ended because your account has been suspended.",
+    { timeout: 10_000 },
+  );
   const ended = await emulator.call(call.vapiCallId);
   expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(3_000);
   const settled = await db.call.findUniqueOrThrow({ where: { id: call.id } });
@@ -197,7 +258,10 @@ test("suspending a caller mid-call ends the call and bills the seconds used", as
 });
 
 test("duplicated and reordered server messages bill once", async ({ page, db, makeUser, signIn }) => {
-  await emulator.setFaults({ duplicate: ["status-update", "end-of-call-report"], deliverLast: ["status-update:ended"] });
+  await emulator.setFaults({
+    duplicate: ["status-update", "end-of-call-report"],
+    deliverLast: ["status-update:ended"],
+  });
   try {
     const user = await makeUser({ credits: 100 });
     await signIn(page, user);
@@ -224,7 +288,11 @@ test("the app restarted mid-call still cuts the call off at its cutoff", async (
   const { pid } = JSON.parse(fs.readFileSync(STACK_FILE, "utf8"));
   process.kill(pid, "SIGUSR2");
   await new Promise((r) => setTimeout(r, 1_000));
-  await eventually(async () => ((await fetch(`${appUrl}/api/health`).catch(() => null))?.ok ? true : undefined), 20_000, 200);
+  await eventually(
+    async () => ((await fetch(`${appUrl}/api/health`).catch(() => null))?.ok ? true : undefined),
+    20_000,
+    200,
+  );
   const ended = await eventually(async () => {
     const c = (await emulator.call(call.vapiCallId)).call;
     return c.endedAt ? c : undefined;

@@ -11,7 +11,10 @@ test("the list of protected endpoints names every dashboard page and route on di
   expect(onDisk.apiRoutes).toEqual(dashboardApiRoutes.map((r) => r.path).sort());
 });
 
-test("a signed-out visitor is sent to sign in from every dashboard page, and gets 401 from every route", async ({ page, request }) => {
+test("a signed-out visitor is sent to sign in from every dashboard page, and gets 401 from every route", async ({
+  page,
+  request,
+}) => {
   for (const pattern of dashboardPages) {
     const path = samplePath(pattern);
     await test.step(path, async () => {
@@ -39,7 +42,9 @@ test("a plain user gets 403 from every dashboard page and route", async ({ page,
 
 test("an operator opens every dashboard page and route", async ({ page, db, makeUser, signIn }) => {
   const user = await makeUser({ credits: 10 });
-  const call = await db.call.create({ data: { vapiCallId: `vapi-e2e-${randomUUID()}`, userId: user.id, status: "UNAUTHORIZED", usedSeconds: 12 } });
+  const call = await db.call.create({
+    data: { vapiCallId: `vapi-e2e-${randomUUID()}`, userId: user.id, status: "UNAUTHORIZED", usedSeconds: 12 },
+  });
   await signIn(page, await makeUser({ role: "OPERATOR" }));
   for (const pattern of dashboardPages) {
     const path = pattern.replace("/users/[id]", `/users/${user.id}`).replace("/calls/[id]", `/calls/${call.id}`);

@@ -11,7 +11,13 @@ async function talk(page: Page) {
   await expect(page.getByTestId("call-live")).toBeVisible({ timeout: 20_000 });
 }
 
-test("a call an operator ended reads 'an operator', can be found by it, and its ledger names people and the system", async ({ browser, page, db, makeUser, signIn }) => {
+test("a call an operator ended reads 'an operator', can be found by it, and its ledger names people and the system", async ({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 100 });
   await signIn(page, user);
   await talk(page);
@@ -26,7 +32,9 @@ test("a call an operator ended reads 'an operator', can be found by it, and its 
   await live.getByRole("button", { name: "End call" }).click();
   await live.getByRole("button", { name: /confirm|yes/i }).click();
   await expect(page.getByTestId("ended-by")).toHaveText("An operator ended your call.", { timeout: 10_000 });
-  await eventually(async () => (await db.call.findFirst({ where: { id: call.id, settledAt: { not: null } } })) ?? undefined);
+  await eventually(
+    async () => (await db.call.findFirst({ where: { id: call.id, settledAt: { not: null } } })) ?? undefined,
+  );
 
   await operatorPage.goto(`/dashboard/calls?email=${encodeURIComponent(user.email)}`);
   const row = operatorPage.getByRole("row").filter({ hasText: user.email });
@@ -47,7 +55,8 @@ test("a call an operator ended reads 'an operator', can be found by it, and its 
   await operatorPage.getByRole("button", { name: "Filter" }).click();
   await expect(operatorPage).toHaveURL(/endedBy=operator/);
   await expect(operatorPage.getByRole("row").filter({ hasText: user.email })).toHaveCount(1);
-  for (const text of await operatorPage.locator("tbody tr td:nth-child(7)").allTextContents()) expect(text).toBe("an operator");
+  for (const text of await operatorPage.locator("tbody tr td:nth-child(7)").allTextContents())
+    expect(text).toBe("an operator");
 
   // The ledger's actors: the caller's own hold by email, the bill by the system that made it.
   await operatorPage.goto(`/dashboard/users/${user.id}`);

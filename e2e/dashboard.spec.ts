@@ -2,7 +2,13 @@ import fs from "node:fs";
 import { parseCsv } from "@/lib/dashboard/csv";
 import { test, expect } from "./support/fixtures";
 
-test("an operator grants credits with a reason and the user sees the new balance", async ({ browser, page, db, makeUser, signIn }) => {
+test("an operator grants credits with a reason and the user sees the new balance", async ({
+  browser,
+  page,
+  db,
+  makeUser,
+  signIn,
+}) => {
   const user = await makeUser({ credits: 10 });
   const userContext = await browser.newContext();
   const userPage = await userContext.newPage();
@@ -46,11 +52,25 @@ test("the ledger CSV downloads and its sums per user match the balances", async 
   await page.goto("/dashboard");
   await page.getByLabel("From (UTC)").fill("2000-01-01");
   await page.getByLabel("To (UTC, included)").fill("2099-12-31");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download ledger CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download ledger CSV" }).click(),
+  ]);
   expect(download.suggestedFilename()).toBe("ledger-2000-01-01-to-2099-12-31.csv");
 
   const [header, ...rows] = parseCsv(fs.readFileSync(await download.path(), "utf8"));
-  expect(header).toEqual(["id", "createdAt", "userId", "email", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason"]);
+  expect(header).toEqual([
+    "id",
+    "createdAt",
+    "userId",
+    "email",
+    "kind",
+    "availableDelta",
+    "heldDelta",
+    "reservationId",
+    "actor",
+    "reason",
+  ]);
   const sums = new Map<string, { available: number; held: number }>();
   for (const r of rows) {
     const s = sums.get(r[2]) ?? { available: 0, held: 0 };

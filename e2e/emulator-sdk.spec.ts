@@ -29,7 +29,10 @@ test("the SDK starts a call, receives messages and audio levels, and sees the em
   await emulatorAdmin("POST", `/calls/${callId}/hangup`);
   await expect(page.getByTestId("call-end")).toHaveText("yes", { timeout: 10_000 });
   await expect(page.getByTestId("message-types")).toContainText("status-update:ended");
-  expect((await emulatorAdmin("GET", `/calls/${callId}`)).call).toMatchObject({ status: "ended", endedReason: "customer-ended-call" });
+  expect((await emulatorAdmin("GET", `/calls/${callId}`)).call).toMatchObject({
+    status: "ended",
+    endedReason: "customer-ended-call",
+  });
 });
 
 test("the page's stop button ends the call as a customer hang-up", async ({ page }) => {

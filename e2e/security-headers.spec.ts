@@ -14,14 +14,18 @@ test("pages carry the policy with a fresh nonce, and every inline script Next wr
     const nonce = /'nonce-([^']+)'/.exec(headers["content-security-policy"])?.[1];
     expect(nonce, path).toMatch(/^[A-Za-z0-9+/]{22}==$/); // 16 random bytes, base64
     nonces.add(nonce!);
-    expect(headers["content-security-policy"]).toContain(`connect-src 'self' http://localhost:${EMULATOR_PORT} ws://localhost:${EMULATOR_PORT}`);
+    expect(headers["content-security-policy"]).toContain(
+      `connect-src 'self' http://localhost:${EMULATOR_PORT} ws://localhost:${EMULATOR_PORT}`,
+    );
     expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
     expect(headers).toMatchObject({
       "referrer-policy": "strict-origin-when-cross-origin",
       "permissions-policy": "microphone=(self), camera=(), geolocation=()",
       "x-content-type-options": "nosniff",
     });
-    const inline = await page.locator("script:not([src]):not([type])").evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+    const inline = await page
+      .locator("script:not([src]):not([type])")
+      .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
     expect(inline.length, path).toBeGreaterThan(0);
     expect(new Set(inline), path).toEqual(new Set([nonce]));
   }
@@ -34,7 +38,9 @@ test("routes carry the headers too", async () => {
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
 });
 
-test("with no trusted proxy (TRUST_PROXY_HOPS unset), a forged X-Forwarded-For does not choose the address", async ({ db }) => {
+test("with no trusted proxy (TRUST_PROXY_HOPS unset), a forged X-Forwarded-For does not choose the address", async ({
+  db,
+}) => {
   const forged = `203.0.113.${randomInt(1, 255)}`;
   const response = await fetch(`${appUrl}/api/vapi/webhook`, {
     method: "POST",
@@ -42,7 +48,9 @@ test("with no trusted proxy (TRUST_PROXY_HOPS unset), a forged X-Forwarded-For d
     body: JSON.stringify({ message: { type: "status-update", status: "in-progress" } }),
   });
   expect(response.status).toBe(401);
-  const counted = (await db.rateLimitWindow.findMany({ where: { key: { startsWith: REJECTED_BY_SOURCE } } })).map((w) => w.key.slice(REJECTED_BY_SOURCE.length));
+  const counted = (await db.rateLimitWindow.findMany({ where: { key: { startsWith: REJECTED_BY_SOURCE } } })).map((w) =>
+    w.key.slice(REJECTED_BY_SOURCE.length),
+  );
   expect(counted).not.toContain(forged);
   expect(counted).toContainEqual(expect.stringMatching(/^(::1|127\.0\.0\.1|::ffff:127\.0\.0\.1)$/));
 });

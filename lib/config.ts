@@ -36,7 +36,10 @@ export type AppConfig = {
 };
 
 function accepted(modes: string, secret: string): AcceptedAuth {
-  const list = modes.split(",").map((m) => m.trim()).filter(Boolean);
+  const list = modes
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
   return {
     hmac: list.includes("hmac") ? secret : undefined,
     secret: list.includes("secret") ? secret : undefined,
@@ -59,7 +62,10 @@ export function appConfig(env: Record<string, string | undefined> = process.env)
       privateKey: e.VAPI_PRIVATE_KEY,
       assistantId: e.VAPI_ASSISTANT_ID,
       staticPublicKey: e.VAPI_STATIC_PUBLIC_KEY === "1" || !e.VAPI_PRIVATE_KEY,
-      accept: accepted(e.VAPI_WEBHOOK_ACCEPT ?? (e.VAPI_WEBHOOK_AUTH === "none" ? "" : e.VAPI_WEBHOOK_AUTH), e.VAPI_WEBHOOK_SECRET),
+      accept: accepted(
+        e.VAPI_WEBHOOK_ACCEPT ?? (e.VAPI_WEBHOOK_AUTH === "none" ? "" : e.VAPI_WEBHOOK_AUTH),
+        e.VAPI_WEBHOOK_SECRET,
+      ),
       controlBearer: e.VAPI_CONTROL_BEARER,
     },
     startTokenSecret: e.START_TOKEN_SECRET,

@@ -21,7 +21,18 @@ describe("enforceRetention", () => {
 
   it("reduces processed webhook messages past the retention to their metadata, and keeps the rest whole", async () => {
     const event = (dedupeKey: string, receivedAt: Date, processedAt: Date | null) =>
-      db.webhookEvent.create({ data: { dedupeKey, type: "end-of-call-report", vapiCallId: "c", outcome: "ACCEPTED", payload: { message: { summary: "hi" } }, receivedAt, processedAt, action: processedAt ? undefined : { kind: "settle" } } });
+      db.webhookEvent.create({
+        data: {
+          dedupeKey,
+          type: "end-of-call-report",
+          vapiCallId: "c",
+          outcome: "ACCEPTED",
+          payload: { message: { summary: "hi" } },
+          receivedAt,
+          processedAt,
+          action: processedAt ? undefined : { kind: "settle" },
+        },
+      });
     await event("old", daysAgo(31), daysAgo(31));
     await event("old-unprocessed", daysAgo(31), null);
     await event("new", daysAgo(29), daysAgo(29));
@@ -35,8 +46,14 @@ describe("enforceRetention", () => {
 
   it("deletes queue jobs given up on more than a week ago, and keeps the rest", async () => {
     const job = async (key: string, daysOld: number, attempts: number) => {
-      const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM graphile_worker.add_job('retention', job_key := $1, max_attempts := 3)`, [key]);
-      await db.pool.query(`UPDATE graphile_worker._private_jobs SET attempts = $2, last_error = 'boom', updated_at = now() - make_interval(days => $3) WHERE id = $1`, [rows[0].id, attempts, daysOld]);
+      const { rows } = await db.pool.query<{ id: string }>(
+        `SELECT id FROM graphile_worker.add_job('retention', job_key := $1, max_attempts := 3)`,
+        [key],
+      );
+      await db.pool.query(
+        `UPDATE graphile_worker._private_jobs SET attempts = $2, last_error = 'boom', updated_at = now() - make_interval(days => $3) WHERE id = $1`,
+        [rows[0].id, attempts, daysOld],
+      );
     };
     await job("old-failed", 8, 3);
     await job("recent-failed", 6, 3);

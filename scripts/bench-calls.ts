@@ -20,7 +20,8 @@ const which = process.argv[2];
 if (which !== "webhooks" && which !== "enforcement") throw new Error("usage: bench-calls.ts webhooks|enforcement");
 if (!fs.existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
 
 // node:http with keep-alive rather than fetch: the load generator shares the two cores with the
@@ -30,9 +31,22 @@ const appPort = await freePort();
 const emulatorPort = await freePort();
 const appUrl = `http://localhost:${appPort}`;
 const emulatorUrl = `http://localhost:${emulatorPort}`;
-const env = { ...e2eEnv, APP_URL: appUrl, NEXTAUTH_URL: appUrl, VAPI_API_URL: emulatorUrl, VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook` };
+const env = {
+  ...e2eEnv,
+  APP_URL: appUrl,
+  NEXTAUTH_URL: appUrl,
+  VAPI_API_URL: emulatorUrl,
+  VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
+};
 delete process.env.DATABASE_URL;
-const stack = await startStack({ next: "start", appPort, emulatorPort, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")), persistentData: false, env }).catch(exitOnSetupError);
+const stack = await startStack({
+  next: "start",
+  appPort,
+  emulatorPort,
+  dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")),
+  persistentData: false,
+  env,
+}).catch(exitOnSetupError);
 try {
   for (let i = 0; i < 100; i++) {
     if ((await fetch(`${appUrl}/api/live`).catch(() => null))?.ok) break;
@@ -51,43 +65,65 @@ async function load(count: number, concurrency: number, send: (i: number) => Pro
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      const t = performance.now();
-      const status = await send(i);
-      if (status !== 200) throw new Error(`request ${i} → ${status}`);
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        const status = await send(i);
+        if (status !== 200) throw new Error(`request ${i} → ${status}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   return { latencies, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
 function post(pathname: string, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${appUrl}${pathname}`, { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
-      response.resume();
-      response.on("end", () => resolve(response.statusCode ?? 0));
-    });
+    const request = http.request(
+      `${appUrl}${pathname}`,
+      { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode ?? 0));
+      },
+    );
     request.on("error", reject);
     request.end(body);
   });
 }
 
 function signedMessage(i: number) {
-  return signed({ message: { type: "conversation-update", timestamp: Date.now() + i, call: { id: `bench-call-${i % 50}` }, messages: [{ role: "bot", message: `line ${i}` }] } });
+  return signed({
+    message: {
+      type: "conversation-update",
+      timestamp: Date.now() + i,
+      call: { id: `bench-call-${i % 50}` },
+      messages: [{ role: "bot", message: `line ${i}` }],
+    },
+  });
 }
 
 function signed(message: unknown) {
   const body = JSON.stringify(message);
   const ts = Date.now();
-  return { body, headers: { "content-type": "application/json", "x-timestamp": String(ts), "x-signature": signHmac(env.VAPI_WEBHOOK_SECRET, ts, body) } };
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-timestamp": String(ts),
+      "x-signature": signHmac(env.VAPI_WEBHOOK_SECRET, ts, body),
+    },
+  };
 }
 
 async function benchWebhooks() {
   // The 50 live calls the messages belong to, so each one also updates its call's transcript.
   const db = createDb(stack.databaseUrl);
-  await db.call.createMany({ data: Array.from({ length: 50 }, (_, k) => ({ vapiCallId: `bench-call-${k}`, status: "ACTIVE" as const })) });
+  await db.call.createMany({
+    data: Array.from({ length: 50 }, (_, k) => ({ vapiCallId: `bench-call-${k}`, status: "ACTIVE" as const })),
+  });
   // Signed up front, so the load generator (on the same two cores) takes less from the server.
   const messages = Array.from({ length: 12_000 }, (_, i) => signedMessage(i));
   const webhook = (i: number) => post("/api/vapi/webhook", messages[i].headers, messages[i].body);
@@ -96,23 +132,33 @@ async function benchWebhooks() {
   await load(300, 20, bare);
   const { result: hooks, perUnit: hookCpu } = await cpuPer(4000, () => load(4000, 32, webhook));
   const { result: base, perUnit: baseCpu } = await cpuPer(4000, () => load(4000, 32, bare));
-  console.log(`webhook (verify, parse, record, act): ${hooks.perSecond.toFixed(0)} msg/s, ${fmt(hooks.latencies)}; ${hookCpu}`);
-  console.log(`bare route on the same server:        ${base.perSecond.toFixed(0)} req/s, ${fmt(base.latencies)}; ${baseCpu}`);
+  console.log(
+    `webhook (verify, parse, record, act): ${hooks.perSecond.toFixed(0)} msg/s, ${fmt(hooks.latencies)}; ${hookCpu}`,
+  );
+  console.log(
+    `bare route on the same server:        ${base.perSecond.toFixed(0)} req/s, ${fmt(base.latencies)}; ${baseCpu}`,
+  );
   console.log(`ratio: ${(hooks.perSecond / base.perSecond).toFixed(2)}× the bare route`);
   // A steady 200 msg/s: one request every 5 ms.
   const steady: number[] = [];
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 1000 }, async (_, i) => {
-    await new Promise((r) => setTimeout(r, i * 5 - (performance.now() - t0)));
-    const t = performance.now();
-    await webhook(10_000 + i);
-    steady.push(performance.now() - t);
-  }));
+  await Promise.all(
+    Array.from({ length: 1000 }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i * 5 - (performance.now() - t0)));
+      const t = performance.now();
+      await webhook(10_000 + i);
+      steady.push(performance.now() - t);
+    }),
+  );
   console.log(`webhook at a steady 200 msg/s: ${fmt(steady)}`);
   const recorded = await db.webhookEvent.count({ where: { type: "conversation-update" } });
-  const transcripts = await db.call.count({ where: { vapiCallId: { startsWith: "bench-call-" }, transcript: { not: null } } });
+  const transcripts = await db.call.count({
+    where: { vapiCallId: { startsWith: "bench-call-" }, transcript: { not: null } },
+  });
   await db.$disconnect();
-  console.log(`messages recorded: ${recorded} of ${300 + 4000 + 1000} sent; calls with a transcript: ${transcripts} of 50`);
+  console.log(
+    `messages recorded: ${recorded} of ${300 + 4000 + 1000} sent; calls with a transcript: ${transcripts} of 50`,
+  );
 }
 
 /**
@@ -132,31 +178,100 @@ async function benchWebhookTypes() {
   const metadata: unknown[] = [];
   for (let i = 0; i < N; i++) {
     const user = await db.user.create({ data: { email: `types-${i}-${Date.now()}@coach.test`, passwordHash: "x" } });
-    await grant(db, { userId: user.id, credits: 100, actor: "bench", reason: "bench", idempotencyKey: `types:${user.id}` });
-    metadata.push((await startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).assistantOverrides.metadata);
+    await grant(db, {
+      userId: user.id,
+      credits: 100,
+      actor: "bench",
+      reason: "bench",
+      idempotencyKey: `types:${user.id}`,
+    });
+    metadata.push(
+      (await startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).assistantOverrides.metadata,
+    );
   }
-  const call = (id: string, meta?: unknown) => ({ id, monitor: { controlUrl: controlUrl(id) }, assistantOverrides: meta ? { metadata: meta } : {} });
+  const call = (id: string, meta?: unknown) => ({
+    id,
+    monitor: { controlUrl: controlUrl(id) },
+    assistantOverrides: meta ? { metadata: meta } : {},
+  });
   const t = Date.now();
   const kinds: [string, (i: number) => unknown][] = [
-    ["status-update in-progress, authorized", (i) => ({ message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`paid-${i}`, metadata[i]) } })],
-    ["status-update in-progress, unauthorized", (i) => ({ message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`free-${i}`) } })],
-    ["tool-calls (getRemainingCredits)", (i) => ({ message: { type: "tool-calls", timestamp: t, call: call(`paid-${i}`), toolCallList: [{ id: `tc-${i}`, type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } })],
-    ["conversation-update", (i) => ({ message: { type: "conversation-update", timestamp: t + i, call: call(`paid-${i}`), messages: [{ role: "bot", message: `line ${i}` }] } })],
-    ["status-update ended, call not seen before", (i) => ({ message: { type: "status-update", status: "ended", endedReason: "customer-ended-call", timestamp: t, call: call(`unseen-${i}`) } })],
-    ["end-of-call-report (settles a paid call)", (i) => ({ message: {
-      type: "end-of-call-report", timestamp: t, call: call(`paid-${i}`), endedReason: "customer-ended-call", durationSeconds: 42,
-      startedAt: new Date(t).toISOString(), endedAt: new Date(t + 42_000).toISOString(), analysis: { summary: "ok" }, artifact: { transcript: "AI: Hi" },
-    } })],
+    [
+      "status-update in-progress, authorized",
+      (i) => ({
+        message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`paid-${i}`, metadata[i]) },
+      }),
+    ],
+    [
+      "status-update in-progress, unauthorized",
+      (i) => ({ message: { type: "status-update", status: "in-progress", timestamp: t, call: call(`free-${i}`) } }),
+    ],
+    [
+      "tool-calls (getRemainingCredits)",
+      (i) => ({
+        message: {
+          type: "tool-calls",
+          timestamp: t,
+          call: call(`paid-${i}`),
+          toolCallList: [{ id: `tc-${i}`, type: "function", function: { name: "getRemainingCredits", arguments: {} } }],
+        },
+      }),
+    ],
+    [
+      "conversation-update",
+      (i) => ({
+        message: {
+          type: "conversation-update",
+          timestamp: t + i,
+          call: call(`paid-${i}`),
+          messages: [{ role: "bot", message: `line ${i}` }],
+        },
+      }),
+    ],
+    [
+      "status-update ended, call not seen before",
+      (i) => ({
+        message: {
+          type: "status-update",
+          status: "ended",
+          endedReason: "customer-ended-call",
+          timestamp: t,
+          call: call(`unseen-${i}`),
+        },
+      }),
+    ],
+    [
+      "end-of-call-report (settles a paid call)",
+      (i) => ({
+        message: {
+          type: "end-of-call-report",
+          timestamp: t,
+          call: call(`paid-${i}`),
+          endedReason: "customer-ended-call",
+          durationSeconds: 42,
+          startedAt: new Date(t).toISOString(),
+          endedAt: new Date(t + 42_000).toISOString(),
+          analysis: { summary: "ok" },
+          artifact: { transcript: "AI: Hi" },
+        },
+      }),
+    ],
     ["unknown type", (i) => ({ message: { type: "language-change-detected", timestamp: t, call: call(`paid-${i}`) } })],
   ];
   const bare = () => post("/api/live", { "content-type": "application/json" }, "{}");
   await load(300, 20, bare);
   const { result: base, perUnit: baseCpu } = await cpuPer(N, () => load(N, 32, bare));
-  console.log(`${"bare route".padEnd(44)} ${base.perSecond.toFixed(0).padStart(5)} req/s, ${fmt(base.latencies)}; ${baseCpu}`);
+  console.log(
+    `${"bare route".padEnd(44)} ${base.perSecond.toFixed(0).padStart(5)} req/s, ${fmt(base.latencies)}; ${baseCpu}`,
+  );
   for (const [label, make] of kinds) {
     const messages = Array.from({ length: N }, (_, i) => signed(make(i)));
-    const { result, perUnit } = await cpuPer(N, () => load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)));
-    console.log(`${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}`);
+    const { result, perUnit } = await cpuPer(N, () =>
+      load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)),
+    );
+    console.log(
+      `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}`,
+    );
   }
   const pending = await db.webhookEvent.count({ where: { processedAt: null } });
   const settled = await db.call.count({ where: { vapiCallId: { startsWith: "paid-" }, status: "SETTLED" } });
@@ -166,16 +281,28 @@ async function benchWebhookTypes() {
 }
 
 async function admin(method: string, p: string, body?: unknown) {
-  const r = await fetch(`${emulatorUrl}/__emulator${p}`, { method, headers: { authorization: `Bearer ${env.VAPI_PRIVATE_KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${emulatorUrl}/__emulator${p}`, {
+    method,
+    headers: { authorization: `Bearer ${env.VAPI_PRIVATE_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return r.json();
 }
 
-type Details = { call: { startedAt?: string; endedAt?: string }; controlLog: { at: string; source: string; body: { type: string } }[]; deliveries: { type: string; status?: string; at: string; durationMs: number }[] };
+type Details = {
+  call: { startedAt?: string; endedAt?: string };
+  controlLog: { at: string; source: string; body: { type: string } }[];
+  deliveries: { type: string; status?: string; at: string; durationMs: number }[];
+};
 
 async function benchEnforcement() {
   const N = 40;
   // Unauthorized calls arriving at 10 per second, then all 40 at once.
-  const staggered = await Promise.all(Array.from({ length: N }, (_, i) => new Promise((r) => setTimeout(r, i * 100)).then(() => admin("POST", "/attack", {}))));
+  const staggered = await Promise.all(
+    Array.from({ length: N }, (_, i) =>
+      new Promise((r) => setTimeout(r, i * 100)).then(() => admin("POST", "/attack", {})),
+    ),
+  );
   await new Promise((r) => setTimeout(r, 4_000));
   await reportUnauthorized("at 10 calls/s", staggered);
   const burst = await Promise.all(Array.from({ length: N }, () => admin("POST", "/attack", {})));
@@ -197,8 +324,12 @@ async function reportUnauthorized(label: string, attacks: { call: { id: string }
     const end = control.find((c) => c.body.type === "end-call");
     if (end) toEndCall.push(Date.parse(end.at) - sent);
   }
-  console.log(`unauthorized calls ${label}, first message → spoken notice with endCallAfterSpoken: ${fmt(toFirstControl)}`);
-  console.log(`unauthorized calls ${label}, first message → end-call (sent 1.5 s after the notice by design): ${fmt(toEndCall)}`);
+  console.log(
+    `unauthorized calls ${label}, first message → spoken notice with endCallAfterSpoken: ${fmt(toFirstControl)}`,
+  );
+  console.log(
+    `unauthorized calls ${label}, first message → end-call (sent 1.5 s after the notice by design): ${fmt(toEndCall)}`,
+  );
 }
 
 async function benchCutoffs() {
@@ -208,7 +339,13 @@ async function benchCutoffs() {
   const calls: string[] = [];
   for (let i = 0; i < 20; i++) {
     const user = await db.user.create({ data: { email: `bench-${i}-${Date.now()}@coach.test`, passwordHash: "x" } });
-    await grant(db, { userId: user.id, credits: 6 + (i % 5), actor: "bench", reason: "bench", idempotencyKey: `bench:${user.id}` });
+    await grant(db, {
+      userId: user.id,
+      credits: 6 + (i % 5),
+      actor: "bench",
+      reason: "bench",
+      idempotencyKey: `bench:${user.id}`,
+    });
     const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
     const attack = await admin("POST", "/attack", { overrides: start.assistantOverrides });
     calls.push(attack.call.id);

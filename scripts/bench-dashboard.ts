@@ -23,8 +23,8 @@ async function firstCsvBatch(db: Db) {
 const cases: [string, (db: Db) => Promise<unknown>][] = [
   ["overview (figures + 30-day series)", (db) => getOverview(db, new Date())],
   ["users: first page", (db) => searchUsers(db, { page: 1 })],
-  ["users: search \"user4217\"", (db) => searchUsers(db, { q: "user4217", page: 1 })],
-  ["users: search \"hopper\", page 3", (db) => searchUsers(db, { q: "hopper", page: 3 })],
+  ['users: search "user4217"', (db) => searchUsers(db, { q: "user4217", page: 1 })],
+  ['users: search "hopper", page 3', (db) => searchUsers(db, { q: "hopper", page: 3 })],
   ["users: last page", (db) => searchUsers(db, { page: 400 })],
   ["user detail: ledger page 1", (db) => getUserDetail(db, "seed-u-4217", 1)],
   ["live calls (polled every 2 s)", (db) => listLiveCalls(db, new Date())],
@@ -32,14 +32,17 @@ const cases: [string, (db: Db) => Promise<unknown>][] = [
   ["ledger CSV: first batch", firstCsvBatch],
 ];
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main() {
   const database = await openDevDatabase();
   const db = createDb(database.url);
   let missed = 0;
   try {
-    console.log(`${await db.user.count()} users, ${await db.call.count()} calls, ${await db.ledgerEntry.count()} ledger entries; ${RUNS} runs each\n`);
+    console.log(
+      `${await db.user.count()} users, ${await db.call.count()} calls, ${await db.ledgerEntry.count()} ledger entries; ${RUNS} runs each\n`,
+    );
     console.log(`${"query".padEnd(38)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"max ms".padStart(8)}`);
     for (const [name, run] of cases) {
       await run(db);
@@ -52,9 +55,15 @@ async function main() {
       times.sort((a, b) => a - b);
       const p95 = percentile(times, 95);
       if (p95 > TARGET_MS) missed++;
-      console.log(`${name.padEnd(38)} ${percentile(times, 50).toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${times.at(-1)!.toFixed(1).padStart(8)}${p95 > TARGET_MS ? "  over target" : ""}`);
+      console.log(
+        `${name.padEnd(38)} ${percentile(times, 50).toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${times.at(-1)!.toFixed(1).padStart(8)}${p95 > TARGET_MS ? "  over target" : ""}`,
+      );
     }
-    console.log(missed ? `\n${missed} queries over the ${TARGET_MS} ms target at p95.` : `\nAll under the ${TARGET_MS} ms target at p95.`);
+    console.log(
+      missed
+        ? `\n${missed} queries over the ${TARGET_MS} ms target at p95.`
+        : `\nAll under the ${TARGET_MS} ms target at p95.`,
+    );
     if (missed) process.exitCode = 1;
   } finally {
     await db.$disconnect();

@@ -16,7 +16,8 @@ async function main() {
   const appPort = portFromEnv("PORT", 3000);
   const emulatorPort = portFromEnv("VAPI_EMULATOR_PORT", DEFAULT_ACCOUNT.port);
   await assertPortFree(appPort, "Next.js", "PORT");
-  if (!isRealVapi(process.env.VAPI_API_URL)) await assertPortFree(emulatorPort, "the Vapi emulator", "VAPI_EMULATOR_PORT");
+  if (!isRealVapi(process.env.VAPI_API_URL))
+    await assertPortFree(emulatorPort, "the Vapi emulator", "VAPI_EMULATOR_PORT");
   // Loaded after the checks: Prisma, the emulator and the rest take a while to import.
   const { startStack, stopOnSignals } = await import("./stack");
   const { DEMO_OPERATOR, DEMO_USER } = await import("./seed-demo");
@@ -39,7 +40,9 @@ async function main() {
     },
   });
   stopOnSignals(stack);
-  console.log(`\nCoach Call: ${stack.env.APP_URL}\n  user:     ${DEMO_USER.email} / ${DEMO_USER.password}\n  operator: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}\n`);
+  console.log(
+    `\nCoach Call: ${stack.env.APP_URL}\n  user:     ${DEMO_USER.email} / ${DEMO_USER.password}\n  operator: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}\n`,
+  );
 }
 
 await main().catch(exitOnSetupError);

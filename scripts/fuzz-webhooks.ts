@@ -44,7 +44,9 @@ const concurrency = Number(args.concurrency);
 const shrinkMs = Number(args["shrink-seconds"]) * 1000;
 const triageMs = Number(args["triage-seconds"]) * 1000;
 if (![n, seed, concurrency, shrinkMs, triageMs].every(Number.isFinite)) {
-  throw new Error("usage: fuzz-webhooks.ts [--n N] [--seed S [--path P]] [--concurrency C] [--shrink-seconds T] [--triage-seconds T]");
+  throw new Error(
+    "usage: fuzz-webhooks.ts [--n N] [--seed S [--path P]] [--concurrency C] [--shrink-seconds T] [--triage-seconds T]",
+  );
 }
 if (!fs.existsSync(".next/BUILD_ID")) {
   console.error("fuzz:webhooks needs a production build (.next/BUILD_ID is missing): run `npm run build` first.");
@@ -57,7 +59,11 @@ const emulatorPort = await freePort();
 const appUrl = `http://localhost:${appPort}`;
 const emulatorUrl = `http://localhost:${emulatorPort}`;
 const env = {
-  ...e2eEnv, APP_URL: appUrl, NEXTAUTH_URL: appUrl, VAPI_API_URL: emulatorUrl, VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
+  ...e2eEnv,
+  APP_URL: appUrl,
+  NEXTAUTH_URL: appUrl,
+  VAPI_API_URL: emulatorUrl,
+  VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
   // The fuzzer stands in for one proxy in front of the app, so the X-Forwarded-For it sends picks
   // the address rejections are counted under (lib/http/client-ip.ts), rather than all sharing one.
   TRUST_PROXY_HOPS: "1",
@@ -85,12 +91,19 @@ process.exit(exitCode);
  */
 async function warmUp() {
   for (let i = 0; i < 300 && !(await isLive(appUrl, 1000)); i++) await new Promise((r) => setTimeout(r, 200));
-  const body = JSON.stringify({ message: { type: "hang", timestamp: Date.now(), call: { id: `fz-warm-up-${randomUUID()}` } } });
+  const body = JSON.stringify({
+    message: { type: "hang", timestamp: Date.now(), call: { id: `fz-warm-up-${randomUUID()}` } },
+  });
   const ts = String(Date.now());
   const url = `${appUrl}/api/vapi/webhook`;
   const unsigned: Record<string, string> = { "x-forwarded-for": "192.0.2.1" };
   for (const headers of [unsigned, { "x-timestamp": ts, "x-signature": signHmac(env.VAPI_WEBHOOK_SECRET, ts, body) }]) {
-    await send({ url, headers: { "content-type": "application/json", ...headers }, bytes: Buffer.from(body), chunked: false });
+    await send({
+      url,
+      headers: { "content-type": "application/json", ...headers },
+      bytes: Buffer.from(body),
+      chunked: false,
+    });
   }
 }
 
@@ -99,7 +112,9 @@ async function fuzz(): Promise<number> {
   const db = createDb(stack.databaseUrl);
   const h = harness(rows, db);
   try {
-    console.log(`fuzz:webhooks seed ${seed}${args.path ? `, path ${args.path}` : `, ${n} cases`}, ${concurrency} at a time`);
+    console.log(
+      `fuzz:webhooks seed ${seed}${args.path ? `, path ${args.path}` : `, ${n} cases`}, ${concurrency} at a time`,
+    );
     return args.path ? await replayOne(h, args.path) : await fuzzMany(h, db);
   } finally {
     await rows.close();
@@ -118,7 +133,13 @@ function harness(rows: Rows, db: ReturnType<typeof createDb>): Harness {
     rows,
     async paidMetadata() {
       const user = await db.user.create({ data: { email: `fuzz-${randomUUID()}@coach.test`, passwordHash: "x" } });
-      await grant(db, { userId: user.id, credits: 50, actor: "fuzz", reason: "fuzz", idempotencyKey: `fuzz:${user.id}` });
+      await grant(db, {
+        userId: user.id,
+        credits: 50,
+        actor: "fuzz",
+        reason: "fuzz",
+        idempotencyKey: `fuzz:${user.id}`,
+      });
       return (await startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).assistantOverrides.metadata;
     },
     recover() {
@@ -167,7 +188,11 @@ async function fuzzMany(h: Harness, db: ReturnType<typeof createDb>): Promise<nu
 
   const secs = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)} s`;
   printSummary(tally, {
-    cases: n, requests, seconds: (fuzzed - phaseA) / 1000, restarts, phases: [
+    cases: n,
+    requests,
+    seconds: (fuzzed - phaseA) / 1000,
+    restarts,
+    phases: [
       `stack started in ${secs(0, stackStarted)}, warmed up in ${secs(stackStarted, generating)}, cases generated in ${secs(generating, quiescing)}, database quiet after ${secs(quiescing, phaseA)}`,
       `${unauthenticated.length} unauthenticated cases first, in ${secs(phaseA, phaseB)}: rows written ${written.length ? written.join(", ") : "none"} (rejection counters aside)`,
       `${authenticated.length} authenticated cases after, in ${secs(phaseB, fuzzed)}`,
@@ -178,8 +203,22 @@ async function fuzzMany(h: Harness, db: ReturnType<typeof createDb>): Promise<nu
   });
 
   const classes: FailureClass[] = await classify(failures, h);
-  if (written.length) classes.unshift({ key: "unauthenticated requests wrote rows", kind: "wrote rows", suspect: "", members: leaks, alone: true });
-  if (invariants.length) classes.push({ key: "ledger invariants broken after the run", kind: "invariants", suspect: "", members: [], alone: true });
+  if (written.length)
+    classes.unshift({
+      key: "unauthenticated requests wrote rows",
+      kind: "wrote rows",
+      suspect: "",
+      members: leaks,
+      alone: true,
+    });
+  if (invariants.length)
+    classes.push({
+      key: "ledger invariants broken after the run",
+      kind: "invariants",
+      suspect: "",
+      members: [],
+      alone: true,
+    });
   if (!classes.length) {
     console.log("PASS: no failures.");
     return 0;
@@ -190,11 +229,15 @@ async function fuzzMany(h: Harness, db: ReturnType<typeof createDb>): Promise<nu
   // quadratic masking regex this fuzzer found, happens alone too, and fails the run.
   const slowUnderLoad = classes.filter((k) => !k.alone && k.kind.startsWith("hang"));
   if (slowUnderLoad.length === classes.length) {
-    console.log(`\nPASS with a warning: ${slowUnderLoad.reduce((sum, k) => sum + k.members.length, 0)} replies took over 2 s among other requests and not when sent alone (seed ${seed}).`);
+    console.log(
+      `\nPASS with a warning: ${slowUnderLoad.reduce((sum, k) => sum + k.members.length, 0)} replies took over 2 s among other requests and not when sent alone (seed ${seed}).`,
+    );
     return 0;
   }
   const alone = classes.filter((k) => k.alone);
-  console.log(`\nFAIL: ${failures.length} of ${n} cases failed (seed ${seed}); ${alone.length} classes fail when sent alone:`);
+  console.log(
+    `\nFAIL: ${failures.length} of ${n} cases failed (seed ${seed}); ${alone.length} classes fail when sent alone:`,
+  );
   for (const k of alone) console.log(`  ${k.members.length} × ${k.key}`);
   const among = classes.length - alone.length;
   if (among) console.log(`  and ${among} more classes failed only among other requests (listed above)`);
@@ -233,16 +276,21 @@ async function replayOne(h: Harness, casePath: string): Promise<number> {
   const before = await h.rows.count();
   const r = await runCase(c, h, `r${Date.now()}`);
   const written = c.authentic ? [] : diff(before, await h.rows.count());
-  console.log(`statuses: ${r.outcomes.map((o) => o.status).join(", ")} in ${r.ms.toFixed(0)} ms${written.length ? `; rows written: ${written.join(", ")}` : ""}`);
+  console.log(
+    `statuses: ${r.outcomes.map((o) => o.status).join(", ")} in ${r.ms.toFixed(0)} ms${written.length ? `; rows written: ${written.join(", ")}` : ""}`,
+  );
   for (const p of r.problems) console.log(`FAIL ${p.kind}: ${p.detail}`);
   if (!r.problems.length && !written.length) return 0;
-  if (r.problems.length && shrinkMs > 0) await shrink(h, casePath, { kind: r.problems[0].kind, suspect: primarySuspect(suspectsOf(c)) }, { seed, shrinkMs });
+  if (r.problems.length && shrinkMs > 0)
+    await shrink(h, casePath, { kind: r.problems[0].kind, suspect: primarySuspect(suspectsOf(c)) }, { seed, shrinkMs });
   return 1;
 }
 
 async function inPool<T>(items: T[], work: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }

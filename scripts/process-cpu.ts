@@ -15,7 +15,14 @@ export function cpuMsByProcess(): Map<string, number> {
       continue; // exited meanwhile
     }
     const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const key = pid === String(process.pid) ? "bench" : name.startsWith("postgres") ? "postgres" : name.startsWith("next-server") ? "next-server" : undefined;
+    const key =
+      pid === String(process.pid)
+        ? "bench"
+        : name.startsWith("postgres")
+          ? "postgres"
+          : name.startsWith("next-server")
+            ? "next-server"
+            : undefined;
     if (!key) continue;
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s

@@ -8,8 +8,23 @@ export const DEMO_OPERATOR = { email: "operator@coach.test", password: "operator
 /** Seeds a fresh database with a demo user (with credits) and a demo operator; does nothing twice. */
 export async function seedDemo(db: Db) {
   if (await db.user.count()) return false;
-  const user = await db.user.create({ data: { email: DEMO_USER.email, name: "Demo User", passwordHash: await hashPassword(DEMO_USER.password) } });
-  await db.user.create({ data: { email: DEMO_OPERATOR.email, name: "Demo Operator", role: "OPERATOR", passwordHash: await hashPassword(DEMO_OPERATOR.password) } });
-  await grant(db, { userId: user.id, credits: DEMO_USER.credits, actor: "seed", reason: "demo credits", idempotencyKey: "seed:demo-user" });
+  const user = await db.user.create({
+    data: { email: DEMO_USER.email, name: "Demo User", passwordHash: await hashPassword(DEMO_USER.password) },
+  });
+  await db.user.create({
+    data: {
+      email: DEMO_OPERATOR.email,
+      name: "Demo Operator",
+      role: "OPERATOR",
+      passwordHash: await hashPassword(DEMO_OPERATOR.password),
+    },
+  });
+  await grant(db, {
+    userId: user.id,
+    credits: DEMO_USER.credits,
+    actor: "seed",
+    reason: "demo credits",
+    idempotencyKey: "seed:demo-user",
+  });
   return true;
 }

@@ -40,23 +40,31 @@ const CALLS = `
                                    ELSE now() - make_interval(secs => 600 + (n::bigint * 7919) % (90 * 86400)) END AS started) s`;
 
 const STEPS: [string, string][] = [
-  ["users", `
+  [
+    "users",
+    `
     INSERT INTO "User" ("id", "email", "name", "passwordHash", "role", "createdAt", "suspendedAt", "suspendedReason")
     SELECT 'seed-u-' || i, 'user' || i || '@seed.test',
            (ARRAY['Ada','Grace','Alan','Edsger','Barbara','Donald','Frances','John','Margaret','Ken'])[1 + i % 10] || ' ' ||
            (ARRAY['Lovelace','Hopper','Turing','Dijkstra','Liskov','Knuth','Allen','Backus','Hamilton','Thompson'])[1 + (i / 10) % 10],
            $1, 'USER', now() - make_interval(secs => 180 * 86400 + (i * 1543) % (180 * 86400)),
            CASE WHEN i % 500 = 0 THEN now() END, CASE WHEN i % 500 = 0 THEN 'seeded suspension' END
-      FROM generate_series(1, ${SEED.users}) i`],
+      FROM generate_series(1, ${SEED.users}) i`,
+  ],
   ["call plan", CALLS],
-  ["reservations", `
+  [
+    "reservations",
+    `
     INSERT INTO "Reservation" ("id", "userId", "credits", "seconds", "status", "capturedCredits", "releasedCredits", "vapiCallId", "boundAt", "expiresAt", "idempotencyKey", "createdAt", "closedAt")
     SELECT reservation_id, user_id, 100, 600, (CASE WHEN status = 'ACTIVE' THEN 'HELD' ELSE 'CAPTURED' END)::"ReservationStatus",
            CASE WHEN status = 'ACTIVE' THEN 0 ELSE captured END, CASE WHEN status = 'ACTIVE' THEN 0 ELSE 100 - captured END,
            vapi_call_id, started, started + interval '1 minute', reservation_id, started - interval '5 seconds',
            CASE WHEN status = 'ACTIVE' THEN NULL ELSE started + make_interval(secs => used) END
-      FROM seed_calls WHERE status <> 'UNAUTHORIZED'`],
-  ["calls", `
+      FROM seed_calls WHERE status <> 'UNAUTHORIZED'`,
+  ],
+  [
+    "calls",
+    `
     INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "flag", "startedAt", "warnAt", "cutoffAt", "endCallDueAt", "vapiStatus",
                         "endedAt", "endedReason", "usedSeconds", "creditsCharged", "vapiCost", "summary", "settledAt", "createdAt", "updatedAt")
     SELECT 'seed-c-' || n, vapi_call_id, CASE WHEN status = 'UNAUTHORIZED' AND n % 200 = 0 THEN NULL ELSE user_id END,
@@ -73,8 +81,11 @@ const STEPS: [string, string][] = [
            CASE WHEN status = 'SETTLED' THEN 'A seeded coaching session.' END,
            CASE WHEN status = 'ACTIVE' THEN NULL ELSE started + make_interval(secs => used + 5) END,
            started, now()
-      FROM seed_calls`],
-  ["ledger entries", `
+      FROM seed_calls`,
+  ],
+  [
+    "ledger entries",
+    `
     INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
     SELECT user_id, kind::"LedgerKind", available_delta, held_delta, reservation_id, actor, reason, key, created FROM (
       SELECT u."id" AS user_id, CASE WHEN j % 10 = 0 THEN 'DEDUCT' ELSE 'GRANT' END AS kind,
@@ -92,17 +103,26 @@ const STEPS: [string, string][] = [
       UNION ALL
       SELECT user_id, 'RELEASE', 100 - captured, captured - 100, reservation_id, 'vapi:end-of-call-report', NULL, 'release:' || reservation_id, started + make_interval(secs => used)
         FROM seed_calls WHERE status = 'SETTLED'
-    ) e ORDER BY created`],
-  ["balances", `
+    ) e ORDER BY created`,
+  ],
+  [
+    "balances",
+    `
     UPDATE "User" u SET "available" = s.a, "held" = s.h
       FROM (SELECT "userId", SUM("availableDelta") AS a, SUM("heldDelta") AS h FROM "LedgerEntry" WHERE "userId" LIKE 'seed-u-%' GROUP BY 1) s
-     WHERE u."id" = s."userId"`],
-  ["alerts", `
+     WHERE u."id" = s."userId"`,
+  ],
+  [
+    "alerts",
+    `
     INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "message", "createdAt")
     SELECT 'seed-a-' || n, 'UNAUTHORIZED_CALL'::"AlertKind", CASE WHEN n % 200 = 0 THEN NULL ELSE user_id END, vapi_call_id, used,
            'Call without a valid start (MISSING_TOKEN).', started
-      FROM seed_calls WHERE status = 'UNAUTHORIZED'`],
-  ["webhook events", `
+      FROM seed_calls WHERE status = 'UNAUTHORIZED'`,
+  ],
+  [
+    "webhook events",
+    `
     INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "outcome", "payload", "receivedAt")
     SELECT vapi_call_id || ':conversation-update:seed', 'conversation-update', vapi_call_id, 'ACCEPTED'::"WebhookOutcome",
            jsonb_build_object('message', jsonb_build_object('type', 'conversation-update', 'messages', jsonb_build_array(
@@ -110,13 +130,17 @@ const STEPS: [string, string][] = [
              jsonb_build_object('role', 'user', 'message', 'My presentation on Friday.'),
              jsonb_build_object('role', 'bot', 'message', 'Good. Walk me through your opening.')))),
            started + interval '20 seconds'
-      FROM seed_calls WHERE status = 'ACTIVE'`],
+      FROM seed_calls WHERE status = 'ACTIVE'`,
+  ],
 ];
 
 /** How many users get a 71st grant, so the ledger holds exactly SEED.ledgerEntries entries. */
 async function extraGrants(client: pg.Client): Promise<number> {
-  const { rows: [planned] } = await client.query<{ entries: string }>(
-    `SELECT SUM(CASE status WHEN 'SETTLED' THEN 3 WHEN 'ACTIVE' THEN 1 ELSE 0 END) AS entries FROM seed_calls`);
+  const {
+    rows: [planned],
+  } = await client.query<{ entries: string }>(
+    `SELECT SUM(CASE status WHEN 'SETTLED' THEN 3 WHEN 'ACTIVE' THEN 1 ELSE 0 END) AS entries FROM seed_calls`,
+  );
   return SEED.ledgerEntries - SEED.users * 70 - Number(planned.entries);
 }
 
@@ -137,13 +161,18 @@ async function seedLarge(url: string) {
     await client.query("BEGIN");
     for (const [name, sql] of STEPS) {
       const stepStart = Date.now();
-      const params: unknown[] = name === "users" ? [passwordHash] : name === "ledger entries" ? [await extraGrants(client)] : [];
+      const params: unknown[] =
+        name === "users" ? [passwordHash] : name === "ledger entries" ? [await extraGrants(client)] : [];
       const result = await client.query(sql, params);
-      console.log(`${name.padEnd(16)} ${String(result.rowCount ?? "").padStart(9)} rows  ${((Date.now() - stepStart) / 1000).toFixed(1)} s`);
+      console.log(
+        `${name.padEnd(16)} ${String(result.rowCount ?? "").padStart(9)} rows  ${((Date.now() - stepStart) / 1000).toFixed(1)} s`,
+      );
     }
     await client.query("COMMIT");
     await client.query("ANALYZE");
-    console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s. Every seeded user's password: ${SEED.password}`);
+    console.log(
+      `Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s. Every seeded user's password: ${SEED.password}`,
+    );
     return true;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -161,7 +190,9 @@ async function main() {
       const checkStart = Date.now();
       const problems = await checkInvariants(db);
       await db.$disconnect();
-      console.log(`Ledger invariants: ${problems.length ? `${problems.length} problems, first: ${problems[0]}` : "all hold"} (${((Date.now() - checkStart) / 1000).toFixed(1)} s)`);
+      console.log(
+        `Ledger invariants: ${problems.length ? `${problems.length} problems, first: ${problems[0]}` : "all hold"} (${((Date.now() - checkStart) / 1000).toFixed(1)} s)`,
+      );
       if (problems.length) process.exitCode = 1;
     }
   } finally {

@@ -19,10 +19,20 @@ if (wanted) {
   const have = process.versions.node.split(".").map(Number);
   const need = wanted.slice(1).map((n) => Number(n || 0));
   const older = need.map((n, i) => have[i] - n).find((d) => d !== 0) < 0;
-  if (older) fail("Coach Call needs Node.js " + range + " (package.json engines); this is Node.js " + process.version + ".", "Install Node.js " + need.join(".") + " or newer (https://nodejs.org/en/download), then run `npm install` and the command again.");
+  if (older)
+    fail(
+      "Coach Call needs Node.js " + range + " (package.json engines); this is Node.js " + process.version + ".",
+      "Install Node.js " +
+        need.join(".") +
+        " or newer (https://nodejs.org/en/download), then run `npm install` and the command again.",
+    );
 }
 
 if (process.argv[2] === "test") {
   const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-  if (!fs.existsSync(chromium)) fail("`npm test` needs Chromium at " + chromium + " for the browser tests (Playwright cannot download its own here).", "Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium), then run `npm test` again.");
+  if (!fs.existsSync(chromium))
+    fail(
+      "`npm test` needs Chromium at " + chromium + " for the browser tests (Playwright cannot download its own here).",
+      "Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium), then run `npm test` again.",
+    );
 }

@@ -27,8 +27,12 @@ const { formatResult, openSimEnv, simulate } = await import("@/test/sim/simulati
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: "string", default: "100" }, seed: { type: "string" }, path: { type: "string" }, "replay-path": { type: "string" },
-    "max-commands": { type: "string" }, "shrink-seconds": { type: "string", default: "120" },
+    runs: { type: "string", default: "100" },
+    seed: { type: "string" },
+    path: { type: "string" },
+    "replay-path": { type: "string" },
+    "max-commands": { type: "string" },
+    "shrink-seconds": { type: "string", default: "120" },
   },
 });
 const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -42,7 +46,9 @@ function progress(total: number) {
     if (now - lastAt < 30_000 || done === total) return;
     lastAt = now;
     const left = ((now - started) / done) * (total - done);
-    process.stderr.write(`sim: ${done} of ${total} runs passed in ${minutes(now - started)}, about ${minutes(left)} left\n`);
+    process.stderr.write(
+      `sim: ${done} of ${total} runs passed in ${minutes(now - started)}, about ${minutes(left)} left\n`,
+    );
   };
 }
 const minutes = (ms: number) => `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
@@ -58,10 +64,20 @@ try {
   try {
     const runs = number(args.runs)!;
     const result = await simulate(env, {
-      runs, seed: number(args.seed), path: args.path, replayPath: args["replay-path"],
-      maxCommands: number(args["max-commands"]), shrinkSeconds: number(args["shrink-seconds"]), onRunPassed: progress(runs),
+      runs,
+      seed: number(args.seed),
+      path: args.path,
+      replayPath: args["replay-path"],
+      maxCommands: number(args["max-commands"]),
+      shrinkSeconds: number(args["shrink-seconds"]),
+      onRunPassed: progress(runs),
     });
-    console.log(formatResult(result, (replay) => `npm run sim -- ${replay}${args["max-commands"] ? ` --max-commands=${args["max-commands"]}` : ""}`));
+    console.log(
+      formatResult(
+        result,
+        (replay) => `npm run sim -- ${replay}${args["max-commands"] ? ` --max-commands=${args["max-commands"]}` : ""}`,
+      ),
+    );
     exitCode = result.ok ? 0 : 1;
   } finally {
     await env.close();

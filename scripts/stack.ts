@@ -20,7 +20,12 @@ export type StackOptions = {
   env: Record<string, string>;
 };
 
-export type Stack = { databaseUrl: string; env: Record<string, string>; stop: () => Promise<void>; restartApp: () => Promise<void> };
+export type Stack = {
+  databaseUrl: string;
+  env: Record<string, string>;
+  stop: () => Promise<void>;
+  restartApp: () => Promise<void>;
+};
 
 /**
  * Everything `npm run dev` and the e2e suite need: PostgreSQL (embedded unless DATABASE_URL is
@@ -87,8 +92,15 @@ function spawnNext(o: StackOptions, env: Record<string, string>): ChildProcess {
   const args = o.next === "dev" ? ["dev", "-p", String(o.appPort)] : ["start", "-p", String(o.appPort)];
   // Its own process group, so stopping it also stops the next-server child it forks. In `npm run
   // dev`, the app's JSON log lines are made readable (pino-pretty passes Next's own lines through).
-  const child = spawn("node_modules/.bin/next", args, { env: env as NodeJS.ProcessEnv, stdio: ["inherit", o.next === "dev" ? "pipe" : "inherit", "inherit"], detached: true });
-  if (child.stdout) child.stdout.pipe(pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" }));
+  const child = spawn("node_modules/.bin/next", args, {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["inherit", o.next === "dev" ? "pipe" : "inherit", "inherit"],
+    detached: true,
+  });
+  if (child.stdout)
+    child.stdout.pipe(
+      pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" }),
+    );
   return child;
 }
 

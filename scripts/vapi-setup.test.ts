@@ -55,7 +55,11 @@ describe("npm run vapi:setup", () => {
 
     const credentials = await vapi<unknown[]>("/credential");
     expect(credentials).toHaveLength(1);
-    expect(credentials[0]).toMatchObject({ id: first.credential.id, provider: "webhook", authenticationPlan: { type: "hmac", algorithm: "sha256" } });
+    expect(credentials[0]).toMatchObject({
+      id: first.credential.id,
+      provider: "webhook",
+      authenticationPlan: { type: "hmac", algorithm: "sha256" },
+    });
     const server = { url: WEBHOOK_URL, credentialId: first.credential.id };
     const assistant = await vapi(`/assistant/${ASSISTANT_ID}`);
     expect(assistant).toMatchObject({
@@ -81,11 +85,20 @@ describe("npm run vapi:setup", () => {
     await fetch(`${emulator.url}/assistant/${ASSISTANT_ID}`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${PRIVATE_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ serverMessages: ["hang", "status-update"], monitorPlan: { controlEnabled: false, listenEnabled: false } }),
+      body: JSON.stringify({
+        serverMessages: ["hang", "status-update"],
+        monitorPlan: { controlEnabled: false, listenEnabled: false },
+      }),
     });
     await runVapiSetup(env, { log });
     const assistant = await vapi(`/assistant/${ASSISTANT_ID}`);
-    expect(assistant.serverMessages).toEqual(["hang", "status-update", "end-of-call-report", "conversation-update", "tool-calls"]);
+    expect(assistant.serverMessages).toEqual([
+      "hang",
+      "status-update",
+      "end-of-call-report",
+      "conversation-update",
+      "tool-calls",
+    ]);
     expect(assistant.monitorPlan).toMatchObject({ controlEnabled: true, listenEnabled: false });
   });
 
@@ -93,14 +106,22 @@ describe("npm run vapi:setup", () => {
     await fetch(`${emulator.url}/assistant/${ASSISTANT_ID}`, {
       method: "PATCH",
       headers: { authorization: `Bearer ${PRIVATE_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ server: { url: WEBHOOK_URL, headers: { Authorization: "Bearer static-secret", "X-Vapi-Secret": "legacy-secret", "X-Team": "coach" } } }),
+      body: JSON.stringify({
+        server: {
+          url: WEBHOOK_URL,
+          headers: { Authorization: "Bearer static-secret", "X-Vapi-Secret": "legacy-secret", "X-Team": "coach" },
+        },
+      }),
     });
     const result = await runVapiSetup(env, { log });
     expect(result.plan.changes.map((change) => change.setting)).toEqual(
       expect.arrayContaining(["server.headers.Authorization", "server.headers.X-Vapi-Secret"]),
     );
     expect((await vapi(`/assistant/${ASSISTANT_ID}`)).server).toEqual({
-      url: WEBHOOK_URL, credentialId: result.credential.id, timeoutSeconds: expect.any(Number), headers: { "X-Team": "coach" },
+      url: WEBHOOK_URL,
+      credentialId: result.credential.id,
+      timeoutSeconds: expect.any(Number),
+      headers: { "X-Team": "coach" },
     });
     expect(output.join("\n")).not.toMatch(/static-secret|legacy-secret/);
   });
@@ -117,8 +138,12 @@ describe("npm run vapi:setup", () => {
   it("says clearly when the private key is wrong or missing", async () => {
     const badKey = { ...env, VAPI_PRIVATE_KEY: "pk-not-the-private-key" };
     const error = await runVapiSetup(badKey, { log }).catch((caught: unknown) => caught);
-    expect(explainSetupError(error, badKey)).toMatch(/^Vapi rejected VAPI_PRIVATE_KEY \(GET \/assistant\/coach-setup-test: HTTP 401\)/);
+    expect(explainSetupError(error, badKey)).toMatch(
+      /^Vapi rejected VAPI_PRIVATE_KEY \(GET \/assistant\/coach-setup-test: HTTP 401\)/,
+    );
 
-    await expect(runVapiSetup({ ...env, VAPI_PRIVATE_KEY: undefined }, { log })).rejects.toThrow(/VAPI_PRIVATE_KEY is required/);
+    await expect(runVapiSetup({ ...env, VAPI_PRIVATE_KEY: undefined }, { log })).rejects.toThrow(
+      /VAPI_PRIVATE_KEY is required/,
+    );
   });
 });

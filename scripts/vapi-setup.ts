@@ -19,10 +19,14 @@ type Env = Record<string, string | undefined>;
 
 const SetupEnv = z.object({
   VAPI_API_URL: z.url().default("https://api.vapi.ai"),
-  VAPI_PRIVATE_KEY: z.string({ error: "VAPI_PRIVATE_KEY is required: the private API key from Vapi's dashboard (not the public key)" }).min(1),
+  VAPI_PRIVATE_KEY: z
+    .string({ error: "VAPI_PRIVATE_KEY is required: the private API key from Vapi's dashboard (not the public key)" })
+    .min(1),
   VAPI_ASSISTANT_ID: z.string({ error: "VAPI_ASSISTANT_ID is required: the id of the coach assistant" }).min(1),
   APP_URL: z.url({ error: "APP_URL is required: the app's public base URL, which Vapi posts webhooks to" }),
-  VAPI_WEBHOOK_SECRET: z.string({ error: "VAPI_WEBHOOK_SECRET is required: the HMAC secret the webhook verifies" }).min(1),
+  VAPI_WEBHOOK_SECRET: z
+    .string({ error: "VAPI_WEBHOOK_SECRET is required: the HMAC secret the webhook verifies" })
+    .min(1),
 });
 
 export type VapiSetupResult = {
@@ -39,10 +43,19 @@ export async function runVapiSetup(env: Env, { dryRun = false, log = console.log
     webhookSecret: config.VAPI_WEBHOOK_SECRET,
     maxCallMinutes: pricingFromEnv(env).maxCallMinutes,
   };
-  const client = new VapiClient({ token: config.VAPI_PRIVATE_KEY, baseUrl: config.VAPI_API_URL, timeoutInSeconds: 15, maxRetries: 0 });
-  log(`Vapi assistant ${inputs.assistantId} at ${config.VAPI_API_URL}${dryRun ? " (dry run: nothing will change)" : ""}`);
+  const client = new VapiClient({
+    token: config.VAPI_PRIVATE_KEY,
+    baseUrl: config.VAPI_API_URL,
+    timeoutInSeconds: 15,
+    maxRetries: 0,
+  });
+  log(
+    `Vapi assistant ${inputs.assistantId} at ${config.VAPI_API_URL}${dryRun ? " (dry run: nothing will change)" : ""}`,
+  );
 
-  const assistant = await call(`GET /assistant/${inputs.assistantId}`, () => client.assistants.get({ id: inputs.assistantId }));
+  const assistant = await call(`GET /assistant/${inputs.assistantId}`, () =>
+    client.assistants.get({ id: inputs.assistantId }),
+  );
   const credentials = await restJson("GET /credential", () => client.fetch("/credential"));
   const existingId = findWebhookCredential(Array.isArray(credentials) ? credentials : [], inputs.webhookSecret);
   let credential: VapiSetupResult["credential"];
@@ -102,7 +115,9 @@ async function restJson(what: string, send: () => Promise<Response>): Promise<un
   const response = await call(what, send);
   if (!response.ok) {
     const kind = response.status === 401 ? "unauthorized" : response.status === 404 ? "not-found" : "http";
-    throw new VapiRestError(kind, `${what}: HTTP ${response.status} ${await response.text()}`, { status: response.status });
+    throw new VapiRestError(kind, `${what}: HTTP ${response.status} ${await response.text()}`, {
+      status: response.status,
+    });
   }
   return response.json();
 }
@@ -113,8 +128,10 @@ export function explainSetupError(error: unknown, env: Env): string {
   if (error.kind === "unauthorized") {
     return `Vapi rejected VAPI_PRIVATE_KEY (${error.message}). Use the private key from Vapi's dashboard, not the public one.`;
   }
-  if (error.kind === "not-found") return `Not found (${error.message}). Is VAPI_ASSISTANT_ID=${env.VAPI_ASSISTANT_ID} an assistant of this org?`;
-  if (error.kind === "timeout" || error.kind === "network") return `Could not reach Vapi at ${env.VAPI_API_URL ?? "https://api.vapi.ai"}: ${error.message}`;
+  if (error.kind === "not-found")
+    return `Not found (${error.message}). Is VAPI_ASSISTANT_ID=${env.VAPI_ASSISTANT_ID} an assistant of this org?`;
+  if (error.kind === "timeout" || error.kind === "network")
+    return `Could not reach Vapi at ${env.VAPI_API_URL ?? "https://api.vapi.ai"}: ${error.message}`;
   return error.message;
 }
 

@@ -7,26 +7,59 @@ import type { Db } from "@/lib/db/client";
 import type { CallFlag, User } from "@/lib/generated/prisma/client";
 
 export const asCurrentUser = (u: User): CurrentUser => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, suspendedAt: u.suspendedAt, available: u.available, held: u.held,
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  suspendedAt: u.suspendedAt,
+  available: u.available,
+  held: u.held,
 });
 
-type CallFacts = { startedAt: Date; usedSeconds?: number; vapiCost?: number; endedReason?: string; transcript?: string; cutoffAt?: Date; flag?: CallFlag };
+type CallFacts = {
+  startedAt: Date;
+  usedSeconds?: number;
+  vapiCost?: number;
+  endedReason?: string;
+  transcript?: string;
+  cutoffAt?: Date;
+  flag?: CallFlag;
+};
 
 /** A call holding `held` credits; settled (capturing `charged`) unless `live`. */
-export async function billedCall(db: Db, userId: string, o: CallFacts & { held: number; charged?: number; live?: boolean }) {
+export async function billedCall(
+  db: Db,
+  userId: string,
+  o: CallFacts & { held: number; charged?: number; live?: boolean },
+) {
   const vapiCallId = `vapi-${randomUUID()}`;
   const reservation = await reserve(db, {
-    userId, minCredits: 1, maxCredits: o.held, secondsFor: (c) => c * 6,
-    expiresAt: new Date(Date.now() + 60_000), idempotencyKey: randomUUID(), actor: userId,
+    userId,
+    minCredits: 1,
+    maxCredits: o.held,
+    secondsFor: (c) => c * 6,
+    expiresAt: new Date(Date.now() + 60_000),
+    idempotencyKey: randomUUID(),
+    actor: userId,
   });
-  if (!(await bindReservation(db, reservation.id, vapiCallId, new Date()))) throw new Error("could not bind the reservation");
+  if (!(await bindReservation(db, reservation.id, vapiCallId, new Date())))
+    throw new Error("could not bind the reservation");
   if (!o.live) await capture(db, reservation.id, o.charged ?? 0);
   return db.call.create({
     data: {
-      vapiCallId, userId, reservationId: reservation.id, status: o.live ? "ACTIVE" : "SETTLED",
-      startedAt: o.startedAt, cutoffAt: o.cutoffAt, transcript: o.transcript, endedReason: o.endedReason, flag: o.flag,
+      vapiCallId,
+      userId,
+      reservationId: reservation.id,
+      status: o.live ? "ACTIVE" : "SETTLED",
+      startedAt: o.startedAt,
+      cutoffAt: o.cutoffAt,
+      transcript: o.transcript,
+      endedReason: o.endedReason,
+      flag: o.flag,
       endedAt: o.live ? null : new Date(o.startedAt.getTime() + (o.usedSeconds ?? 0) * 1000),
-      usedSeconds: o.live ? null : o.usedSeconds ?? 0, creditsCharged: o.live ? null : o.charged ?? 0, vapiCost: o.vapiCost,
+      usedSeconds: o.live ? null : (o.usedSeconds ?? 0),
+      creditsCharged: o.live ? null : (o.charged ?? 0),
+      vapiCost: o.vapiCost,
       settledAt: o.live ? null : new Date(),
     },
   });
@@ -36,8 +69,14 @@ export async function billedCall(db: Db, userId: string, o: CallFacts & { held: 
 export function unauthorizedCall(db: Db, o: CallFacts & { userId?: string }) {
   return db.call.create({
     data: {
-      vapiCallId: `vapi-${randomUUID()}`, userId: o.userId, status: "UNAUTHORIZED", flag: o.flag ?? "MISSING_TOKEN",
-      startedAt: o.startedAt, usedSeconds: o.usedSeconds, vapiCost: o.vapiCost, endedReason: o.endedReason,
+      vapiCallId: `vapi-${randomUUID()}`,
+      userId: o.userId,
+      status: "UNAUTHORIZED",
+      flag: o.flag ?? "MISSING_TOKEN",
+      startedAt: o.startedAt,
+      usedSeconds: o.usedSeconds,
+      vapiCost: o.vapiCost,
+      endedReason: o.endedReason,
     },
   });
 }

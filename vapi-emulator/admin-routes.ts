@@ -30,12 +30,16 @@ export function adminRoutes(emulator: Emulator, internalUrl: () => string): Rout
     admin("GET", "/calls/:id", ({ params }) => details(emulator, session(params.id))),
     admin("POST", "/calls/:id/join", ({ params }) => {
       const call = session(params.id);
-      if (!call.join("simulated")) throw new HttpError(409, `Call ${call.id} is ${call.status}; only a queued call can be joined.`);
+      if (!call.join("simulated"))
+        throw new HttpError(409, `Call ${call.id} is ${call.status}; only a queued call can be joined.`);
       return call.record();
     }),
     admin("POST", "/calls/:id/hangup", ({ params }) => endCall(session(params.id), "customer-ended-call")),
     admin("POST", "/calls/:id/end", ({ params, body }) =>
-      endCall(session(params.id), typeof body.endedReason === "string" ? body.endedReason : config.adminEndCallEndedReason),
+      endCall(
+        session(params.id),
+        typeof body.endedReason === "string" ? body.endedReason : config.adminEndCallEndedReason,
+      ),
     ),
     admin("POST", "/calls/:id/trigger", ({ params, body }) => {
       if (typeof body.type !== "string") throw new HttpError(400, "trigger needs `type`");
@@ -124,7 +128,10 @@ async function attack(emulator: Emulator, internalUrl: string, body: JsonObject)
   const { config } = emulator;
   const key = typeof body.key === "string" ? body.key : "public";
   const token = key === "public" ? config.publicKey : key === "private" ? config.privateKey : key;
-  const origin = typeof body.origin === "string" ? body.origin : (config.publicKeyRestrictions.allowedOrigins?.[0] ?? "http://localhost:3000");
+  const origin =
+    typeof body.origin === "string"
+      ? body.origin
+      : (config.publicKeyRestrictions.allowedOrigins?.[0] ?? "http://localhost:3000");
   const createBody: JsonObject = isPlainObject(body.assistant)
     ? { assistant: body.assistant }
     : { assistantId: typeof body.assistantId === "string" ? body.assistantId : config.assistants[0].id };

@@ -4,7 +4,16 @@ import { type AssistantConfig, assistantSchema, type WebhookAuth } from "./confi
 import { HttpError } from "./http";
 import { isPlainObject } from "./merge";
 
-const REPLACED_AS_IS = ["name", "firstMessage", "serverMessages", "clientMessages", "maxDurationSeconds", "voice", "transcriber", "metadata"];
+const REPLACED_AS_IS = [
+  "name",
+  "firstMessage",
+  "serverMessages",
+  "clientMessages",
+  "maxDurationSeconds",
+  "voice",
+  "transcriber",
+  "metadata",
+];
 
 /**
  * PATCH /assistant/:id: each top-level field sent replaces the saved one; fields the emulator does
@@ -22,7 +31,10 @@ export function applyAssistantUpdate(
   if (body.server !== undefined) next.server = serverConfig(body.server, authFor);
   const parsed = assistantSchema.safeParse(next);
   if (!parsed.success) {
-    throw new HttpError(400, parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+    throw new HttpError(
+      400,
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
   }
   return parsed.data;
 }
@@ -32,7 +44,9 @@ function modelFields(model: unknown): JsonObject {
   if (!isPlainObject(model)) throw new HttpError(400, ["model must be an object"]);
   const { messages, tools, ...rest } = model;
   const fields: JsonObject = { model: rest };
-  const system = Array.isArray(messages) ? messages.find((message) => isPlainObject(message) && message.role === "system") : undefined;
+  const system = Array.isArray(messages)
+    ? messages.find((message) => isPlainObject(message) && message.role === "system")
+    : undefined;
   if (isPlainObject(system) && typeof system.content === "string") fields.systemPrompt = system.content;
   if (Array.isArray(tools)) fields.tools = tools.filter(isFunctionTool).map(toolConfig);
   return fields;
@@ -40,7 +54,11 @@ function modelFields(model: unknown): JsonObject {
 
 const functionToolSchema = z.object({
   type: z.literal("function"),
-  function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+  function: z.object({
+    name: z.string(),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
   server: z.object({ url: z.string(), credentialId: z.string().optional() }).optional(),
 });
 
@@ -53,7 +71,14 @@ function toolConfig(tool: z.infer<typeof functionToolSchema>): JsonObject {
     name: tool.function.name,
     description: tool.function.description,
     parameters: tool.function.parameters,
-    ...(tool.server ? { server: { url: tool.server.url, ...(tool.server.credentialId ? { credentialId: tool.server.credentialId } : {}) } } : {}),
+    ...(tool.server
+      ? {
+          server: {
+            url: tool.server.url,
+            ...(tool.server.credentialId ? { credentialId: tool.server.credentialId } : {}),
+          },
+        }
+      : {}),
   };
 }
 

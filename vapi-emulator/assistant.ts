@@ -145,5 +145,7 @@ function stringArray(value: unknown): string[] | undefined {
 
 function stringRecord(value: unknown): Record<string, string> {
   if (!isPlainObject(value)) return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
 }

@@ -68,7 +68,8 @@ export class CallSession {
       this.config.partialTranscripts,
       {
         speechStarted: (role, turn) => this.speechStarted(role, turn),
-        partialTranscript: (role, text) => this.emit("transcript", { role, transcriptType: "partial", transcript: text }),
+        partialTranscript: (role, text) =>
+          this.emit("transcript", { role, transcriptType: "partial", transcript: text }),
         spoken: (role, text, startedAt, endedAt, turn) => this.spoken(role, text, startedAt, endedAt, turn),
         isMuted: (role) => (role === "assistant" ? this.flags.assistantMuted : this.flags.customerMuted),
       },
@@ -111,11 +112,19 @@ export class CallSession {
     this.startedAtMs = now;
     this.customer = { via, joinedAt: new Date(now).toISOString() };
     this.transcript.startClock(now);
-    this.progress = { ...this.progress, status: "in-progress", startedAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString() };
+    this.progress = {
+      ...this.progress,
+      status: "in-progress",
+      startedAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    };
     this.room?.sendAppMessage("listening");
     this.emit("status-update", { status: "in-progress" });
-    this.schedule(this.settings.maxDurationSeconds * 1000 * this.config.timeScale, () => this.end("exceeded-max-duration"));
-    if (this.settings.firstMessage) this.conversation.interject({ role: "assistant", text: this.settings.firstMessage }, true);
+    this.schedule(this.settings.maxDurationSeconds * 1000 * this.config.timeScale, () =>
+      this.end("exceeded-max-duration"),
+    );
+    if (this.settings.firstMessage)
+      this.conversation.interject({ role: "assistant", text: this.settings.firstMessage }, true);
     this.conversation.start();
     return true;
   }
@@ -123,7 +132,8 @@ export class CallSession {
   /** The browser left the room. With roomDeleteOnUserLeaveEnabled false the call lives on (§4.2). */
   customerLeft(): void {
     if (this.progress.status === "ended") return;
-    if (this.identity.roomDeleteOnUserLeaveEnabled || this.progress.status === "queued") this.end("customer-ended-call");
+    if (this.identity.roomDeleteOnUserLeaveEnabled || this.progress.status === "queued")
+      this.end("customer-ended-call");
   }
 
   end(endedReason: string): boolean {
@@ -151,7 +161,8 @@ export class CallSession {
   }
 
   sayFirstMessage(): void {
-    if (this.settings.firstMessage) this.conversation.interject({ role: "assistant", text: this.settings.firstMessage });
+    if (this.settings.firstMessage)
+      this.conversation.interject({ role: "assistant", text: this.settings.firstMessage });
   }
 
   emitConversationUpdate(): void {

@@ -7,7 +7,11 @@ export function printJson(value: unknown): void {
 function table(rows: Row[], columns: string[]): string {
   const cell = (value: unknown) => (value === null || value === undefined ? "-" : String(value));
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
-  const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index])).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, index) => value.padEnd(widths[index]))
+      .join("  ")
+      .trimEnd();
   return [line(columns), ...rows.map((row) => line(columns.map((column) => cell(row[column]))))].join("\n");
 }
 
@@ -32,7 +36,12 @@ export function printDeliveries(entries: unknown, raw: boolean): void {
 
 export function printCall(details: unknown, raw: boolean): void {
   if (raw) return printJson(details);
-  const { call, live, deliveries, controlLog } = details as { call: Row; live: Row; deliveries: Row[]; controlLog: Row[] };
+  const { call, live, deliveries, controlLog } = details as {
+    call: Row;
+    live: Row;
+    deliveries: Row[];
+    controlLog: Row[];
+  };
   const monitor = (call.monitor ?? {}) as Row;
   console.log(`Call ${call.id}`);
   console.log(`  status        ${call.status}${call.endedReason ? ` (${call.endedReason})` : ""}`);
@@ -40,7 +49,9 @@ export function printCall(details: unknown, raw: boolean): void {
   if (call.startedAt) console.log(`  started       ${call.startedAt}`);
   if (call.endedAt) console.log(`  ended         ${call.endedAt}`);
   if (call.cost !== undefined) console.log(`  cost          $${call.cost}`);
-  console.log(`  customer      ${(live.customer as Row | null)?.via ?? "not joined"}${live.browserConnected ? " (browser connected)" : ""}`);
+  console.log(
+    `  customer      ${(live.customer as Row | null)?.via ?? "not joined"}${live.browserConnected ? " (browser connected)" : ""}`,
+  );
   console.log(`  webhooks to   ${(live.delivery as Row | null)?.url ?? "(no server url)"}`);
   console.log(`  control url   ${monitor.controlUrl ?? "(disabled)"}`);
   if (call.assistantOverrides) console.log(`  overrides     ${JSON.stringify(call.assistantOverrides)}`);
@@ -48,5 +59,11 @@ export function printCall(details: unknown, raw: boolean): void {
   printDeliveries(deliveries, false);
   console.log("\nControl requests");
   if (controlLog.length === 0) console.log("None.");
-  else console.log(table(controlLog.map((entry) => ({ ...entry, body: JSON.stringify(entry.body) })), ["at", "source", "httpStatus", "body", "error"]));
+  else
+    console.log(
+      table(
+        controlLog.map((entry) => ({ ...entry, body: JSON.stringify(entry.body) })),
+        ["at", "source", "httpStatus", "body", "error"],
+      ),
+    );
 }

@@ -28,7 +28,9 @@ Environment
   VAPI_API_URL (default http://localhost:VAPI_EMULATOR_PORT, ${DEFAULT_ACCOUNT.port} unless set), VAPI_PRIVATE_KEY (default ${DEFAULT_ACCOUNT.privateKey}):
   the same defaults as npm run dev`;
 
-const apiUrl = (process.env.VAPI_API_URL ?? `http://localhost:${process.env.VAPI_EMULATOR_PORT ?? DEFAULT_ACCOUNT.port}`).replace(/\/+$/, "");
+const apiUrl = (
+  process.env.VAPI_API_URL ?? `http://localhost:${process.env.VAPI_EMULATOR_PORT ?? DEFAULT_ACCOUNT.port}`
+).replace(/\/+$/, "");
 const privateKey = process.env.VAPI_PRIVATE_KEY ?? DEFAULT_ACCOUNT.privateKey;
 
 class CliError extends Error {}
@@ -38,7 +40,10 @@ async function admin(method: string, path: string, body?: unknown): Promise<unkn
   try {
     response = await fetch(`${apiUrl}/__emulator${path}`, {
       method,
-      headers: { authorization: `Bearer ${privateKey}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${privateKey}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch {
@@ -97,22 +102,45 @@ async function main(argv: string[]): Promise<void> {
     case "call":
       return printCall(await admin("GET", `/calls/${need(argument, "<id>")}`), raw);
     case "trigger": {
-      const body = { type: need(argument, "<message-type>"), tool: values.tool, arguments: json(values.args, "--args"), force: values.force };
+      const body = {
+        type: need(argument, "<message-type>"),
+        tool: values.tool,
+        arguments: json(values.args, "--args"),
+        force: values.force,
+      };
       return printJson(await admin("POST", `/calls/${need(values.call, "--call <id>")}/trigger`, body));
     }
     case "join":
     case "hangup":
       return report(await admin("POST", `/calls/${need(argument, "<id>")}/${command}`), raw);
     case "end":
-      return report(await admin("POST", `/calls/${need(argument, "<id>")}/end`, values.reason ? { endedReason: values.reason } : {}), raw);
+      return report(
+        await admin(
+          "POST",
+          `/calls/${need(argument, "<id>")}/end`,
+          values.reason ? { endedReason: values.reason } : {},
+        ),
+        raw,
+      );
     case "attack": {
-      const body = { overrides: json(values.overrides, "--overrides"), origin: values.origin, key: values.key, join: !values["no-join"] };
+      const body = {
+        overrides: json(values.overrides, "--overrides"),
+        origin: values.origin,
+        key: values.key,
+        join: !values["no-join"],
+      };
       return printJson(await admin("POST", "/attack", body));
     }
     case "deliveries":
-      return printDeliveries(await admin("GET", `/deliveries${values.call ? `?callId=${encodeURIComponent(values.call)}` : ""}`), raw);
+      return printDeliveries(
+        await admin("GET", `/deliveries${values.call ? `?callId=${encodeURIComponent(values.call)}` : ""}`),
+        raw,
+      );
     case "faults": {
-      if (values.clear) return printJson(await admin("DELETE", `/faults${values.call ? `?callId=${encodeURIComponent(values.call)}` : ""}`));
+      if (values.clear)
+        return printJson(
+          await admin("DELETE", `/faults${values.call ? `?callId=${encodeURIComponent(values.call)}` : ""}`),
+        );
       if (!argument) return printJson(await admin("GET", "/faults"));
       const faults = json(argument, "faults") as Record<string, unknown>;
       return printJson(await admin("POST", "/faults", { ...faults, ...(values.call ? { callId: values.call } : {}) }));

@@ -89,12 +89,16 @@ export const assistantSchema = z.object({
   systemPrompt: z.string().default("You are a friendly, concise speaking coach."),
   model: z.record(z.string(), z.unknown()).default({ provider: "openai", model: "gpt-4o-mini" }),
   voice: z.record(z.string(), z.unknown()).default({ provider: "vapi", voiceId: "Elliot" }),
-  transcriber: z
-    .record(z.string(), z.unknown())
-    .default({ provider: "deepgram", model: "nova-2", language: "en" }),
+  transcriber: z.record(z.string(), z.unknown()).default({ provider: "deepgram", model: "nova-2", language: "en" }),
   tools: z
     .array(toolSchema)
-    .default([{ name: "getRemainingCredits", description: "Get the caller's remaining credits", parameters: { type: "object", properties: {} } }]),
+    .default([
+      {
+        name: "getRemainingCredits",
+        description: "Get the caller's remaining credits",
+        parameters: { type: "object", properties: {} },
+      },
+    ]),
   server: serverSchema.optional(),
   serverMessages: z.array(z.string()).default(DEFAULT_SERVER_MESSAGES),
   clientMessages: z.array(z.string()).default(DEFAULT_CLIENT_MESSAGES),
@@ -117,7 +121,12 @@ const turnSchema = z.object({
 });
 
 /** The emulator's account when nothing says otherwise: `npm run dev` and `npm run vapi` both use it, so they agree with no setup. */
-export const DEFAULT_ACCOUNT = { orgId: "emulator-org", privateKey: "emulator-private-key", publicKey: "emulator-public-key", port: 4010 } as const;
+export const DEFAULT_ACCOUNT = {
+  orgId: "emulator-org",
+  privateKey: "emulator-private-key",
+  publicKey: "emulator-public-key",
+  port: 4010,
+} as const;
 
 export const emulatorConfigSchema = z.object({
   /** 0 lets the OS pick a free port. */
@@ -126,7 +135,10 @@ export const emulatorConfigSchema = z.object({
   privateKey: z.string().min(1).default(DEFAULT_ACCOUNT.privateKey),
   publicKey: z.string().min(1).default(DEFAULT_ACCOUNT.publicKey),
   publicKeyRestrictions: restrictionsSchema.prefault({}),
-  assistants: z.array(assistantSchema).min(1).prefault([{ id: "emulator-assistant" }]),
+  assistants: z
+    .array(assistantSchema)
+    .min(1)
+    .prefault([{ id: "emulator-assistant" }]),
   /** The org-level server URL: used when the effective assistant has none (transient assistants). */
   orgServer: serverSchema.optional(),
   postProcessingDelayMs: z.number().min(0).default(1500),
@@ -134,7 +146,10 @@ export const emulatorConfigSchema = z.object({
   speechCharsPerSecond: z.number().positive().default(15),
   /** Multiplies maxDurationSeconds and customerJoinTimeoutSeconds timers, so tests can run a "10 s" call in 100 ms. */
   timeScale: z.number().positive().default(1),
-  conversation: z.array(turnSchema).min(1).prefault([...DEFAULT_CONVERSATION]),
+  conversation: z
+    .array(turnSchema)
+    .min(1)
+    .prefault([...DEFAULT_CONVERSATION]),
   partialTranscripts: z.boolean().default(true),
   controlEndCallEndedReason: z.string().default("assistant-ended-call"),
   sayEndCallEndedReason: z.string().default("assistant-ended-call-after-message-spoken"),
@@ -228,7 +243,10 @@ function mergeConfigs(base: Record<string, unknown>, over: Record<string, unknow
 }
 
 function splitList(value: string): string[] {
-  return value.split(",").map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {

@@ -5,7 +5,13 @@ import { isPlainObject } from "./merge";
 
 export type ControlResult = { httpStatus: number; body: JsonObject };
 
-const CONTROLS = new Set(["mute-assistant", "unmute-assistant", "mute-customer", "unmute-customer", "say-first-message"]);
+const CONTROLS = new Set([
+  "mute-assistant",
+  "unmute-assistant",
+  "mute-customer",
+  "unmute-customer",
+  "say-first-message",
+]);
 
 /**
  * Live call control (§5). Over the control URL `say` carries `content`; over the browser's
@@ -29,7 +35,12 @@ export function applyControl(
   return result;
 }
 
-function run(session: CallSession, body: JsonObject, source: ControlLogEntry["source"], config: ResolvedConfig): ControlResult {
+function run(
+  session: CallSession,
+  body: JsonObject,
+  source: ControlLogEntry["source"],
+  config: ResolvedConfig,
+): ControlResult {
   if (session.status === "ended") return fail(404, `Call ${session.id} has ended.`, "Not Found");
   switch (body.type) {
     case "say": {

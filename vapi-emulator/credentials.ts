@@ -26,7 +26,10 @@ export class CredentialStore {
   create(body: JsonObject): JsonObject {
     const provider = body.provider ?? "webhook";
     if (provider !== "webhook" && provider !== "custom-credential") {
-      throw new HttpError(400, "The Vapi emulator stores webhook credentials only (provider: webhook or custom-credential).");
+      throw new HttpError(
+        400,
+        "The Vapi emulator stores webhook credentials only (provider: webhook or custom-credential).",
+      );
     }
     const plan = parsePlan(body.authenticationPlan);
     const now = new Date().toISOString();
@@ -63,17 +66,22 @@ export class CredentialStore {
 function parsePlan(plan: unknown): StoredCredential["authenticationPlan"] {
   if (!isPlainObject(plan)) throw new HttpError(400, ["authenticationPlan must be an object"]);
   if (plan.type === "hmac") {
-    if (typeof plan.secretKey !== "string" || plan.secretKey === "") throw new HttpError(400, ["authenticationPlan.secretKey must be a string"]);
+    if (typeof plan.secretKey !== "string" || plan.secretKey === "")
+      throw new HttpError(400, ["authenticationPlan.secretKey must be a string"]);
     // Only Vapi's defaults are emulated: a credential asking for anything else would sign differently.
     for (const [field, fallback] of Object.entries(HMAC_DEFAULTS)) {
       if (plan[field] !== undefined && plan[field] !== fallback) {
-        throw new HttpError(400, `The Vapi emulator signs with HMAC defaults only (${field}: ${JSON.stringify(fallback)}).`);
+        throw new HttpError(
+          400,
+          `The Vapi emulator signs with HMAC defaults only (${field}: ${JSON.stringify(fallback)}).`,
+        );
       }
     }
     return { ...plan, type: "hmac", algorithm: plan.algorithm ?? "sha256" };
   }
   if (plan.type === "bearer") {
-    if (typeof plan.token !== "string" || plan.token === "") throw new HttpError(400, ["authenticationPlan.token must be a string"]);
+    if (typeof plan.token !== "string" || plan.token === "")
+      throw new HttpError(400, ["authenticationPlan.token must be a string"]);
     return { ...plan, type: "bearer" };
   }
   throw new HttpError(400, ["authenticationPlan.type must be one of: hmac, bearer"]);
@@ -92,6 +100,8 @@ const HMAC_DEFAULTS: Record<string, unknown> = {
 
 /** Secrets never come back out of the API (UNCONFIRMED for Vapi; the safe assumption for a client). */
 function publicView(credential: StoredCredential): JsonObject {
-  const plan = Object.fromEntries(Object.entries(credential.authenticationPlan).filter(([key]) => !SECRET_FIELDS.includes(key)));
+  const plan = Object.fromEntries(
+    Object.entries(credential.authenticationPlan).filter(([key]) => !SECRET_FIELDS.includes(key)),
+  );
   return { ...credential, authenticationPlan: plan };
 }

@@ -35,7 +35,10 @@ export class Deliverer {
   readonly log: DeliveryLogEntry[] = [];
   private seq = 0;
   private readonly tails = new Map<string, Promise<unknown>>();
-  private readonly heldLast = new Map<string, { target: DeliveryTarget | undefined; envelope: Envelope; generation: number }[]>();
+  private readonly heldLast = new Map<
+    string,
+    { target: DeliveryTarget | undefined; envelope: Envelope; generation: number }[]
+  >();
   private readonly inFlight = new Set<Promise<unknown>>();
   private generation = 0;
 

@@ -1,4 +1,10 @@
-import { deliveryTarget, effectiveAssistant, effectiveSettings, type JsonObject, savedAssistantView } from "./assistant";
+import {
+  deliveryTarget,
+  effectiveAssistant,
+  effectiveSettings,
+  type JsonObject,
+  savedAssistantView,
+} from "./assistant";
 import { applyAssistantUpdate } from "./assistant-update";
 import { type CallIdentity, creationRecord } from "./call-record";
 import { CallSession } from "./call-session";
@@ -110,13 +116,18 @@ export class Emulator {
   private savedAssistant(body: WebCallBody) {
     if (body.assistant) return { view: clone(body.assistant), server: undefined };
     const assistant = this.config.assistants.find((candidate) => candidate.id === body.assistantId);
-    if (!assistant) throw new HttpError(400, `Couldn't Get Assistant. \`assistantId\` ${body.assistantId} Does Not Exist.`);
+    if (!assistant)
+      throw new HttpError(400, `Couldn't Get Assistant. \`assistantId\` ${body.assistantId} Does Not Exist.`);
     return { view: savedAssistantView(assistant, this.config, this.assistantsCreatedAt), server: assistant.server };
   }
 
   private subscriptionLimits(): JsonObject {
     const live = [...this.calls.values()].filter((session) => session.status !== "ended").length;
     const limit = this.config.concurrencyLimit;
-    return { concurrencyBlocked: live > limit, concurrencyLimit: limit, remainingConcurrentCalls: Math.max(0, limit - live) };
+    return {
+      concurrencyBlocked: live > limit,
+      concurrencyLimit: limit,
+      remainingConcurrentCalls: Math.max(0, limit - live),
+    };
   }
 }

@@ -69,7 +69,14 @@ export function buildEndOfCallReport(input: ReportInput): Report {
     messages: artifact.messages,
     ...(recording ? { recordingUrl: recording.mono, stereoRecordingUrl: recording.stereo } : {}),
   };
-  const call: JsonObject = { cost, costs, costBreakdown: fields.costBreakdown, artifact, analysis, messages: artifact.messages };
+  const call: JsonObject = {
+    cost,
+    costs,
+    costBreakdown: fields.costBreakdown,
+    artifact,
+    analysis,
+    messages: artifact.messages,
+  };
   return { fields, call };
 }
 
@@ -119,7 +126,8 @@ function analysisItem(analysisType: string, promptTokens: number, completionToke
 }
 
 function costBreakdown(costs: JsonObject[], total: number): JsonObject {
-  const sum = (type: string) => round4(costs.filter((item) => item.type === type).reduce((acc, item) => acc + (item.cost as number), 0));
+  const sum = (type: string) =>
+    round4(costs.filter((item) => item.type === type).reduce((acc, item) => acc + (item.cost as number), 0));
   const find = (type: string, analysisType?: string) =>
     costs.find((item) => item.type === type && (!analysisType || item.analysisType === analysisType));
   const model = find("model");

@@ -6,8 +6,7 @@ import { isPlainObject } from "./merge";
 
 /** Who is calling the REST API, and under which public-key restrictions. */
 export type Caller =
-  | { kind: "public"; via: "key" | "jwt"; restrictions: TokenRestrictions }
-  | { kind: "private"; via: "key" | "jwt" };
+  { kind: "public"; via: "key" | "jwt"; restrictions: TokenRestrictions } | { kind: "private"; via: "key" | "jwt" };
 
 const INVALID_KEY =
   "Invalid Key. Hot tip, make sure you're using the private key for the REST API and the public key for the web SDK.";
@@ -39,9 +38,7 @@ async function identifyJwt(token: string, config: ResolvedConfig): Promise<Calle
   if (payload.orgId !== config.orgId || !isPlainObject(inner)) throw new HttpError(401, INVALID_KEY);
   if (inner.tag === "private") return { kind: "private", via: "jwt" };
   if (inner.tag !== "public") throw new HttpError(401, INVALID_KEY);
-  const restrictions = isPlainObject(inner.restrictions)
-    ? (inner.restrictions as TokenRestrictions)
-    : NO_RESTRICTIONS;
+  const restrictions = isPlainObject(inner.restrictions) ? (inner.restrictions as TokenRestrictions) : NO_RESTRICTIONS;
   return { kind: "public", via: "jwt", restrictions };
 }
 

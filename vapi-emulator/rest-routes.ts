@@ -96,6 +96,7 @@ function filteredCalls(emulator: Emulator, query: URLSearchParams): JsonObject[]
 function clampLimit(raw: string | null, fallback: number): number {
   if (raw === null) return fallback;
   const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new HttpError(400, ["limit must not be greater than 1000"]);
+  if (!Number.isInteger(limit) || limit < 0 || limit > 1000)
+    throw new HttpError(400, ["limit must not be greater than 1000"]);
   return limit;
 }

@@ -97,7 +97,10 @@ class RoomConnection implements RoomPeer {
       return;
     }
     this.speakerPresent = true;
-    this.send({ type: "participant-joined", participant: { session_id: this.speakerSessionId, user_name: SPEAKER_NAME } });
+    this.send({
+      type: "participant-joined",
+      participant: { session_id: this.speakerSessionId, user_name: SPEAKER_NAME },
+    });
     if (this.session.status === "queued") this.session.join("browser");
     else this.sendAppMessage("listening");
     if (this.session.flags.assistantSpeaking) this.setAssistantSpeaking(true);

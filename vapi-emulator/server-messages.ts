@@ -19,7 +19,9 @@ export function clientMessage(type: string, fields: JsonObject): JsonObject {
 /** `transcript[transcriptType="final"]` subscribes to final transcripts only (§2.1). */
 export function subscribed(list: string[], type: string, fields: JsonObject): boolean {
   if (list.includes(type)) return true;
-  return type === "transcript" && fields.transcriptType === "final" && list.includes('transcript[transcriptType="final"]');
+  return (
+    type === "transcript" && fields.transcriptType === "final" && list.includes('transcript[transcriptType="final"]')
+  );
 }
 
 export type ToolCallSpec = { id: string; tool: JsonObject; arguments: JsonObject };
@@ -29,7 +31,10 @@ export function toolCallsFields(spec: ToolCallSpec, argumentsFormat: "object" | 
   const toolCall = {
     id: spec.id,
     type: "function",
-    function: { name: fn.name, arguments: argumentsFormat === "string" ? JSON.stringify(spec.arguments) : spec.arguments },
+    function: {
+      name: fn.name,
+      arguments: argumentsFormat === "string" ? JSON.stringify(spec.arguments) : spec.arguments,
+    },
   };
   return {
     toolCallList: [toolCall],

@@ -46,7 +46,13 @@ export class Transcript {
       type: "function",
       function: { name: call.name, arguments: JSON.stringify(call.arguments) },
     }));
-    this.messages.push({ role: "tool_calls", toolCalls, message: "", time: at, secondsFromStart: this.secondsFromStart(at) });
+    this.messages.push({
+      role: "tool_calls",
+      toolCalls,
+      message: "",
+      time: at,
+      secondsFromStart: this.secondsFromStart(at),
+    });
     this.openAi.push({ role: "assistant", content: null, tool_calls: toolCalls });
   }
 

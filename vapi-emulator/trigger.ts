@@ -27,8 +27,17 @@ export type TriggerResult = {
 };
 
 export const TRIGGER_TYPES = [
-  "tool-calls", "function-call", "hang", "user-interrupted", "speech-update", "transcript",
-  "conversation-update", "status-update", "model-output", "transfer-destination-request", "end-of-call-report",
+  "tool-calls",
+  "function-call",
+  "hang",
+  "user-interrupted",
+  "speech-update",
+  "transcript",
+  "conversation-update",
+  "status-update",
+  "model-output",
+  "transfer-destination-request",
+  "end-of-call-report",
 ];
 
 /** One server message of `type`, now, outside the call's ordered queue; returns the receiver's answer. */
@@ -38,14 +47,26 @@ export async function triggerServerMessage(
   config: ResolvedConfig,
   deliverer: Deliverer,
 ): Promise<TriggerResult> {
-  const toolCall = request.type === "tool-calls" || request.type === "function-call" ? pickToolCall(session, request) : undefined;
+  const toolCall =
+    request.type === "tool-calls" || request.type === "function-call" ? pickToolCall(session, request) : undefined;
   const fields = fieldsFor(session, request, toolCall, config);
   const subscribed = session.serverSubscribed(request.type, fields);
-  if (!subscribed && !request.force) return { type: request.type, subscribed, delivered: false, error: "type is not in the call's serverMessages (use force)" };
+  if (!subscribed && !request.force)
+    return {
+      type: request.type,
+      subscribed,
+      delivered: false,
+      error: "type is not in the call's serverMessages (use force)",
+    };
   if (toolCall && request.type === "tool-calls") session.transcript.addToolCalls([toolCall], Date.now());
-  const result = await deliverer.deliverNow(session.id, session.target, serverEnvelope(request.type, fields, session.messageContext()));
+  const result = await deliverer.deliverNow(
+    session.id,
+    session.target,
+    serverEnvelope(request.type, fields, session.messageContext()),
+  );
   const body = parseBody(result.responseBody);
-  if (toolCall && request.type === "tool-calls" && result.outcome === "delivered") recordToolResults(session, toolCall, body);
+  if (toolCall && request.type === "tool-calls" && result.outcome === "delivered")
+    recordToolResults(session, toolCall, body);
   return {
     type: request.type,
     subscribed,
@@ -69,11 +90,19 @@ function pickToolCall(session: CallSession, request: TriggerRequest): ToolCall {
   return { id: `call_${randomBytes(12).toString("base64url")}`, name, tool, arguments: request.arguments ?? {} };
 }
 
-function fieldsFor(session: CallSession, request: TriggerRequest, toolCall: ToolCall | undefined, config: ResolvedConfig): JsonObject {
+function fieldsFor(
+  session: CallSession,
+  request: TriggerRequest,
+  toolCall: ToolCall | undefined,
+  config: ResolvedConfig,
+): JsonObject {
   const { messages, messagesOpenAIFormatted } = session.transcript.liveArtifact();
   switch (request.type) {
     case "tool-calls":
-      return toolCallsFields({ id: toolCall!.id, tool: toolCall!.tool, arguments: toolCall!.arguments }, config.toolArgumentsFormat);
+      return toolCallsFields(
+        { id: toolCall!.id, tool: toolCall!.tool, arguments: toolCall!.arguments },
+        config.toolArgumentsFormat,
+      );
     case "function-call":
       return { functionCall: { name: toolCall!.name, parameters: toolCall!.arguments } };
     case "hang":
@@ -97,7 +126,10 @@ function fieldsFor(session: CallSession, request: TriggerRequest, toolCall: Tool
       if (!session.reportFields) throw new HttpError(409, "The call has no end-of-call-report yet.");
       return session.reportFields;
     default:
-      throw new HttpError(400, `Cannot trigger ${JSON.stringify(request.type)}; supported: ${TRIGGER_TYPES.join(", ")}`);
+      throw new HttpError(
+        400,
+        `Cannot trigger ${JSON.stringify(request.type)}; supported: ${TRIGGER_TYPES.join(", ")}`,
+      );
   }
 }
 
@@ -106,7 +138,12 @@ function recordToolResults(session: CallSession, toolCall: ToolCall, body: unkno
   const results = isPlainObject(body) && Array.isArray(body.results) ? body.results : [];
   for (const item of results) {
     if (!isPlainObject(item) || item.toolCallId !== toolCall.id) continue;
-    const text = typeof item.result === "string" ? item.result : typeof item.error === "string" ? item.error : JSON.stringify(item.result ?? null);
+    const text =
+      typeof item.result === "string"
+        ? item.result
+        : typeof item.error === "string"
+          ? item.error
+          : JSON.stringify(item.result ?? null);
     session.transcript.addToolResult(toolCall.id, toolCall.name, text, Date.now());
   }
   if (session.status !== "ended") session.emitConversationUpdate();

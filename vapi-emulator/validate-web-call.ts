@@ -5,16 +5,44 @@ import { isPlainObject } from "./merge";
 
 // AssistantOverrides.serverMessages / clientMessages enums (vapi-protocol.md §2.1).
 const SERVER_MESSAGE_TYPES = new Set([
-  "assistant.started", "assistant.speechStarted", "conversation-update", "end-of-call-report", "function-call",
-  "hang", "language-changed", "language-change-detected", "model-output", "phone-call-control", "speech-update",
-  "status-update", "transcript", 'transcript[transcriptType="final"]', "tool-calls", "transfer-destination-request",
-  "handoff-destination-request", "transfer-update", "user-interrupted", "voice-input", "chat.created", "chat.deleted",
-  "session.created", "session.updated", "session.deleted", "call.deleted", "call.delete.failed", "call.artifact.upload",
+  "assistant.started",
+  "assistant.speechStarted",
+  "conversation-update",
+  "end-of-call-report",
+  "function-call",
+  "hang",
+  "language-changed",
+  "language-change-detected",
+  "model-output",
+  "phone-call-control",
+  "speech-update",
+  "status-update",
+  "transcript",
+  'transcript[transcriptType="final"]',
+  "tool-calls",
+  "transfer-destination-request",
+  "handoff-destination-request",
+  "transfer-update",
+  "user-interrupted",
+  "voice-input",
+  "chat.created",
+  "chat.deleted",
+  "session.created",
+  "session.updated",
+  "session.deleted",
+  "call.deleted",
+  "call.delete.failed",
+  "call.artifact.upload",
 ]);
 
 const CLIENT_MESSAGE_TYPES = new Set([
   ...DEFAULT_CLIENT_MESSAGES,
-  "assistant.speechStarted", "function-call-result", "language-changed", "metadata", "tool-calls-result", "tool.completed",
+  "assistant.speechStarted",
+  "function-call-result",
+  "language-changed",
+  "metadata",
+  "tool-calls-result",
+  "tool.completed",
 ]);
 
 export type WebCallBody = {
@@ -27,10 +55,16 @@ export type WebCallBody = {
 /** Checks the CreateWebCallDto fields the emulator acts on; messages read like NestJS class-validator's. */
 export function parseWebCallBody(body: JsonObject): WebCallBody {
   const problems: string[] = [];
-  if (body.squadId !== undefined || body.squad !== undefined || body.workflowId !== undefined || body.workflow !== undefined) {
+  if (
+    body.squadId !== undefined ||
+    body.squad !== undefined ||
+    body.workflowId !== undefined ||
+    body.workflow !== undefined
+  ) {
     throw new HttpError(400, "The Vapi emulator supports assistants only (no squads or workflows).");
   }
-  if (body.assistantId !== undefined && typeof body.assistantId !== "string") problems.push("assistantId must be a string");
+  if (body.assistantId !== undefined && typeof body.assistantId !== "string")
+    problems.push("assistantId must be a string");
   if (body.assistant !== undefined && !isPlainObject(body.assistant)) problems.push("assistant must be an object");
   if (body.assistantId === undefined && body.assistant === undefined) {
     problems.push("Need Either `assistant` Or `assistantId`.");
@@ -53,7 +87,8 @@ function assistantProblems(fields: JsonObject, prefix: string): string[] {
   const problems: string[] = [];
   const duration = fields.maxDurationSeconds;
   if (duration !== undefined) {
-    if (typeof duration !== "number" || !Number.isFinite(duration)) problems.push(`${prefix}.maxDurationSeconds must be a number`);
+    if (typeof duration !== "number" || !Number.isFinite(duration))
+      problems.push(`${prefix}.maxDurationSeconds must be a number`);
     else if (duration < 10) problems.push(`${prefix}.maxDurationSeconds must not be less than 10`);
     else if (duration > 43200) problems.push(`${prefix}.maxDurationSeconds must not be greater than 43200`);
   }
@@ -61,10 +96,13 @@ function assistantProblems(fields: JsonObject, prefix: string): string[] {
   problems.push(...enumListProblems(fields.clientMessages, CLIENT_MESSAGE_TYPES, `${prefix}.clientMessages`));
   if (fields.server !== undefined) {
     if (!isPlainObject(fields.server)) problems.push(`${prefix}.server must be an object`);
-    else if (fields.server.url !== undefined && !isHttpUrl(fields.server.url)) problems.push(`${prefix}.server.url must be a URL address`);
+    else if (fields.server.url !== undefined && !isHttpUrl(fields.server.url))
+      problems.push(`${prefix}.server.url must be a URL address`);
   }
-  if (fields.monitorPlan !== undefined && !isPlainObject(fields.monitorPlan)) problems.push(`${prefix}.monitorPlan must be an object`);
-  if (fields.metadata !== undefined && !isPlainObject(fields.metadata)) problems.push(`${prefix}.metadata must be an object`);
+  if (fields.monitorPlan !== undefined && !isPlainObject(fields.monitorPlan))
+    problems.push(`${prefix}.monitorPlan must be an object`);
+  if (fields.metadata !== undefined && !isPlainObject(fields.metadata))
+    problems.push(`${prefix}.metadata must be an object`);
   return problems;
 }
 

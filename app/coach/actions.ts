@@ -25,6 +25,8 @@ export const getCoachCallState = userAction(ReservationRef, async ({ reservation
   return state;
 });
 
-export const cancelCoachCall = userAction(ReservationRef, async ({ reservationId }, user) => cancelUnstartedCall(db(), user.id, reservationId));
+export const cancelCoachCall = userAction(ReservationRef, async ({ reservationId }, user) =>
+  cancelUnstartedCall(db(), user.id, reservationId),
+);
 
 export const requestCreditsAction = userAction(CreditRequestInput, (input, user) => requestCredits(db(), user, input));

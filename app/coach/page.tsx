@@ -21,11 +21,21 @@ export default async function CoachPage() {
       <h1>Your coach</h1>
       <CoachCall
         balance={{ available: user.available, held: user.held }}
-        billingRule={<p className="muted" data-testid="billing-rule">{billingRule(pricing)}</p>}
+        billingRule={
+          <p className="muted" data-testid="billing-rule">
+            {billingRule(pricing)}
+          </p>
+        }
         canStart={!reason}
         reasonDisabled={reason}
       >
-        {!user.suspendedAt && <CreditRequestPanel latest={latestRequest} ask={requestCreditsAction} creditsPerMinute={pricing.creditsPerMinute} />}
+        {!user.suspendedAt && (
+          <CreditRequestPanel
+            latest={latestRequest}
+            ask={requestCreditsAction}
+            creditsPerMinute={pricing.creditsPerMinute}
+          />
+        )}
       </CoachCall>
     </section>
   );

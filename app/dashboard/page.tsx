@@ -20,20 +20,49 @@ export default async function OverviewPage() {
   return (
     <>
       <h1>Credits dashboard</h1>
-      {warnings.map((w) => <p key={w} role="alert" className="dash-banner">{w}</p>)}
+      {warnings.map((w) => (
+        <p key={w} role="alert" className="dash-banner">
+          {w}
+        </p>
+      ))}
       <section className="grid">
-        <Stat label="Credits outstanding" value={formatCredits(o.creditsOutstanding)} note="available + held, all accounts" testId="credits-outstanding" />
-        <Stat label="Held right now" value={formatCredits(o.creditsHeld)} note="reserved for calls in progress" testId="credits-held" />
-        <Stat label="Minutes used today" value={formatMinutes(o.secondsToday)} note={`${formatMinutes(o.seconds7Days)} over 7 days (UTC days)`} testId="minutes-today" />
+        <Stat
+          label="Credits outstanding"
+          value={formatCredits(o.creditsOutstanding)}
+          note="available + held, all accounts"
+          testId="credits-outstanding"
+        />
+        <Stat
+          label="Held right now"
+          value={formatCredits(o.creditsHeld)}
+          note="reserved for calls in progress"
+          testId="credits-held"
+        />
+        <Stat
+          label="Minutes used today"
+          value={formatMinutes(o.secondsToday)}
+          note={`${formatMinutes(o.seconds7Days)} over 7 days (UTC days)`}
+          testId="minutes-today"
+        />
         <Stat label="Live calls" value={String(o.liveCalls)} testId="live-calls" />
-        <Stat label="Unauthorized calls stopped" value={String(o.unauthorizedCalls)} note="all time" testId="unauthorized-calls" />
+        <Stat
+          label="Unauthorized calls stopped"
+          value={String(o.unauthorizedCalls)}
+          note="all time"
+          testId="unauthorized-calls"
+        />
         <Stat
           label="Leakage"
           value={formatSeconds(o.leakageSeconds)}
           note={`how long unauthorized and tampered-with calls ran, as Vapi reported it${o.leakingCallsUnsettled ? `; ${o.leakingCallsUnsettled} not reported yet` : ""}`}
           testId="leakage"
         />
-        <Stat label="Vapi cost, 30 days" value={formatUsd(o.vapiCostUsd30Days)} note={`against ${formatCredits(o.creditsBilled30Days)} credits billed`} testId="vapi-cost" />
+        <Stat
+          label="Vapi cost, 30 days"
+          value={formatUsd(o.vapiCostUsd30Days)}
+          note={`against ${formatCredits(o.creditsBilled30Days)} credits billed`}
+          testId="vapi-cost"
+        />
       </section>
       <section className="card">
         <h2>Minutes used per day</h2>

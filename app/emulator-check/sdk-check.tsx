@@ -26,11 +26,20 @@ function describeError(error: unknown): string {
 }
 
 /** Starts a call with the real SDK and lists the events it sees, for Playwright to read. */
-export function SdkCheck({ publicKey, apiUrl, assistantId }: { publicKey: string; apiUrl: string; assistantId: string }) {
+export function SdkCheck({
+  publicKey,
+  apiUrl,
+  assistantId,
+}: {
+  publicKey: string;
+  apiUrl: string;
+  assistantId: string;
+}) {
   const vapiRef = useRef<VapiClient | null>(null);
   const volumeSeen = useRef(false);
   const [seen, setSeen] = useState<Seen>(NOTHING_SEEN);
-  const update = (change: (current: Seen) => Partial<Seen>) => setSeen((current) => ({ ...current, ...change(current) }));
+  const update = (change: (current: Seen) => Partial<Seen>) =>
+    setSeen((current) => ({ ...current, ...change(current) }));
 
   async function start() {
     setSeen(NOTHING_SEEN);
@@ -64,8 +73,12 @@ export function SdkCheck({ publicKey, apiUrl, assistantId }: { publicKey: string
         The real <code>@vapi-ai/web</code> SDK against {apiUrl}, assistant {assistantId}.
       </p>
       <p>
-        <button type="button" data-testid="start" onClick={() => void start()}>Start call</button>{" "}
-        <button type="button" data-testid="stop" onClick={() => void stop()}>Stop call</button>
+        <button type="button" data-testid="start" onClick={() => void start()}>
+          Start call
+        </button>{" "}
+        <button type="button" data-testid="stop" onClick={() => void stop()}>
+          Stop call
+        </button>
       </p>
       <dl>
         <dt>Call id</dt>
@@ -81,7 +94,9 @@ export function SdkCheck({ publicKey, apiUrl, assistantId }: { publicKey: string
       </dl>
       <ul data-testid="message-types">
         {distinctMessages.map((label) => (
-          <li key={label} data-testid="message-type">{label}</li>
+          <li key={label} data-testid="message-type">
+            {label}
+          </li>
         ))}
       </ul>
       <ul data-testid="errors">

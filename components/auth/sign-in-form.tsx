@@ -12,7 +12,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   async function submit(form: FormData) {
     setPending(true);
     setError(null);
-    const result = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
+    const result = await signIn("credentials", {
+      email: form.get("email"),
+      password: form.get("password"),
+      redirect: false,
+    });
     if (result?.ok && !result.error) {
       router.replace(callbackUrl);
       router.refresh();
@@ -24,11 +28,25 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
 
   return (
     <form action={submit}>
-      <label>Email<input name="email" type="email" autoComplete="email" required /></label>
-      <label>Password<input name="password" type="password" autoComplete="current-password" required /></label>
-      {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={pending}>{pending ? "Signing in…" : "Sign in"}</button>
-      <p className="muted">No account yet? <Link href="/signup">Create one</Link>.</p>
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </button>
+      <p className="muted">
+        No account yet? <Link href="/signup">Create one</Link>.
+      </p>
     </form>
   );
 }

@@ -24,8 +24,7 @@ export function SignUpForm() {
     if (result?.ok && !result.error) {
       router.replace("/coach");
       router.refresh();
-    }
-    else {
+    } else {
       setPending(false);
       setError("Your account was created, but signing in failed. Please sign in.");
     }
@@ -33,12 +32,29 @@ export function SignUpForm() {
 
   return (
     <form action={submit}>
-      <label>Name (optional)<input name="name" autoComplete="name" maxLength={80} /></label>
-      <label>Email<input name="email" type="email" autoComplete="email" required /></label>
-      <label>Password<input name="password" type="password" autoComplete="new-password" minLength={8} required /></label>
-      {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={pending}>{pending ? "Creating your account…" : "Create account"}</button>
-      <p className="muted">Already have an account? <Link href="/signin">Sign in</Link>.</p>
+      <label>
+        Name (optional)
+        <input name="name" autoComplete="name" maxLength={80} />
+      </label>
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="email" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="new-password" minLength={8} required />
+      </label>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={pending}>
+        {pending ? "Creating your account…" : "Create account"}
+      </button>
+      <p className="muted">
+        Already have an account? <Link href="/signin">Sign in</Link>.
+      </p>
     </form>
   );
 }

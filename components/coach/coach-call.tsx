@@ -16,8 +16,20 @@ function Transcript({ lines }: { lines: Line[] }) {
   const { box, onScroll } = useFollowNewest<HTMLDivElement>(lines.length);
   if (!lines.length) return <p className="muted">Your conversation will appear here.</p>;
   return (
-    <div ref={box} onScroll={onScroll} className="transcript" data-testid="transcript" role="region" aria-label="Transcript" tabIndex={0}>
-      {lines.map((l, i) => <p key={i}><strong>{speaker(l)}:</strong> {l.text}</p>)}
+    <div
+      ref={box}
+      onScroll={onScroll}
+      className="transcript"
+      data-testid="transcript"
+      role="region"
+      aria-label="Transcript"
+      tabIndex={0}
+    >
+      {lines.map((l, i) => (
+        <p key={i}>
+          <strong>{speaker(l)}:</strong> {l.text}
+        </p>
+      ))}
     </div>
   );
 }
@@ -31,8 +43,12 @@ function Announcements({ view }: { view: CoachCallView }) {
   const newest = view.step === "live" ? view.lines.at(-1) : undefined;
   return (
     <>
-      <p className="visually-hidden" role="status" data-testid="call-status">{callAnnouncement(view)}</p>
-      <p className="visually-hidden" aria-live="polite" data-testid="newest-line">{newest ? `${speaker(newest)}: ${newest.text}` : ""}</p>
+      <p className="visually-hidden" role="status" data-testid="call-status">
+        {callAnnouncement(view)}
+      </p>
+      <p className="visually-hidden" aria-live="polite" data-testid="newest-line">
+        {newest ? `${speaker(newest)}: ${newest.text}` : ""}
+      </p>
     </>
   );
 }
@@ -48,13 +64,30 @@ function BalanceLine({ balance }: { balance: Balance }) {
   return (
     <p>
       Balance: <strong data-testid="balance">{balance.available}</strong> credits
-      {balance.held > 0 && <span className="muted" data-testid="held"> (and {balance.held} held for the call in progress)</span>}
+      {balance.held > 0 && (
+        <span className="muted" data-testid="held">
+          {" "}
+          (and {balance.held} held for the call in progress)
+        </span>
+      )}
     </p>
   );
 }
 
 /** `children` shows beside the idle "Talk to coach" button (how to get more credits), not during a call. */
-export function CoachCall({ balance, billingRule, canStart, reasonDisabled, children }: { balance: Balance; billingRule: React.ReactNode; canStart: boolean; reasonDisabled?: string; children?: React.ReactNode }) {
+export function CoachCall({
+  balance,
+  billingRule,
+  canStart,
+  reasonDisabled,
+  children,
+}: {
+  balance: Balance;
+  billingRule: React.ReactNode;
+  canStart: boolean;
+  reasonDisabled?: string;
+  children?: React.ReactNode;
+}) {
   const call = useCoachCall();
   const { view, serverState } = call;
   const router = useRouter();
@@ -67,14 +100,21 @@ export function CoachCall({ balance, billingRule, canStart, reasonDisabled, chil
     if (view.step === "live") endCallButton.current?.focus();
     if (view.step === "summary") summaryHeading.current?.focus();
   }, [view.step, router]);
-  const shown = view.step !== "idle" && serverState ? { available: serverState.balance, held: serverState.held } : balance;
+  const shown =
+    view.step !== "idle" && serverState ? { available: serverState.balance, held: serverState.held } : balance;
 
   return (
     <>
       <BalanceLine balance={shown} />
       {billingRule}
       <Announcements view={view} />
-      <CallStep call={call} canStart={canStart} reasonDisabled={reasonDisabled} endCallButton={endCallButton} summaryHeading={summaryHeading}>
+      <CallStep
+        call={call}
+        canStart={canStart}
+        reasonDisabled={reasonDisabled}
+        endCallButton={endCallButton}
+        summaryHeading={summaryHeading}
+      >
         {children}
       </CallStep>
     </>
@@ -90,13 +130,26 @@ type CallStepProps = {
   summaryHeading: React.Ref<HTMLHeadingElement>;
 };
 
-function CallStep({ call: { view, start, hangUp, reset }, canStart, reasonDisabled, children, endCallButton, summaryHeading }: CallStepProps) {
+function CallStep({
+  call: { view, start, hangUp, reset },
+  canStart,
+  reasonDisabled,
+  children,
+  endCallButton,
+  summaryHeading,
+}: CallStepProps) {
   switch (view.step) {
     case "idle":
       return (
         <div>
-          <button onClick={start} disabled={!canStart}>Talk to coach</button>
-          {reasonDisabled && <p className="error" role="alert">{reasonDisabled}</p>}
+          <button onClick={start} disabled={!canStart}>
+            Talk to coach
+          </button>
+          {reasonDisabled && (
+            <p className="error" role="alert">
+              {reasonDisabled}
+            </p>
+          )}
           {children}
         </div>
       );
@@ -106,16 +159,27 @@ function CallStep({ call: { view, start, hangUp, reset }, canStart, reasonDisabl
       return (
         <div data-testid="call-live">
           <p>
-            <span className="speaking" style={{ transform: `scale(${1 + Math.min(1, view.volume) * 1.5})` }} aria-hidden />{" "}
+            <span
+              className="speaking"
+              style={{ transform: `scale(${1 + Math.min(1, view.volume) * 1.5})` }}
+              aria-hidden
+            />{" "}
             Connected {view.volume > 0.05 ? "— your coach is speaking" : ""}
           </p>
-          <p>Time left: <strong data-testid="time-left">{view.secondsLeft === null ? "…" : clock(view.secondsLeft)}</strong></p>
+          <p>
+            Time left:{" "}
+            <strong data-testid="time-left">{view.secondsLeft === null ? "…" : clock(view.secondsLeft)}</strong>
+          </p>
           <p>
             Held for this call: <strong data-testid="held-for-call">{view.heldCredits}</strong> credits.{" "}
-            <span className="muted">You pay for the time you talk; the rest goes back to your balance when the call ends.</span>
+            <span className="muted">
+              You pay for the time you talk; the rest goes back to your balance when the call ends.
+            </span>
           </p>
           <Transcript lines={view.lines} />
-          <button ref={endCallButton} className="danger" onClick={hangUp}>End call</button>
+          <button ref={endCallButton} className="danger" onClick={hangUp}>
+            End call
+          </button>
         </div>
       );
     case "ending":
@@ -131,22 +195,40 @@ function CallStep({ call: { view, start, hangUp, reset }, canStart, reasonDisabl
       const { state } = view;
       return (
         <div data-testid="call-summary">
-          <h2 ref={summaryHeading} tabIndex={-1}>Call summary</h2>
+          <h2 ref={summaryHeading} tabIndex={-1}>
+            Call summary
+          </h2>
           {view.connectionLost && <p className="error">The connection was lost.</p>}
-          {state.endedBy && <p className="error" data-testid="ended-by">{ENDED_BY[state.endedBy]}</p>}
-          <p>Duration: <strong data-testid="summary-duration">{clock(state.usedSeconds ?? 0)}</strong></p>
-          <p>Credits charged: <strong data-testid="summary-charged">{state.creditsCharged ?? 0}</strong></p>
-          <p>New balance: <strong data-testid="summary-balance">{state.balance}</strong> credits</p>
+          {state.endedBy && (
+            <p className="error" data-testid="ended-by">
+              {ENDED_BY[state.endedBy]}
+            </p>
+          )}
+          <p>
+            Duration: <strong data-testid="summary-duration">{clock(state.usedSeconds ?? 0)}</strong>
+          </p>
+          <p>
+            Credits charged: <strong data-testid="summary-charged">{state.creditsCharged ?? 0}</strong>
+          </p>
+          <p>
+            New balance: <strong data-testid="summary-balance">{state.balance}</strong> credits
+          </p>
           <Transcript lines={view.lines} />
-          <button className="secondary" onClick={reset}>Done</button>
+          <button className="secondary" onClick={reset}>
+            Done
+          </button>
         </div>
       );
     }
     case "failed":
       return (
         <div>
-          <p className="error" role="alert" data-testid="call-error">{view.message}</p>
-          <button className="secondary" onClick={reset}>Try again</button>
+          <p className="error" role="alert" data-testid="call-error">
+            {view.message}
+          </p>
+          <button className="secondary" onClick={reset}>
+            Try again
+          </button>
         </div>
       );
   }

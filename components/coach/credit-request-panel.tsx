@@ -16,8 +16,8 @@ export function CreditRequestPanel({ latest, ask, creditsPerMinute }: Props) {
       <h2 id="credit-request-heading">Need more credits?</h2>
       {latest?.status === "OPEN" ? (
         <p role="status" data-testid="credit-request-status">
-          You asked for {latest.credits} credits on {formatDateTime(latest.createdAt)}. An operator will look at it soon;
-          your balance goes up as soon as they approve.
+          You asked for {latest.credits} credits on {formatDateTime(latest.createdAt)}. An operator will look at it
+          soon; your balance goes up as soon as they approve.
         </p>
       ) : (
         <>

@@ -9,7 +9,14 @@ export type Line = { role: "assistant" | "user"; text: string };
 export type CoachCallView =
   | { step: "idle" }
   | { step: "starting"; stage: string }
-  | { step: "live"; volume: number; lines: Line[]; secondsLeft: number | null; heldCredits: number; warning: string | null }
+  | {
+      step: "live";
+      volume: number;
+      lines: Line[];
+      secondsLeft: number | null;
+      heldCredits: number;
+      warning: string | null;
+    }
   | { step: "ending"; lines: Line[]; reason: "you" | "server" | "connection" }
   | { step: "summary"; state: CoachCallState; lines: Line[]; connectionLost: boolean }
   | { step: "failed"; problem: "microphone" | "refused" | "start"; message: string };
@@ -37,7 +44,11 @@ async function microphoneAllowed(): Promise<boolean> {
 function vapiErrorMessage(error: unknown): string {
   const e = error as { error?: { message?: unknown; error?: { message?: unknown } }; errorMsg?: unknown } | undefined;
   const detail = e?.error?.error?.message ?? e?.error?.message ?? e?.errorMsg;
-  return Array.isArray(detail) ? detail.join(", ") : typeof detail === "string" ? detail : "The voice service did not accept the call.";
+  return Array.isArray(detail)
+    ? detail.join(", ")
+    : typeof detail === "string"
+      ? detail
+      : "The voice service did not accept the call.";
 }
 
 /** The whole life of one coach call in the page; the server's state is the truth for time and money. */
@@ -54,7 +65,11 @@ export function useCoachCall() {
     setServerState(null);
     setView({ step: "starting", stage: "Asking for your microphone…" });
     if (!(await microphoneAllowed())) {
-      setView({ step: "failed", problem: "microphone", message: "Coach Call needs your microphone. Allow it in your browser's address bar, then try again." });
+      setView({
+        step: "failed",
+        problem: "microphone",
+        message: "Coach Call needs your microphone. Allow it in your browser's address bar, then try again.",
+      });
       return;
     }
     setView({ step: "starting", stage: "Reserving your credits…" });
@@ -73,9 +88,19 @@ export function useCoachCall() {
     vapiRef.current = vapi;
     let startError: unknown = null;
     vapi.on("call-start-progress", (e) => {
-      if (e.status === "started" && STAGES[e.stage]) setView((v) => (v.step === "starting" ? { step: "starting", stage: STAGES[e.stage] } : v));
+      if (e.status === "started" && STAGES[e.stage])
+        setView((v) => (v.step === "starting" ? { step: "starting", stage: STAGES[e.stage] } : v));
     });
-    vapi.on("call-start", () => setView({ step: "live", volume: 0, lines: linesRef.current, secondsLeft: reservation.seconds, heldCredits: reservation.credits, warning: null }));
+    vapi.on("call-start", () =>
+      setView({
+        step: "live",
+        volume: 0,
+        lines: linesRef.current,
+        secondsLeft: reservation.seconds,
+        heldCredits: reservation.credits,
+        warning: null,
+      }),
+    );
     vapi.on("volume-level", (volume) => setView((v) => (v.step === "live" ? { ...v, volume } : v)));
     vapi.on("message", (m) => {
       if (m?.type !== "transcript" || m.transcriptType !== "final" || typeof m.transcript !== "string") return;
@@ -90,7 +115,11 @@ export function useCoachCall() {
     const call = await vapi.start(assistantId, assistantOverrides);
     if (!call) {
       await cancelCoachCall({ reservationId: reservation.id });
-      setView({ step: "failed", problem: "start", message: `Your call could not start: ${vapiErrorMessage(startError)} No credits were used.` });
+      setView({
+        step: "failed",
+        problem: "start",
+        message: `Your call could not start: ${vapiErrorMessage(startError)} No credits were used.`,
+      });
     }
   }, []);
 
@@ -110,8 +139,15 @@ export function useCoachCall() {
       if (stopped || !result.ok) return;
       const state = result.data;
       setServerState(state);
-      if (view.step === "live") setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft, warning: state.warning } : v));
-      if (view.step === "ending" && (state.phase === "settled" || state.phase === "unauthorized" || state.phase === "expired" || state.phase === "released")) {
+      if (view.step === "live")
+        setView((v) => (v.step === "live" ? { ...v, secondsLeft: state.secondsLeft, warning: state.warning } : v));
+      if (
+        view.step === "ending" &&
+        (state.phase === "settled" ||
+          state.phase === "unauthorized" ||
+          state.phase === "expired" ||
+          state.phase === "released")
+      ) {
         setView({ step: "summary", state, lines: linesRef.current, connectionLost: view.reason === "connection" });
       }
     };
@@ -123,9 +159,12 @@ export function useCoachCall() {
     };
   }, [view.step, view.step === "ending" ? view.reason : null]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => () => {
-    vapiRef.current?.stop();
-  }, []);
+  useEffect(
+    () => () => {
+      vapiRef.current?.stop();
+    },
+    [],
+  );
 
   return { view, serverState, start, hangUp, reset: () => setView({ step: "idle" }) };
 }

@@ -10,7 +10,13 @@ export function refusalText(result: Extract<ActionResult<unknown>, { ok: false }
 
 export function ActionMessage({ shown }: { shown: Shown }) {
   if (!shown) return null;
-  return shown.ok
-    ? <p role="status" className="success">{shown.text}</p>
-    : <p role="alert" className="error">{shown.text}</p>;
+  return shown.ok ? (
+    <p role="status" className="success">
+      {shown.text}
+    </p>
+  ) : (
+    <p role="alert" className="error">
+      {shown.text}
+    </p>
+  );
 }

@@ -15,7 +15,12 @@ export function CallStatusPills({ call }: { call: { status: CallStatus; flag: Ca
   return (
     <>
       <span className="pill">{CALL_STATUS_WORDS[call.status]}</span>
-      {call.flag && <> <span className="pill dash-bad">{CALL_FLAG_WORDS[call.flag]}</span></>}
+      {call.flag && (
+        <>
+          {" "}
+          <span className="pill dash-bad">{CALL_FLAG_WORDS[call.flag]}</span>
+        </>
+      )}
     </>
   );
 }

@@ -14,8 +14,21 @@ export function CostRevenueChart({ data }: { data: DailyPoint[] }) {
           <YAxis yAxisId="usd" orientation="right" width={56} tickFormatter={(v: number) => `$${v}`} />
           <Tooltip />
           <Legend />
-          <Bar yAxisId="credits" dataKey="creditsBilled" name="Credits billed" fill="#13795b" isAnimationActive={false} />
-          <Line yAxisId="usd" dataKey="vapiCostUsd" name="Vapi cost (USD)" stroke="#c4321f" dot={false} isAnimationActive={false} />
+          <Bar
+            yAxisId="credits"
+            dataKey="creditsBilled"
+            name="Credits billed"
+            fill="#13795b"
+            isAnimationActive={false}
+          />
+          <Line
+            yAxisId="usd"
+            dataKey="vapiCostUsd"
+            name="Vapi cost (USD)"
+            stroke="#c4321f"
+            dot={false}
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>

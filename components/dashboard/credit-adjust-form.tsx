@@ -10,7 +10,11 @@ type Adjusted = { available: number; entryId: string };
  * Grant or deduct credits. The idempotency key comes from the server render of this form: a
  * double submit sends the same key and is applied once; the refresh after success brings a new one.
  */
-export function CreditAdjustForm(props: { userId: string; idempotencyKey: string; adjust: (raw: unknown) => Promise<ActionResult<Adjusted>> }) {
+export function CreditAdjustForm(props: {
+  userId: string;
+  idempotencyKey: string;
+  adjust: (raw: unknown) => Promise<ActionResult<Adjusted>>;
+}) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [shown, setShown] = useState<Shown>(null);
@@ -37,15 +41,24 @@ export function CreditAdjustForm(props: { userId: string; idempotencyKey: string
 
   return (
     <form onSubmit={submit} className="dash-form">
-      <label>Change
+      <label>
+        Change
         <select name="direction" defaultValue="grant">
           <option value="grant">Grant (add credits)</option>
           <option value="deduct">Deduct (remove credits)</option>
         </select>
       </label>
-      <label>Credits<input name="credits" type="number" min={1} step={1} required /></label>
-      <label>Reason<input name="reason" minLength={3} maxLength={500} required placeholder="Why, for the audit log" /></label>
-      <button type="submit" disabled={pending}>{pending ? "Applying…" : "Apply"}</button>
+      <label>
+        Credits
+        <input name="credits" type="number" min={1} step={1} required />
+      </label>
+      <label>
+        Reason
+        <input name="reason" minLength={3} maxLength={500} required placeholder="Why, for the audit log" />
+      </label>
+      <button type="submit" disabled={pending}>
+        {pending ? "Applying…" : "Apply"}
+      </button>
       <ActionMessage shown={shown} />
     </form>
   );

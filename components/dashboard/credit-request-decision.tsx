@@ -29,19 +29,30 @@ export function CreditRequestDecision(props: { requestId: string; asked: number;
     if (!result.ok) return setShown({ ok: false, text: refusalText(result) });
     setShown({
       ok: true,
-      text: result.data.status === "APPROVED"
-        ? `Approved: ${result.data.grantedCredits} credits granted. The balance is now ${result.data.available}.`
-        : "Declined. The user sees your reason.",
+      text:
+        result.data.status === "APPROVED"
+          ? `Approved: ${result.data.grantedCredits} credits granted. The balance is now ${result.data.available}.`
+          : "Declined. The user sees your reason.",
     });
   }
 
   if (shown?.ok) return <ActionMessage shown={shown} />;
   return (
     <form onSubmit={submit} className="dash-form">
-      <label>Credits to grant<input name="credits" type="number" min={1} step={1} defaultValue={props.asked} required /></label>
-      <label>Reason (the user sees it)<input name="reason" minLength={3} maxLength={500} required /></label>
-      <button type="submit" name="decision" value="approve" disabled={pending}>Approve</button>
-      <button type="submit" name="decision" value="decline" className="danger" formNoValidate disabled={pending}>Decline</button>
+      <label>
+        Credits to grant
+        <input name="credits" type="number" min={1} step={1} defaultValue={props.asked} required />
+      </label>
+      <label>
+        Reason (the user sees it)
+        <input name="reason" minLength={3} maxLength={500} required />
+      </label>
+      <button type="submit" name="decision" value="approve" disabled={pending}>
+        Approve
+      </button>
+      <button type="submit" name="decision" value="decline" className="danger" formNoValidate disabled={pending}>
+        Decline
+      </button>
       <ActionMessage shown={shown} />
     </form>
   );

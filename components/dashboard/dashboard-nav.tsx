@@ -15,7 +15,11 @@ const LINKS = [
 export function DashboardNav() {
   return (
     <nav className="dash-nav" aria-label="Dashboard">
-      {LINKS.map((l) => <Link key={l.href} href={l.href}>{l.label}</Link>)}
+      {LINKS.map((l) => (
+        <Link key={l.href} href={l.href}>
+          {l.label}
+        </Link>
+      ))}
     </nav>
   );
 }

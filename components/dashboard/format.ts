@@ -13,7 +13,14 @@ export function formatRelative(value: Date | string, now: Date | string): string
   const seconds = Math.round((new Date(now).getTime() - new Date(value).getTime()) / 1000);
   const s = Math.abs(seconds);
   if (s < 5) return "just now";
-  const amount = s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : s < 172_800 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 86_400)} days`;
+  const amount =
+    s < 60
+      ? `${s} s`
+      : s < 3600
+        ? `${Math.floor(s / 60)} min`
+        : s < 172_800
+          ? `${Math.floor(s / 3600)} h`
+          : `${Math.floor(s / 86_400)} days`;
   return seconds > 0 ? `${amount} ago` : `in ${amount}`;
 }
 
@@ -29,7 +36,8 @@ export function formatSeconds(seconds: number | null | undefined): string {
 
 export const formatMinutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 
-export const formatUsd = (usd: number | null | undefined) => (usd === null || usd === undefined ? "—" : `$${usd.toFixed(2)}`);
+export const formatUsd = (usd: number | null | undefined) =>
+  usd === null || usd === undefined ? "—" : `$${usd.toFixed(2)}`;
 
 export const formatCredits = (credits: number) => credits.toLocaleString("en-US");
 

@@ -24,12 +24,28 @@ export function LedgerExportForm({ from, to }: { from: string; to: string }) {
   const fieldProps = (field: Field) =>
     error?.field === field ? { "aria-invalid": true, "aria-describedby": "ledger-csv-error" } : {};
   const message = (field: Field) =>
-    error?.field === field ? <span id="ledger-csv-error" role="alert" className="error">{error.text}</span> : null;
+    error?.field === field ? (
+      <span id="ledger-csv-error" role="alert" className="error">
+        {error.text}
+      </span>
+    ) : null;
 
   return (
     <form className="dash-filters" method="get" action="/api/dashboard/ledger.csv" onSubmit={check} noValidate>
-      <div><label>From (UTC)<input type="date" name="from" defaultValue={from} required {...fieldProps("from")} /></label>{message("from")}</div>
-      <div><label>To (UTC, included)<input type="date" name="to" defaultValue={to} required {...fieldProps("to")} /></label>{message("to")}</div>
+      <div>
+        <label>
+          From (UTC)
+          <input type="date" name="from" defaultValue={from} required {...fieldProps("from")} />
+        </label>
+        {message("from")}
+      </div>
+      <div>
+        <label>
+          To (UTC, included)
+          <input type="date" name="to" defaultValue={to} required {...fieldProps("to")} />
+        </label>
+        {message("to")}
+      </div>
       <button type="submit">Download ledger CSV</button>
     </form>
   );

@@ -46,28 +46,65 @@ export function LiveCallsPanel({ initial, endCall }: { initial: LiveCallsSnapsho
 
   return (
     <>
-      {trouble && <p role="alert" className="error">{trouble}</p>}
-      <p className="muted">Updated <When at={snapshot.now} now={snapshot.now} /> · {snapshot.calls.length} live</p>
+      {trouble && (
+        <p role="alert" className="error">
+          {trouble}
+        </p>
+      )}
+      <p className="muted">
+        Updated <When at={snapshot.now} now={snapshot.now} /> · {snapshot.calls.length} live
+      </p>
       {outcomes.map((o) => (
-        <p key={o.at} role="status" className={o.ok ? "success" : "error"}>{o.label}: {o.text}</p>
+        <p key={o.at} role="status" className={o.ok ? "success" : "error"}>
+          {o.label}: {o.text}
+        </p>
       ))}
-      {snapshot.calls.length === 0 ? <p className="muted">No calls are running.</p> : (
+      {snapshot.calls.length === 0 ? (
+        <p className="muted">No calls are running.</p>
+      ) : (
         <table>
-          <thead><tr><th>User</th><th>Started</th><th>Elapsed</th><th>Remaining</th><th>Last said</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Started</th>
+              <th>Elapsed</th>
+              <th>Remaining</th>
+              <th>Last said</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {snapshot.calls.map((c) => (
               <tr key={c.id} data-testid={`live-call-${c.vapiCallId}`}>
-                <td>{c.userId ? <Link href={`/dashboard/users/${c.userId}`}>{c.email}</Link> : <span className="muted">unknown</span>}</td>
-                <td><When at={c.startedAt} now={snapshot.now} /></td>
+                <td>
+                  {c.userId ? (
+                    <Link href={`/dashboard/users/${c.userId}`}>{c.email}</Link>
+                  ) : (
+                    <span className="muted">unknown</span>
+                  )}
+                </td>
+                <td>
+                  <When at={c.startedAt} now={snapshot.now} />
+                </td>
                 <td>{formatSeconds(c.elapsedSeconds)}</td>
-                <td className={c.remainingSeconds !== null && c.remainingSeconds < 60 ? "error" : undefined}>{formatSeconds(c.remainingSeconds)}</td>
-                <td className="dash-lines">{c.lastLines.length ? c.lastLines.map((l, i) => <div key={i}>{l}</div>) : <span className="muted">—</span>}</td>
+                <td className={c.remainingSeconds !== null && c.remainingSeconds < 60 ? "error" : undefined}>
+                  {formatSeconds(c.remainingSeconds)}
+                </td>
+                <td className="dash-lines">
+                  {c.lastLines.length ? (
+                    c.lastLines.map((l, i) => <div key={i}>{l}</div>)
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
                 <td>
                   {c.flag && <span className="pill dash-bad">{CALL_FLAG_WORDS[c.flag]}</span>}{" "}
-                  {c.ending
-                    ? <span className="pill">ending</span>
-                    : <EndCallButton callId={c.id} endCall={endCall} onOutcome={record(c.email ?? c.vapiCallId)} />}
-                  {" "}<Link href={`/dashboard/calls/${c.id}`}>Details</Link>
+                  {c.ending ? (
+                    <span className="pill">ending</span>
+                  ) : (
+                    <EndCallButton callId={c.id} endCall={endCall} onOutcome={record(c.email ?? c.vapiCallId)} />
+                  )}{" "}
+                  <Link href={`/dashboard/calls/${c.id}`}>Details</Link>
                 </td>
               </tr>
             ))}

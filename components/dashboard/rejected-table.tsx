@@ -6,11 +6,29 @@ export function RejectedTable({ title, rows }: { title: string; rows: RejectedCo
   return (
     <div className="card">
       <h2>{title}</h2>
-      {rows.length === 0 ? <p className="muted">None.</p> : (
+      {rows.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
         <table>
-          <thead><tr><th /><th>Last 24 h</th><th>All kept windows</th><th>Last window</th></tr></thead>
+          <thead>
+            <tr>
+              <th />
+              <th>Last 24 h</th>
+              <th>All kept windows</th>
+              <th>Last window</th>
+            </tr>
+          </thead>
           <tbody>
-            {rows.map((r) => <tr key={r.key}><td>{r.key}</td><td>{r.last24Hours}</td><td>{r.total}</td><td><When at={r.lastSeen} /></td></tr>)}
+            {rows.map((r) => (
+              <tr key={r.key}>
+                <td>{r.key}</td>
+                <td>{r.last24Hours}</td>
+                <td>{r.total}</td>
+                <td>
+                  <When at={r.lastSeen} />
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

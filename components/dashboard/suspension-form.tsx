@@ -30,7 +30,8 @@ export function SuspensionForm(props: { userId: string; suspended: boolean; susp
 
   return (
     <form onSubmit={submit} className="dash-form">
-      <label>{props.suspended ? "Why lift the suspension?" : "Why suspend?"}
+      <label>
+        {props.suspended ? "Why lift the suspension?" : "Why suspend?"}
         <input name="reason" minLength={3} maxLength={500} required />
       </label>
       <button type="submit" className={props.suspended ? "secondary" : "danger"} disabled={pending}>

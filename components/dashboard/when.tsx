@@ -8,5 +8,9 @@ import { formatDateTime, formatRelative } from "./format";
 export function When({ at, now }: { at: Date | string | null | undefined; now?: Date | string }) {
   if (!at) return <>—</>;
   const d = new Date(at);
-  return <time dateTime={d.toISOString()} title={formatRelative(d, now ?? new Date())}>{formatDateTime(d)}</time>;
+  return (
+    <time dateTime={d.toISOString()} title={formatRelative(d, now ?? new Date())}>
+      {formatDateTime(d)}
+    </time>
+  );
 }

@@ -13,11 +13,25 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
 
 export type ControlEntry = { at: string; source: "control-url" | "browser"; body: { type: string; content?: string } };
 export type EmulatedCall = {
-  call: { id: string; status: string; startedAt?: string; endedAt?: string; endedReason?: string; assistantOverrides?: Record<string, unknown> };
+  call: {
+    id: string;
+    status: string;
+    startedAt?: string;
+    endedAt?: string;
+    endedReason?: string;
+    assistantOverrides?: Record<string, unknown>;
+  };
   controlLog: ControlEntry[];
   deliveries: { type: string; status?: string; httpStatus?: number }[];
 };
-export type CallSummary = { id: string; status: string; createdAt: string; startedAt: string | null; endedAt: string | null; endedReason: string | null };
+export type CallSummary = {
+  id: string;
+  status: string;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  endedReason: string | null;
+};
 
 export const emulator = {
   calls: () => admin<CallSummary[]>("GET", "/calls"),
@@ -27,11 +41,16 @@ export const emulator = {
   setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
   clearFaults: () => admin("DELETE", "/faults"),
   hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
-  trigger: (id: string, body: { type: string; force?: boolean }) => admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
+  trigger: (id: string, body: { type: string; force?: boolean }) =>
+    admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
 };
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -19,10 +19,20 @@ type CspGuard = { cspViolations: string[] };
 
 /** Reports every CSP violation in `context`'s pages (from the page's `securitypolicyviolation` events) to `seen`. */
 async function watchCsp(context: BrowserContext, seen: string[]) {
-  await context.exposeBinding("__coachCspViolation", ({ page }, violation: string) => void seen.push(`${page.url()}: ${violation}`));
+  await context.exposeBinding(
+    "__coachCspViolation",
+    ({ page }, violation: string) => void seen.push(`${page.url()}: ${violation}`),
+  );
   await context.addInitScript(() => {
     const page = window as unknown as { __coachCspViolation: (violation: string) => void };
-    document.addEventListener("securitypolicyviolation", (e) => page.__coachCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`), true);
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) =>
+        page.__coachCspViolation(
+          `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`,
+        ),
+      true,
+    );
   });
 }
 
@@ -56,7 +66,14 @@ export const test = base.extend<Fixtures & CspGuard>({
       const email = `e2e-${randomUUID().slice(0, 8)}@coach.test`;
       const password = "correct-horse-battery";
       const user = await db.user.create({ data: { email, role, passwordHash: await hashPassword(password) } });
-      if (credits) await grant(db, { userId: user.id, credits, actor: "e2e", reason: "test setup", idempotencyKey: `e2e:${user.id}` });
+      if (credits)
+        await grant(db, {
+          userId: user.id,
+          credits,
+          actor: "e2e",
+          reason: "test setup",
+          idempotencyKey: `e2e:${user.id}`,
+        });
       return { id: user.id, email, password };
     });
   },

@@ -18,7 +18,11 @@ export type SessionUser = { id: string; email: string; name: string | null; role
 export class SignInError extends Error {}
 
 /** A new account, with its welcome credits (`COACH_SIGNUP_CREDITS`) granted through the ledger. */
-export async function createAccount(db: Db, input: z.infer<typeof SignUpInput>, welcomeCredits = signupCreditsFromEnv()): Promise<SessionUser> {
+export async function createAccount(
+  db: Db,
+  input: z.infer<typeof SignUpInput>,
+  welcomeCredits = signupCreditsFromEnv(),
+): Promise<SessionUser> {
   let user: SessionUser;
   try {
     user = await db.user.create({

@@ -17,7 +17,8 @@ afterEach(() => {
 });
 
 async function visit(path: string, role?: "USER" | "OPERATOR", headers = new Headers()) {
-  if (role) headers.set("cookie", `next-auth.session-token=${await encode({ token: { sub: `id-${role}`, role }, secret })}`);
+  if (role)
+    headers.set("cookie", `next-auth.session-token=${await encode({ token: { sub: `id-${role}`, role }, secret })}`);
   return proxy(new NextRequest(`http://localhost${path}`, { headers }));
 }
 const passedOn = (response: Response) => response.headers.get("x-middleware-next") === "1";
@@ -61,7 +62,8 @@ describe("the proxy", () => {
   });
 
   it("lets anyone through to public pages and routes", async () => {
-    for (const path of ["/", "/signin", "/signup", "/coachx", "/api/health", "/api/auth/session"]) expect(passedOn(await visit(path)), path).toBe(true);
+    for (const path of ["/", "/signin", "/signup", "/coachx", "/api/health", "/api/auth/session"])
+      expect(passedOn(await visit(path)), path).toBe(true);
   });
 });
 
@@ -78,7 +80,13 @@ describe("the proxy's security headers", () => {
   });
 
   it("are on pages, routes, redirects and refusals alike", async () => {
-    for (const response of [await visit("/"), await visit("/api/health"), await visit("/coach"), await visit("/api/dashboard/live-calls"), await visit("/dashboard", "OPERATOR")]) {
+    for (const response of [
+      await visit("/"),
+      await visit("/api/health"),
+      await visit("/coach"),
+      await visit("/api/dashboard/live-calls"),
+      await visit("/dashboard", "OPERATOR"),
+    ]) {
       expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
       expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
       expect(response.headers.get("permissions-policy")).toBe("microphone=(self), camera=(), geolocation=()");
@@ -91,15 +99,26 @@ describe("the proxy's security headers", () => {
     process.env.VAPI_API_URL = "https://api.vapi.ai";
     process.env.APP_URL = "https://coach.example.com";
     const response = await visit("/coach", "USER");
-    expect(response.headers.get("content-security-policy")).toContain("connect-src 'self' https://api.vapi.ai https://*.daily.co");
+    expect(response.headers.get("content-security-policy")).toContain(
+      "connect-src 'self' https://api.vapi.ai https://*.daily.co",
+    );
     expect(response.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
   });
 
   it("apply to every path but Next's static files and the liveness probe; the webhook only when it carries X-Forwarded-For", () => {
     const [everything, webhook] = config.matcher;
     const matches = (path: string) => new RegExp(`^${everything}$`).test(path);
-    for (const path of ["/", "/coach", "/dashboard/users/1", "/api/health", "/api/dashboard/ledger.csv", "/api/vapi/other"]) expect(matches(path), path).toBe(true);
-    for (const path of ["/_next/static/chunks/a.js", "/_next/image", "/favicon.ico", "/api/live", "/api/vapi/webhook"]) expect(matches(path), path).toBe(false);
+    for (const path of [
+      "/",
+      "/coach",
+      "/dashboard/users/1",
+      "/api/health",
+      "/api/dashboard/ledger.csv",
+      "/api/vapi/other",
+    ])
+      expect(matches(path), path).toBe(true);
+    for (const path of ["/_next/static/chunks/a.js", "/_next/image", "/favicon.ico", "/api/live", "/api/vapi/webhook"])
+      expect(matches(path), path).toBe(false);
     expect(webhook).toEqual({ source: "/api/vapi/webhook", has: [{ type: "header", key: "x-forwarded-for" }] });
   });
 });
@@ -107,14 +126,18 @@ describe("the proxy's security headers", () => {
 describe("the proxy and X-Forwarded-For", () => {
   it("with no proxy trusted, drops the client's header, so Next writes the socket address in its place", async () => {
     delete process.env.TRUST_PROXY_HOPS;
-    const passed = requestHeadersPassedOn(await visit("/signup", undefined, new Headers({ "x-forwarded-for": "203.0.113.9" })));
+    const passed = requestHeadersPassedOn(
+      await visit("/signup", undefined, new Headers({ "x-forwarded-for": "203.0.113.9" })),
+    );
     expect(passed.has("x-forwarded-for")).toBe(false);
     expect(passed.size).toBeGreaterThan(0);
   });
 
   it("behind trusted proxies, passes the header on as it came", async () => {
     process.env.TRUST_PROXY_HOPS = "1";
-    const passed = requestHeadersPassedOn(await visit("/signup", undefined, new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.2" })));
+    const passed = requestHeadersPassedOn(
+      await visit("/signup", undefined, new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.2" })),
+    );
     expect(passed.get("x-forwarded-for")).toBe("203.0.113.9, 10.0.0.2");
   });
 });

@@ -26,7 +26,11 @@ export async function currentUser(): Promise<CurrentUser | null> {
   });
 }
 
-const REFUSALS = { "signed-out": "Please sign in.", "not-operator": "Operators only.", suspended: "This account is suspended." } as const;
+const REFUSALS = {
+  "signed-out": "Please sign in.",
+  "not-operator": "Operators only.",
+  suspended: "This account is suspended.",
+} as const;
 
 export class AccessDenied extends Error {
   constructor(readonly reason: keyof typeof REFUSALS) {

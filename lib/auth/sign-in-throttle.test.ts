@@ -16,12 +16,16 @@ beforeAll(async () => {
   passwordHash = await hashPassword(PASSWORD);
 });
 
-const newAccount = async () => (await db.user.create({ data: { email: `si-${randomUUID()}@example.test`, passwordHash } })).email;
+const newAccount = async () =>
+  (await db.user.create({ data: { email: `si-${randomUUID()}@example.test`, passwordHash } })).email;
 const newIp = () => `203.0.113.${Math.floor(Math.random() * 250)}-${randomUUID().slice(0, 8)}`;
 
 /** The outcome a person sees: "signed in", or the refusal's words. */
 const attempt = (email: string, password: string, ip: string, at = now) =>
-  signInWithPassword(db, { email, password }, ip, at).then(() => "signed in", (e: Error) => e.message);
+  signInWithPassword(db, { email, password }, ip, at).then(
+    () => "signed in",
+    (e: Error) => e.message,
+  );
 const TOO_MANY = /^Too many failed sign-in attempts\. Try again in \d+ minute\(s\)\.$/;
 const WRONG = "Wrong email or password.";
 

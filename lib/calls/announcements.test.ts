@@ -17,15 +17,29 @@ describe("callAnnouncement", () => {
 
   it("announces the end, then why and what it cost", () => {
     expect(callAnnouncement({ step: "ending", reason: "you" })).toBe("Call ended. Working out your bill…");
-    expect(callAnnouncement({ step: "ending", reason: "connection" })).toBe("The connection was lost. Working out your bill…");
-    expect(callAnnouncement({ step: "summary", state: { endedBy: "credits", creditsCharged: 20, balance: 0 }, connectionLost: false })).toBe(
-      "Your call ended because your credits ran out. You were charged 20 credits; your balance is 0 credits.",
+    expect(callAnnouncement({ step: "ending", reason: "connection" })).toBe(
+      "The connection was lost. Working out your bill…",
     );
-    expect(callAnnouncement({ step: "summary", state: { endedBy: null, creditsCharged: 3, balance: 97 }, connectionLost: true })).toBe(
-      "The connection was lost, so the call ended. You were charged 3 credits; your balance is 97 credits.",
-    );
-    expect(callAnnouncement({ step: "summary", state: { endedBy: null, creditsCharged: null, balance: 5 }, connectionLost: false })).toBe(
-      "Call ended. You were charged 0 credits; your balance is 5 credits.",
-    );
+    expect(
+      callAnnouncement({
+        step: "summary",
+        state: { endedBy: "credits", creditsCharged: 20, balance: 0 },
+        connectionLost: false,
+      }),
+    ).toBe("Your call ended because your credits ran out. You were charged 20 credits; your balance is 0 credits.");
+    expect(
+      callAnnouncement({
+        step: "summary",
+        state: { endedBy: null, creditsCharged: 3, balance: 97 },
+        connectionLost: true,
+      }),
+    ).toBe("The connection was lost, so the call ended. You were charged 3 credits; your balance is 97 credits.");
+    expect(
+      callAnnouncement({
+        step: "summary",
+        state: { endedBy: null, creditsCharged: null, balance: 5 },
+        connectionLost: false,
+      }),
+    ).toBe("Call ended. You were charged 0 credits; your balance is 5 credits.");
   });
 });

@@ -34,7 +34,11 @@ export function callAnnouncement(moment: CallMoment): string {
       return `${moment.reason === "connection" ? "The connection was lost." : "Call ended."} Working out your bill…`;
     case "summary": {
       const { endedBy, creditsCharged, balance } = moment.state;
-      const ended = endedBy ? ENDED_BY[endedBy] : moment.connectionLost ? "The connection was lost, so the call ended." : "Call ended.";
+      const ended = endedBy
+        ? ENDED_BY[endedBy]
+        : moment.connectionLost
+          ? "The connection was lost, so the call ended."
+          : "Call ended.";
       return `${ended} You were charged ${creditsCharged ?? 0} credits; your balance is ${balance} credits.`;
     }
   }

@@ -19,7 +19,12 @@ import { startCall } from "./start-call";
 
 const SECRET = "at-least-once-webhook-secret";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
-const config = appConfig({ VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, START_TOKEN_SECRET: "at-least-once-start-secret" });
+const config = appConfig({
+  VAPI_ASSISTANT_ID: "coach-assistant",
+  VAPI_PUBLIC_KEY: "pk",
+  VAPI_WEBHOOK_SECRET: SECRET,
+  START_TOKEN_SECRET: "at-least-once-start-secret",
+});
 
 let realDb: Db;
 let control: TestHttpServer;
@@ -46,8 +51,10 @@ afterEach(async () => {
   expect(await checkInvariants(realDb)).toEqual([]);
 });
 
-const deliver = (body: unknown, now = new Date()) => receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body, now.getTime()));
-const event = (vapiCallId: string, type: string) => realDb.webhookEvent.findFirstOrThrow({ where: { vapiCallId, type } });
+const deliver = (body: unknown, now = new Date()) =>
+  receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body, now.getTime()));
+const event = (vapiCallId: string, type: string) =>
+  realDb.webhookEvent.findFirstOrThrow({ where: { vapiCallId, type } });
 const callRow = (vapiCallId: string) => realDb.call.findUnique({ where: { vapiCallId } });
 
 async function startedCall(credits: number) {
@@ -66,7 +73,11 @@ describe("a message whose action fails", () => {
     const first = await deliver(statusUpdate(call, "in-progress"));
     expect(first.status).toBe(503);
     expect(await callRow(call.id)).toBeNull();
-    expect(await event(call.id, "status-update")).toMatchObject({ processedAt: null, attempts: 1, lastError: "injected: connection reset" });
+    expect(await event(call.id, "status-update")).toMatchObject({
+      processedAt: null,
+      attempts: 1,
+      lastError: "injected: connection reset",
+    });
     expect(errors).toHaveBeenCalledTimes(1);
     expect(errors.mock.calls[0][0]).toMatchObject({ callId: call.id, messageType: "status-update" });
     errors.mockRestore();
@@ -103,9 +114,21 @@ describe("a message whose action fails", () => {
     // As if the process died after the settlement committed but before anything else: the row is pending again.
     await realDb.webhookEvent.updateMany({
       where: { vapiCallId: call.id, type: "end-of-call-report" },
-      data: { processedAt: null, nextAttemptAt: t0, action: { kind: "settle", vapiCallId: call.id, metadata: call.assistantOverrides.metadata, durationSeconds: 60 } },
+      data: {
+        processedAt: null,
+        nextAttemptAt: t0,
+        action: {
+          kind: "settle",
+          vapiCallId: call.id,
+          metadata: call.assistantOverrides.metadata,
+          durationSeconds: 60,
+        },
+      },
     });
-    expect(await retryUnprocessedMessages({ db, config, pricing }, new Date(t0.getTime() + 120_000))).toEqual({ claimed: 1, processed: 1 });
+    expect(await retryUnprocessedMessages({ db, config, pricing }, new Date(t0.getTime() + 120_000))).toEqual({
+      claimed: 1,
+      processed: 1,
+    });
     expect(await realDb.ledgerEntry.count({ where: { userId: user.id, kind: "CAPTURE" } })).toBe(1);
     expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 90, held: 0 });
     expect((await event(call.id, "end-of-call-report")).processedAt).not.toBeNull();
@@ -120,7 +143,9 @@ describe("signed but odd input", () => {
     report.message.durationSeconds = 1e308;
     const reply = await deliver(report);
     expect(reply.status).toBe(422);
-    expect(await realDb.webhookEvent.count({ where: { outcome: "INVALID", detail: { contains: "durationSeconds" } } })).toBeGreaterThan(0);
+    expect(
+      await realDb.webhookEvent.count({ where: { outcome: "INVALID", detail: { contains: "durationSeconds" } } }),
+    ).toBeGreaterThan(0);
     expect(await callRow(call.id)).toMatchObject({ status: "ACTIVE", settledAt: null });
     expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 100 });
   });
@@ -132,13 +157,20 @@ describe("signed but odd input", () => {
     report.message.analysis = { summary: "half a pair: \ud800 here" };
     report.message.artifact = { transcript: "User: \udc00 hi", messages: [] };
     expect((await deliver(report)).status).toBe(200);
-    expect(await callRow(call.id)).toMatchObject({ status: "SETTLED", summary: "half a pair: \ufffd here", transcript: "User: \ufffd hi" });
+    expect(await callRow(call.id)).toMatchObject({
+      status: "SETTLED",
+      summary: "half a pair: \ufffd here",
+      transcript: "User: \ufffd hi",
+    });
   });
 
   const deep = "[".repeat(10_000) + "]".repeat(10_000);
   it.each([
     ["an array nested 10,000 deep", deep],
-    ["a message with a field nested 10,000 deep", `{"message":{"type":"conversation-update","call":{"id":"deep"},"x":${deep}}}`],
+    [
+      "a message with a field nested 10,000 deep",
+      `{"message":{"type":"conversation-update","call":{"id":"deep"},"x":${deep}}}`,
+    ],
     ["a message nested 10,000 deep in objects", `{"message":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`],
   ])("refuses %s with 422 instead of overflowing the stack, and records it as invalid", async (_name, rawBody) => {
     const now = Date.now();
@@ -154,7 +186,11 @@ describe("a stored action", () => {
   it("reads back from its JSON for every kind of message, even a report of a call without start metadata", async () => {
     const bare = webCall({ controlUrl: "http://127.0.0.1:9/x/control" });
     const now = new Date();
-    for (const body of [statusUpdate(bare, "in-progress"), statusUpdate(bare, "ended"), endOfCallReport(bare, { seconds: 3 })]) {
+    for (const body of [
+      statusUpdate(bare, "in-progress"),
+      statusUpdate(bare, "ended"),
+      endOfCallReport(bare, { seconds: 3 }),
+    ]) {
       const parsed = parseServerMessage(body);
       if (parsed.kind !== "message") throw new Error("fixture is not a message");
       const action = actionOf(parsed.message, now);

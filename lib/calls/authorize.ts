@@ -9,7 +9,11 @@ import { metrics } from "@/lib/observability/metrics";
 import { verifyStartToken } from "./start-token";
 import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
 
-const StartMetadata = z.object({ userId: z.string().min(1), reservationId: z.string().min(1), startToken: z.string().min(1) });
+const StartMetadata = z.object({
+  userId: z.string().min(1),
+  reservationId: z.string().min(1),
+  startToken: z.string().min(1),
+});
 
 export type CallSighting = {
   vapiCallId: string;
@@ -24,7 +28,8 @@ export type CallSighting = {
 
 export type Authorization = { call: Call; fresh: boolean };
 
-export const UNAUTHORIZED_NOTICE = "Sorry, this call was not started through Coach Call, so it can't continue. Goodbye.";
+export const UNAUTHORIZED_NOTICE =
+  "Sorry, this call was not started through Coach Call, so it can't continue. Goodbye.";
 
 function isUniqueViolation(error: unknown) {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
@@ -41,7 +46,11 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
   const meta = StartMetadata.safeParse(s.metadata);
   const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
   let unauthorizedFor: CallFlag | null = check.ok ? null : check.reason;
-  if (check.ok && meta.success && (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)) {
+  if (
+    check.ok &&
+    meta.success &&
+    (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)
+  ) {
     unauthorizedFor = "TOKEN_MISMATCH";
   }
   const claimedUser = check.ok ? check.claims.userId : null;
@@ -57,8 +66,14 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
         const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
         return tx.call.create({
           data: {
-            vapiCallId: s.vapiCallId, userId: reservation.userId, reservationId: reservation.id, status: "ACTIVE",
-            controlUrl: s.controlUrl, startedAt: s.startedAt, vapiStatus: "in-progress", ...callDeadlines(s.startedAt, reservation.seconds),
+            vapiCallId: s.vapiCallId,
+            userId: reservation.userId,
+            reservationId: reservation.id,
+            status: "ACTIVE",
+            controlUrl: s.controlUrl,
+            startedAt: s.startedAt,
+            vapiStatus: "in-progress",
+            ...callDeadlines(s.startedAt, reservation.seconds),
           },
         });
       });
@@ -72,27 +87,45 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
   }
 }
 
-async function recordUnauthorized(db: Db, s: CallSighting, flag: CallFlag, userId: string | null, now: Date): Promise<Call> {
+async function recordUnauthorized(
+  db: Db,
+  s: CallSighting,
+  flag: CallFlag,
+  userId: string | null,
+  now: Date,
+): Promise<Call> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
-  const notice = s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
+  const notice =
+    s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();
   const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
   // The call and its alert commit together: a retry after a failure finds the call and stops there.
   const [call] = await db.$transaction([
     db.call.create({
       data: {
-        vapiCallId: s.vapiCallId, userId: user?.id, status: "UNAUTHORIZED", flag, controlUrl: s.controlUrl, startedAt: s.startedAt,
-        vapiStatus: s.live ? "in-progress" : "ended", endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
+        vapiCallId: s.vapiCallId,
+        userId: user?.id,
+        status: "UNAUTHORIZED",
+        flag,
+        controlUrl: s.controlUrl,
+        startedAt: s.startedAt,
+        vapiStatus: s.live ? "in-progress" : "ended",
+        endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
       },
     }),
     db.alert.create({
       data: {
-        kind: "UNAUTHORIZED_CALL", userId: user?.id, vapiCallId: s.vapiCallId,
+        kind: "UNAUTHORIZED_CALL",
+        userId: user?.id,
+        vapiCallId: s.vapiCallId,
         message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
       },
     }),
   ]);
-  log.warn({ callId: s.vapiCallId, userId: user?.id, flag, live: s.live }, "Call without a valid start: unauthorized, ending it");
+  log.warn(
+    { callId: s.vapiCallId, userId: user?.id, flag, live: s.live },
+    "Call without a valid start: unauthorized, ending it",
+  );
   await notice;
   return call;
 }

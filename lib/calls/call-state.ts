@@ -21,10 +21,20 @@ export type CoachCallState = {
 export type EndedBy = "credits" | "operator" | "tamper" | "suspended" | "unauthorized";
 
 /** Why our side ended a paid call early, as the caller's page says it; other flags are not the caller's business. */
-const ENDED_BY: Partial<Record<CallFlag, EndedBy>> = { CUTOFF: "credits", OPERATOR: "operator", TAMPER: "tamper", SUSPENDED: "suspended" };
+const ENDED_BY: Partial<Record<CallFlag, EndedBy>> = {
+  CUTOFF: "credits",
+  OPERATOR: "operator",
+  TAMPER: "tamper",
+  SUSPENDED: "suspended",
+};
 
 /** What the caller's page shows about its own reservation: the server's truth, owner-checked. */
-export async function coachCallState(db: Db, userId: string, reservationId: string, now = new Date()): Promise<CoachCallState | null> {
+export async function coachCallState(
+  db: Db,
+  userId: string,
+  reservationId: string,
+  now = new Date(),
+): Promise<CoachCallState | null> {
   const reservation = await db.reservation.findFirst({
     where: { id: reservationId, userId },
     include: { call: true, user: { select: { available: true, held: true } } },
@@ -32,10 +42,23 @@ export async function coachCallState(db: Db, userId: string, reservationId: stri
   if (!reservation) return null;
   const call = reservation.call;
   const endedBy = (call?.flag && ENDED_BY[call.flag]) ?? null;
-  const base = { balance: reservation.user.available, held: reservation.user.held, warning: null, endedBy, usedSeconds: call?.usedSeconds ?? null, creditsCharged: call?.creditsCharged ?? null } as const;
-  if (!call) return { ...base, phase: reservation.status === "HELD" ? "waiting" : reservation.status === "EXPIRED" ? "expired" : "released", secondsLeft: null };
+  const base = {
+    balance: reservation.user.available,
+    held: reservation.user.held,
+    warning: null,
+    endedBy,
+    usedSeconds: call?.usedSeconds ?? null,
+    creditsCharged: call?.creditsCharged ?? null,
+  } as const;
+  if (!call)
+    return {
+      ...base,
+      phase: reservation.status === "HELD" ? "waiting" : reservation.status === "EXPIRED" ? "expired" : "released",
+      secondsLeft: null,
+    };
   if (call.status === "SETTLED") return { ...base, phase: "settled", secondsLeft: 0 };
-  if (call.status === "UNAUTHORIZED") return { ...base, phase: "unauthorized", endedBy: "unauthorized", secondsLeft: 0 };
+  if (call.status === "UNAUTHORIZED")
+    return { ...base, phase: "unauthorized", endedBy: "unauthorized", secondsLeft: 0 };
   if (call.status === "ENDED" || call.endedAt) return { ...base, phase: "ended", secondsLeft: 0 };
   const secondsLeft = call.cutoffAt ? Math.max(0, Math.round((call.cutoffAt.getTime() - now.getTime()) / 1000)) : null;
   return { ...base, phase: "live", secondsLeft, warning: call.warnedAt ? warning() : null };

@@ -18,7 +18,10 @@ import { coachCallState } from "./call-state";
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
 const config: AppConfig = appConfig({
-  VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, VAPI_WEBHOOK_AUTH: "hmac",
+  VAPI_ASSISTANT_ID: "coach-assistant",
+  VAPI_PUBLIC_KEY: "pk",
+  VAPI_WEBHOOK_SECRET: SECRET,
+  VAPI_WEBHOOK_AUTH: "hmac",
   START_TOKEN_SECRET: "start-token-secret-for-tests",
 });
 
@@ -31,8 +34,10 @@ beforeAll(async () => {
 afterAll(() => control.close());
 afterEach(async () => expect(await checkInvariants(db)).toEqual([]));
 
-const deliver = (body: unknown, now?: Date) => receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body));
-const controlBodies = (callId: string) => control.requests.filter((r) => r.url.startsWith(`/${callId}/`)).map((r) => JSON.parse(r.body));
+const deliver = (body: unknown, now?: Date) =>
+  receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body));
+const controlBodies = (callId: string) =>
+  control.requests.filter((r) => r.url.startsWith(`/${callId}/`)).map((r) => JSON.parse(r.body));
 const balance = (id: string) => db.user.findUniqueOrThrow({ where: { id }, select: { available: true, held: true } });
 
 async function startedCall(credits: number) {
@@ -59,7 +64,13 @@ describe("a paid call", () => {
     await deliver(report);
     await deliver(report);
     const settled = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
-    expect(settled).toMatchObject({ status: "SETTLED", usedSeconds: 62, creditsCharged: 11, endedReason: "customer-ended-call", summary: "A good talk." });
+    expect(settled).toMatchObject({
+      status: "SETTLED",
+      usedSeconds: 62,
+      creditsCharged: 11,
+      endedReason: "customer-ended-call",
+      summary: "A good talk.",
+    });
     expect(await balance(user.id)).toEqual({ available: 89, held: 0 });
     expect(await db.ledgerEntry.count({ where: { reservationId: start.reservation.id, kind: "CAPTURE" } })).toBe(1);
   });
@@ -69,7 +80,10 @@ describe("a paid call", () => {
     const report = endOfCallReport(call, { seconds: 30 });
     await Promise.all([deliver(report), deliver(report)]);
     await deliver(statusUpdate(call, "in-progress"));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED", creditsCharged: 5 });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      status: "SETTLED",
+      creditsCharged: 5,
+    });
     expect(await balance(user.id)).toEqual({ available: 45, held: 0 });
   });
 });
@@ -82,14 +96,24 @@ describe("a call without a valid start", () => {
     replay.monitor = { controlUrl: `${control.url}/${replay.id}/control`, listenUrl: "" };
     const t0 = new Date();
     await deliver(statusUpdate(replay, "in-progress"), t0);
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: replay.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "REPLAYED_TOKEN", userId: user.id });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: replay.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "REPLAYED_TOKEN",
+      userId: user.id,
+    });
     expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
 
     const later = new Date(t0.getTime() + 2000);
     await Promise.all([enforceOnce(db, {}, later), enforceOnce(db, {}, later)]);
-    expect(controlBodies(replay.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }, { type: "end-call" }]);
+    expect(controlBodies(replay.id)).toEqual([
+      { type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true },
+      { type: "end-call" },
+    ]);
     await deliver(endOfCallReport(replay, { seconds: 3 }));
-    expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({ kind: "UNAUTHORIZED_CALL", seconds: 3 });
+    expect(await db.alert.findFirst({ where: { vapiCallId: replay.id } })).toMatchObject({
+      kind: "UNAUTHORIZED_CALL",
+      seconds: 3,
+    });
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
   });
 
@@ -97,31 +121,69 @@ describe("a call without a valid start", () => {
     const call = webCall({ metadata: { userId: "nobody", startToken: "forged" } });
     call.monitor = { controlUrl: `${control.url}/${call.id}/control`, listenUrl: "" };
     await deliver(statusUpdate(call, "in-progress"));
-    const leaked = async () => (await metrics.unauthorizedCallSeconds.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const leaked = async () =>
+      (await metrics.unauthorizedCallSeconds.get()).values.reduce((sum, v) => sum + v.value, 0);
     const before = await leaked();
     const report = endOfCallReport(call, { seconds: 7 });
     await Promise.all([deliver(report), deliver(report), deliver(report), deliver(report)]);
     expect(await leaked()).toBe(before + 7);
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", usedSeconds: 7 });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      usedSeconds: 7,
+    });
   });
 
   it("is unauthorized when its account was suspended after the start token was issued", async () => {
     const { user, start, call } = await startedCall(30);
     await db.user.update({ where: { id: user.id }, data: { suspendedAt: new Date(), suspendedReason: "test" } });
     await deliver(statusUpdate(call, "in-progress"));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "SUSPENDED", userId: user.id });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "SUSPENDED",
+      userId: user.id,
+    });
     expect(controlBodies(call.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
-    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "HELD", vapiCallId: null });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({
+      status: "HELD",
+      vapiCallId: null,
+    });
   });
 
   it.each([
     ["missing", undefined, "MISSING_TOKEN"],
-    ["forged", { userId: "u", reservationId: "r", startToken: signStartToken("not-our-secret", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() + 60_000) }) }, "BAD_SIGNATURE"],
-    ["expired", { userId: "u", reservationId: "r", startToken: signStartToken("start-token-secret-for-tests", { userId: "u", reservationId: "r", expiresAt: new Date(Date.now() - 1000) }) }, "EXPIRED_TOKEN"],
+    [
+      "forged",
+      {
+        userId: "u",
+        reservationId: "r",
+        startToken: signStartToken("not-our-secret", {
+          userId: "u",
+          reservationId: "r",
+          expiresAt: new Date(Date.now() + 60_000),
+        }),
+      },
+      "BAD_SIGNATURE",
+    ],
+    [
+      "expired",
+      {
+        userId: "u",
+        reservationId: "r",
+        startToken: signStartToken("start-token-secret-for-tests", {
+          userId: "u",
+          reservationId: "r",
+          expiresAt: new Date(Date.now() - 1000),
+        }),
+      },
+      "EXPIRED_TOKEN",
+    ],
   ])("is unauthorized when the token is %s", async (_name, metadata, flag) => {
     const call = webCall({ metadata, controlUrl: `${control.url}/x/control` });
     await deliver(statusUpdate(call, "in-progress"));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "UNAUTHORIZED", flag });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag,
+    });
   });
 });
 
@@ -165,19 +227,25 @@ describe("the enforcer", () => {
     const { user, start } = await startedCall(30);
     await enforceOnce(db, {}, new Date(Date.parse(start.reservation.expiresAt) + 1));
     expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
-    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({ status: "EXPIRED" });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({
+      status: "EXPIRED",
+    });
   });
 });
 
 describe("starting", () => {
   it("refuses a suspended user and holds nothing", async () => {
     const user = await userWithCredits(db, 30);
-    await expect(startCall(db, { id: user.id, suspendedAt: new Date() }, config, pricing)).rejects.toMatchObject({ code: "suspended" });
+    await expect(startCall(db, { id: user.id, suspendedAt: new Date() }, config, pricing)).rejects.toMatchObject({
+      code: "suspended",
+    });
     expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
   });
 
   it("refuses a second start while a call is held", async () => {
     const { user } = await startedCall(30);
-    await expect(startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).rejects.toMatchObject({ code: "already-in-call" });
+    await expect(startCall(db, { id: user.id, suspendedAt: null }, config, pricing)).rejects.toMatchObject({
+      code: "already-in-call",
+    });
   });
 });

@@ -10,7 +10,11 @@ const NOTICES = {
 } as const satisfies Partial<Record<CallFlag, string>>;
 
 /** Ends a live call on our side's request: a short spoken notice now, end-call from the enforcer a moment later. */
-export async function requestCallEnd(db: Db, r: { vapiCallId: string; why: keyof typeof NOTICES; actor: string }, now = new Date()) {
+export async function requestCallEnd(
+  db: Db,
+  r: { vapiCallId: string; why: keyof typeof NOTICES; actor: string },
+  now = new Date(),
+) {
   const call = await db.call.findUnique({ where: { vapiCallId: r.vapiCallId } });
   if (!call) return { ok: false, detail: "No such call." };
   if (call.endedAt) return { ok: false, detail: "The call has already ended." };

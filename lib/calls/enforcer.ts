@@ -37,11 +37,15 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
     ...ending.map(async (c) => {
       if (!c.controlUrl) return;
-      if (c.cutoffAt?.getTime() === c.endCallDueAt.getTime()) metrics.cutoffLateness.observe((now.getTime() - c.endCallDueAt.getTime()) / 1000);
+      if (c.cutoffAt?.getTime() === c.endCallDueAt.getTime())
+        metrics.cutoffLateness.observe((now.getTime() - c.endCallDueAt.getTime()) / 1000);
       const result = await endCallNow(c.controlUrl, control);
-      metrics.endCallAttempts.inc({ outcome: result.ok ? "ok" : result.status === undefined ? "no-answer" : "refused" });
+      metrics.endCallAttempts.inc({
+        outcome: result.ok ? "ok" : result.status === undefined ? "no-answer" : "refused",
+      });
       // No answer at all: try again next tick. An error status means Vapi no longer has the call live.
-      if (!result.ok && result.status === undefined) await db.call.update({ where: { id: c.id }, data: { endCallSentAt: null } });
+      if (!result.ok && result.status === undefined)
+        await db.call.update({ where: { id: c.id }, data: { endCallSentAt: null } });
     }),
   ]);
   const expired = await expireStale(db, now);

@@ -8,8 +8,15 @@ beforeAll(async () => {
   ({ db } = await freshDb());
 });
 
-const row = (dedupeKey: string, extra: Partial<EventRow> = {}): EventRow =>
-  ({ dedupeKey, type: "conversation-update", vapiCallId: "call-1", outcome: "ACCEPTED", payload: { key: dedupeKey }, receivedAt: new Date(), ...extra });
+const row = (dedupeKey: string, extra: Partial<EventRow> = {}): EventRow => ({
+  dedupeKey,
+  type: "conversation-update",
+  vapiCallId: "call-1",
+  outcome: "ACCEPTED",
+  payload: { key: dedupeKey },
+  receivedAt: new Date(),
+  ...extra,
+});
 
 describe("recordEvent", () => {
   it("records messages that arrive together, each once, and tells a redelivery apart", async () => {
@@ -22,7 +29,9 @@ describe("recordEvent", () => {
   it("takes a key sent twice at once as one first sighting and one redelivery", async () => {
     const firsts = await Promise.all([
       recordEvent(db, row("twice-warm-up")), // takes the first write, so the next three share the following one
-      recordEvent(db, row("twice")), recordEvent(db, row("twice")), recordEvent(db, row("other")),
+      recordEvent(db, row("twice")),
+      recordEvent(db, row("twice")),
+      recordEvent(db, row("other")),
     ]);
     expect(firsts.map((r) => r.first)).toEqual([true, true, false, true]);
     expect(await db.webhookEvent.count({ where: { dedupeKey: "twice" } })).toBe(1);
@@ -30,10 +39,19 @@ describe("recordEvent", () => {
 
   it("keeps a message's action pending until it is processed: a redelivery before then is pending again, after it is not", async () => {
     const action = { kind: "end", vapiCallId: "call-a", endedAt: new Date().toISOString() };
-    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: true, pending: true });
-    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: false, pending: true });
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({
+      first: true,
+      pending: true,
+    });
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({
+      first: false,
+      pending: true,
+    });
     await db.webhookEvent.update({ where: { dedupeKey: "act-1" }, data: { processedAt: new Date() } });
-    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({ first: false, pending: false });
+    expect(await recordEvent(db, row("act-1", { type: "status-update", action }))).toEqual({
+      first: false,
+      pending: false,
+    });
     expect((await db.webhookEvent.findUniqueOrThrow({ where: { dedupeKey: "act-1" } })).nextAttemptAt).not.toBeNull();
   });
 
@@ -44,7 +62,9 @@ describe("recordEvent", () => {
       recordEvent(db, row("t-1", { vapiCallId: "call-t", transcript: "AI: Hi" })),
       recordEvent(db, row("t-2", { vapiCallId: "call-t", transcript: "AI: Hi\nUser: Hello" })),
     ]);
-    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-t" } })).transcript).toBe("AI: Hi\nUser: Hello");
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-t" } })).transcript).toBe(
+      "AI: Hi\nUser: Hello",
+    );
   });
 
   it("keeps the transcript Vapi sent last, whatever order the updates arrive in", async () => {
@@ -55,9 +75,14 @@ describe("recordEvent", () => {
       recordEvent(db, row("o-2", { vapiCallId: "call-o", transcript: "AI: Hi\nUser: Hello", sentAt: at(200) })),
       recordEvent(db, row("o-1", { vapiCallId: "call-o", transcript: "AI: Hi", sentAt: at(100) })),
     ]);
-    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).transcript).toBe("AI: Hi\nUser: Hello");
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).transcript).toBe(
+      "AI: Hi\nUser: Hello",
+    );
     await recordEvent(db, row("o-00", { vapiCallId: "call-o", transcript: "AI: (older)", sentAt: at(50) }));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).toMatchObject({ transcript: "AI: Hi\nUser: Hello", transcriptAt: at(200) });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-o" } })).toMatchObject({
+      transcript: "AI: Hi\nUser: Hello",
+      transcriptAt: at(200),
+    });
   });
 
   it("fails only the message PostgreSQL refuses, not the others written with it", async () => {

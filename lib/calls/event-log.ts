@@ -4,8 +4,14 @@ import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 
 export type EventRow = {
-  dedupeKey: string; type: string; vapiCallId?: string; status?: string; outcome: WebhookOutcome; detail?: string;
-  payload: unknown; receivedAt: Date;
+  dedupeKey: string;
+  type: string;
+  vapiCallId?: string;
+  status?: string;
+  outcome: WebhookOutcome;
+  detail?: string;
+  payload: unknown;
+  receivedAt: Date;
   /** A conversation-update's transcript so far: kept on its call the first time the message is seen… */
   transcript?: string;
   /** …unless the call holds one from a message Vapi sent later (messages may arrive out of order). */
@@ -96,9 +102,16 @@ async function writeBatch(db: Db, batch: Pending[]) {
      )
      SELECT "dedupeKey", "inserted", "pending" FROM event`,
     values: [
-      column((r) => r.dedupeKey), column((r) => r.type), column((r) => r.vapiCallId ?? null), column((r) => r.status ?? null),
-      column((r) => r.outcome), column((r) => r.detail ?? null), column((r) => JSON.stringify(maskPersonalData(r.payload))),
-      column((r) => utc(r.receivedAt)), column((r) => r.transcript ?? null), column((r) => (r.sentAt ? utc(r.sentAt) : null)),
+      column((r) => r.dedupeKey),
+      column((r) => r.type),
+      column((r) => r.vapiCallId ?? null),
+      column((r) => r.status ?? null),
+      column((r) => r.outcome),
+      column((r) => r.detail ?? null),
+      column((r) => JSON.stringify(maskPersonalData(r.payload))),
+      column((r) => utc(r.receivedAt)),
+      column((r) => r.transcript ?? null),
+      column((r) => (r.sentAt ? utc(r.sentAt) : null)),
       column((r) => (r.action === undefined ? null : JSON.stringify(r.action))),
     ],
   };

@@ -5,7 +5,15 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
 import { parseBoundedJson } from "@/lib/vapi/bounded-json";
 import { maskString } from "@/lib/vapi/mask";
-import { callIdOf, dedupeKeyOf, isKnownMessageType, messageTimestamp, parseServerMessage, toolCallsOf, type ServerMessage } from "@/lib/vapi/messages";
+import {
+  callIdOf,
+  dedupeKeyOf,
+  isKnownMessageType,
+  messageTimestamp,
+  parseServerMessage,
+  toolCallsOf,
+  type ServerMessage,
+} from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
 import { recordEvent } from "./event-log";
@@ -16,7 +24,13 @@ import { answerToolCalls } from "./tools";
 export { retryUnprocessedMessages } from "./process-message";
 
 /** `outcome` names what happened, for metrics: a few fixed words, as `type` is a known message type or "other". */
-export type InboxReply = { status: number; body: unknown; headers?: Record<string, string>; type: string; outcome: string };
+export type InboxReply = {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  type: string;
+  outcome: string;
+};
 
 export const MAX_BODY_BYTES = 1_000_000;
 const REJECTIONS_PER_MINUTE = 60;
@@ -32,13 +46,34 @@ type Context = { db: Db; config: AppConfig; pricing: Pricing; now?: Date };
  * nothing but a rejection counter; a duplicate changes nothing, unless the first one's action has
  * not committed yet: then it is tried again.
  */
-export async function receiveServerMessage(ctx: Context, request: { headers: Headers; rawBody: string; clientIp: string }): Promise<InboxReply> {
+export async function receiveServerMessage(
+  ctx: Context,
+  request: { headers: Headers; rawBody: string; clientIp: string },
+): Promise<InboxReply> {
   const now = ctx.now ?? new Date();
-  const verdict = verifyServerMessage({ headers: request.headers, rawBody: request.rawBody, accept: ctx.config.vapi.accept, now });
+  const verdict = verifyServerMessage({
+    headers: request.headers,
+    rawBody: request.rawBody,
+    accept: ctx.config.vapi.accept,
+    now,
+  });
   if (!verdict.ok) {
-    const limit = await hitRateLimit(ctx.db, `${REJECTED_BY_SOURCE}${request.clientIp}`, REJECTIONS_PER_MINUTE, 60, now);
+    const limit = await hitRateLimit(
+      ctx.db,
+      `${REJECTED_BY_SOURCE}${request.clientIp}`,
+      REJECTIONS_PER_MINUTE,
+      60,
+      now,
+    );
     await hitRateLimit(ctx.db, `${REJECTED_BY_REASON}${verdict.reason}`, Number.MAX_SAFE_INTEGER, 3600, now);
-    if (!limit.allowed) return { status: 429, body: { error: "Too many rejected requests." }, headers: { "retry-after": String(limit.retryAfterSeconds) }, type: "other", outcome: "throttled" };
+    if (!limit.allowed)
+      return {
+        status: 429,
+        body: { error: "Too many rejected requests." },
+        headers: { "retry-after": String(limit.retryAfterSeconds) },
+        type: "other",
+        outcome: "throttled",
+      };
     return { status: 401, body: { error: "Unauthorized." }, type: "other", outcome: "unauthorized" };
   }
   const body = parseBoundedJson(request.rawBody);
@@ -50,7 +85,12 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const parsed = parseServerMessage(json);
   if (parsed.kind === "invalid") {
     await recordInvalid(ctx.db, json, parsed.issues, now);
-    return { status: 422, body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) }, type: knownTypeOf(json), outcome: "invalid" };
+    return {
+      status: 422,
+      body: { error: "Message has an unexpected shape.", issues: parsed.issues.slice(0, 10) },
+      type: knownTypeOf(json),
+      outcome: "invalid",
+    };
   }
   if (parsed.kind === "unknown-type") return { status: 200, body: {}, type: "other", outcome: "ignored" };
 
@@ -58,25 +98,64 @@ export async function receiveServerMessage(ctx: Context, request: { headers: Hea
   const dedupeKey = dedupeKeyOf(message);
   const action = actionOf(message, now);
   const { first, pending } = await recordEvent(ctx.db, {
-    dedupeKey, type: message.type, vapiCallId: callIdOf(message),
-    status: message.type === "status-update" ? message.status : undefined, outcome: "ACCEPTED", payload: json, receivedAt: now,
-    transcript: transcriptOf(message), sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined, action,
+    dedupeKey,
+    type: message.type,
+    vapiCallId: callIdOf(message),
+    status: message.type === "status-update" ? message.status : undefined,
+    outcome: "ACCEPTED",
+    payload: json,
+    receivedAt: now,
+    transcript: transcriptOf(message),
+    sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,
+    action,
   });
   const type = message.type;
   const outcome = first ? "accepted" : "duplicate";
   // Replies that carry an answer are answered again; everything else happens once.
-  if (type === "tool-calls") return { status: 200, body: buildToolCallsReply(await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)), type, outcome };
-  if (type === "assistant-request") return { status: 200, body: rejectAssistantRequest("Sorry, Coach Call only takes calls from its web app. Goodbye."), type, outcome };
+  if (type === "tool-calls")
+    return {
+      status: 200,
+      body: buildToolCallsReply(
+        await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now),
+      ),
+      type,
+      outcome,
+    };
+  if (type === "assistant-request")
+    return {
+      status: 200,
+      body: rejectAssistantRequest("Sorry, Coach Call only takes calls from its web app. Goodbye."),
+      type,
+      outcome,
+    };
   if (pending && action) {
-    const done = await processMessage(ctx, { dedupeKey, type, vapiCallId: callIdOf(message) ?? null, attempts: 0, action }, now);
+    const done = await processMessage(
+      ctx,
+      { dedupeKey, type, vapiCallId: callIdOf(message) ?? null, attempts: 0, action },
+      now,
+    );
     // Kept, and retried from the database; a redelivery also tries again.
-    if (!done) return { status: 503, body: { error: "Recorded, but acting on it failed; it will be retried." }, headers: { "retry-after": "5" }, type, outcome: "failed" };
+    if (!done)
+      return {
+        status: 503,
+        body: { error: "Recorded, but acting on it failed; it will be retried." },
+        headers: { "retry-after": "5" },
+        type,
+        outcome: "failed",
+      };
   }
   return { status: 200, body: {}, type, outcome };
 }
 
 function recordInvalid(db: Db, payload: unknown, issues: string[], now: Date) {
-  return recordEvent(db, { dedupeKey: `invalid:${randomUUID()}`, type: typeOf(payload), outcome: "INVALID", detail: issues.join("; ").slice(0, 1000), payload, receivedAt: now });
+  return recordEvent(db, {
+    dedupeKey: `invalid:${randomUUID()}`,
+    type: typeOf(payload),
+    outcome: "INVALID",
+    detail: issues.join("; ").slice(0, 1000),
+    payload,
+    receivedAt: now,
+  });
 }
 
 /** The conversation so far, as Vapi's text transcript format ("AI: …\nUser: …"). */
@@ -95,7 +174,6 @@ function plausibleSendTime(message: ServerMessage, now: Date): Date | undefined 
   const sent = messageTimestamp(message);
   return sent && Math.abs(sent.getTime() - now.getTime()) < 86_400_000 ? sent : undefined;
 }
-
 
 /** A known message type, or "other": metric labels must stay few. */
 const knownTypeOf = (json: unknown) => {

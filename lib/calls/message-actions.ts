@@ -5,7 +5,12 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Pricing } from "@/lib/credits/pricing";
 import { maskString } from "@/lib/vapi/mask";
 import {
-  callIdOf, controlUrlOf, messageTimestamp, startMetadataOf, type EndOfCallReportMessage, type ServerMessage,
+  callIdOf,
+  controlUrlOf,
+  messageTimestamp,
+  startMetadataOf,
+  type EndOfCallReportMessage,
+  type ServerMessage,
 } from "@/lib/vapi/messages";
 import { authorizeCall } from "./authorize";
 import { markCallEnded, settleCall } from "./settle";
@@ -18,11 +23,23 @@ const sighting = { vapiCallId: z.string().min(1), controlUrl: z.string().optiona
 
 export const MessageAction = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("authorize"), ...sighting, startedAt: isoDate }),
-  z.object({ kind: z.literal("end"), vapiCallId: z.string().min(1), endedReason: z.string().optional(), endedAt: isoDate }),
   z.object({
-    kind: z.literal("settle"), ...sighting, startedAt: isoDate.optional(), endedAt: isoDate.optional(),
-    durationSeconds: z.number().optional(), endedReason: z.string().optional(), cost: z.number().optional(),
-    summary: z.string().optional(), transcript: z.string().optional(), recordingUrl: z.string().optional(),
+    kind: z.literal("end"),
+    vapiCallId: z.string().min(1),
+    endedReason: z.string().optional(),
+    endedAt: isoDate,
+  }),
+  z.object({
+    kind: z.literal("settle"),
+    ...sighting,
+    startedAt: isoDate.optional(),
+    endedAt: isoDate.optional(),
+    durationSeconds: z.number().optional(),
+    endedReason: z.string().optional(),
+    cost: z.number().optional(),
+    summary: z.string().optional(),
+    transcript: z.string().optional(),
+    recordingUrl: z.string().optional(),
   }),
 ]);
 export type MessageAction = z.infer<typeof MessageAction>;
@@ -48,20 +65,46 @@ export function actionOf(message: ServerMessage, now: Date): MessageAction | und
 }
 
 /** Does it; `markProcessed` commits with the effect where the effect is one transaction. Idempotent: running it twice changes nothing more. */
-export async function runAction(ctx: ActionContext, action: MessageAction, now: Date, markProcessed: (tx: Prisma.TransactionClient | Db) => Promise<unknown>, processedKey: string) {
+export async function runAction(
+  ctx: ActionContext,
+  action: MessageAction,
+  now: Date,
+  markProcessed: (tx: Prisma.TransactionClient | Db) => Promise<unknown>,
+  processedKey: string,
+) {
   const { db, config, pricing } = ctx;
-  const sightingOf = (a: { vapiCallId: string; controlUrl?: string; metadata?: unknown }) => ({ vapiCallId: a.vapiCallId, controlUrl: a.controlUrl, metadata: a.metadata });
+  const sightingOf = (a: { vapiCallId: string; controlUrl?: string; metadata?: unknown }) => ({
+    vapiCallId: a.vapiCallId,
+    controlUrl: a.controlUrl,
+    metadata: a.metadata,
+  });
   if (action.kind === "authorize") {
     // Its writes are one row per call, so running it again is a lookup; the mark follows.
-    await authorizeCall(db, { ...sightingOf(action), startedAt: new Date(action.startedAt), live: true }, config.startTokenSecret, now);
+    await authorizeCall(
+      db,
+      { ...sightingOf(action), startedAt: new Date(action.startedAt), live: true },
+      config.startTokenSecret,
+      now,
+    );
     await markProcessed(db);
   } else if (action.kind === "end") {
     await markCallEnded(db, action.vapiCallId, action.endedReason, new Date(action.endedAt), processedKey);
   } else {
     const date = (iso?: string) => (iso ? new Date(iso) : undefined);
-    await settleCall(db, {
-      ...action, sighting: sightingOf(action), startedAt: date(action.startedAt), endedAt: date(action.endedAt), source: "end-of-call-report",
-    }, config.startTokenSecret, pricing, now, markProcessed);
+    await settleCall(
+      db,
+      {
+        ...action,
+        sighting: sightingOf(action),
+        startedAt: date(action.startedAt),
+        endedAt: date(action.endedAt),
+        source: "end-of-call-report",
+      },
+      config.startTokenSecret,
+      pricing,
+      now,
+      markProcessed,
+    );
   }
 }
 

@@ -36,7 +36,10 @@ const until = async (ok: () => boolean | Promise<boolean>, timeoutMs = 10_000) =
 describe("the job queue", () => {
   it("runs the reconciler once per interval across two workers, not once per worker", async () => {
     const runs: number[] = [];
-    const work = (): QueueWork => ({ reconcile: { everySeconds: 1, run: async () => void runs.push(Date.now()) }, retention: async () => {} });
+    const work = (): QueueWork => ({
+      reconcile: { everySeconds: 1, run: async () => void runs.push(Date.now()) },
+      retention: async () => {},
+    });
     const t0 = Date.now();
     await Promise.all([start(work()), start(work())]);
     await sleep(4_500 - (Date.now() - t0));
@@ -51,10 +54,12 @@ describe("the job queue", () => {
 
   it("retries a failing job with growing waits, and the background view shows its last error", async () => {
     const attempts: number[] = [];
-    const queue = await start({ retention: async () => {
-      attempts.push(Date.now());
-      throw new Error("disk full");
-    } });
+    const queue = await start({
+      retention: async () => {
+        attempts.push(Date.now());
+        throw new Error("disk full");
+      },
+    });
     await queue.runner.addJob(RETENTION, {});
     await until(() => attempts.length === 1);
     await until(async () => (await queueJobs(db)).failing.length === 1);
@@ -78,23 +83,39 @@ describe("the job queue", () => {
 
   it("backs the reconciler off while it fails, and shows why", async () => {
     let runs = 0;
-    await start({ reconcile: { everySeconds: 5, run: async () => {
-      runs++;
-      throw new Error("Vapi answered 503");
-    } }, retention: async () => {} });
+    await start({
+      reconcile: {
+        everySeconds: 5,
+        run: async () => {
+          runs++;
+          throw new Error("Vapi answered 503");
+        },
+      },
+      retention: async () => {},
+    });
     await until(() => runs === 1);
     await until(async () => (await queueJobs(db)).failing.length === 1);
     const jobs = await queueJobs(db);
-    expect(jobs.failing[0]).toMatchObject({ task: "reconcile", lastError: expect.stringContaining("Vapi answered 503") });
+    expect(jobs.failing[0]).toMatchObject({
+      task: "reconcile",
+      lastError: expect.stringContaining("Vapi answered 503"),
+    });
     expect(jobs.byTask.reconcile).toMatchObject({ failed: 1, waiting: 1 });
     // The next run waits twice the interval after the failure.
     expect(jobs.nextReconcileAt!.getTime() - jobs.failing[0].updatedAt.getTime()).toBeGreaterThan(9_000);
   });
 
   it("a starting worker leaves a queued reconciler run alone, and clears one a dead worker left locked", async () => {
-    const keyed = (runAt: string) => db.pool.query(`SELECT id FROM graphile_worker.add_job('reconcile', '{}', run_at := now() + $1::interval, job_key := 'reconcile')`, [runAt]);
+    const keyed = (runAt: string) =>
+      db.pool.query(
+        `SELECT id FROM graphile_worker.add_job('reconcile', '{}', run_at := now() + $1::interval, job_key := 'reconcile')`,
+        [runAt],
+      );
     let runs = 0;
-    const work = (): QueueWork => ({ reconcile: { everySeconds: 1, run: async () => void runs++ }, retention: async () => {} });
+    const work = (): QueueWork => ({
+      reconcile: { everySeconds: 1, run: async () => void runs++ },
+      retention: async () => {},
+    });
     await keyed("1 hour");
     const queue = await start(work());
     await sleep(1_000);
@@ -103,7 +124,9 @@ describe("the job queue", () => {
     await queue.stop();
     started.splice(0);
     // A worker took the run and died before queuing the next one.
-    await db.pool.query(`UPDATE graphile_worker._private_jobs SET locked_at = now() - interval '2 minutes', locked_by = 'dead', run_at = now()`);
+    await db.pool.query(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now() - interval '2 minutes', locked_by = 'dead', run_at = now()`,
+    );
     await start(work());
     await until(() => runs > 0);
   });

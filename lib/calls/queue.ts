@@ -28,7 +28,12 @@ export type Queue = { runner: Runner; stop: () => Promise<void> };
  */
 export async function startQueue(o: QueueOptions): Promise<Queue> {
   // Its own small pool: a runner keeps one connection LISTENing, and the webhook's pool stays free.
-  const pool = new pg.Pool({ connectionString: o.connectionString, max: 4, connectionTimeoutMillis: 10_000, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString: o.connectionString,
+    max: 4,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
   const lost = (error: Error) => log.warn({ err: error }, "A job queue connection failed");
   pool.on("error", lost);
   pool.on("connect", (client) => client.on("error", lost));
@@ -121,7 +126,10 @@ async function ensureReconcileChain(pool: pg.Pool) {
      WHERE key = $1 AND (locked_at < now() - interval '${STALE_LOCK}' OR (locked_at IS NULL AND attempts >= max_attempts))`,
     [RECONCILE],
   );
-  await pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $1, job_key_mode := 'unsafe_dedupe')`, [RECONCILE, JSON.stringify({ failures: 0 })]);
+  await pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $1, job_key_mode := 'unsafe_dedupe')`, [
+    RECONCILE,
+    JSON.stringify({ failures: 0 }),
+  ]);
 }
 
 /** graphile-worker's own messages in our log; a failing task is reported by `logged` instead. */

@@ -14,8 +14,19 @@ import { startCall } from "./start-call";
 // Vapi (the emulator) sends no server messages here: every call is one no webhook told us about,
 // as when the browser silenced them. Only the reconciler can see it.
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
-const config = appConfig({ VAPI_ASSISTANT_ID: ASSISTANT_ID, VAPI_PUBLIC_KEY: KEYS.publicKey, VAPI_WEBHOOK_SECRET: "s", START_TOKEN_SECRET: "reconciler-test-start-secret" });
-const options: ReconcilerOptions = { assistantId: ASSISTANT_ID, startTokenSecret: config.startTokenSecret, pricing, settleGraceSeconds: 60, lookbackMinutes: 60 };
+const config = appConfig({
+  VAPI_ASSISTANT_ID: ASSISTANT_ID,
+  VAPI_PUBLIC_KEY: KEYS.publicKey,
+  VAPI_WEBHOOK_SECRET: "s",
+  START_TOKEN_SECRET: "reconciler-test-start-secret",
+});
+const options: ReconcilerOptions = {
+  assistantId: ASSISTANT_ID,
+  startTokenSecret: config.startTokenSecret,
+  pricing,
+  settleGraceSeconds: 60,
+  lookbackMinutes: 60,
+};
 
 let db: Db;
 let emulator: RunningEmulator;
@@ -48,8 +59,10 @@ afterEach(async () => {
 });
 
 const inAWhile = (seconds: number) => new Date(Date.now() + seconds * 1000);
-const attack = async (overrides?: unknown) => ((await api.admin("POST", "/attack", overrides ? { overrides } : {})).body.call as { id: string }).id;
-const emulated = async (id: string) => (await api.admin("GET", `/calls/${id}`)).body.call as { status: string; endedReason?: string; updatedAt: string };
+const attack = async (overrides?: unknown) =>
+  ((await api.admin("POST", "/attack", overrides ? { overrides } : {})).body.call as { id: string }).id;
+const emulated = async (id: string) =>
+  (await api.admin("GET", `/calls/${id}`)).body.call as { status: string; endedReason?: string; updatedAt: string };
 const cursor = async () => (await db.reconcilerCursor.findUniqueOrThrow({ where: { name: "vapi-calls" } })).until;
 
 describe("reconcileOnce", () => {
@@ -57,7 +70,10 @@ describe("reconcileOnce", () => {
     const id = await attack();
     const now = inAWhile(3);
     expect(await reconcileOnce(db, rest, options, now)).toMatchObject({ acted: 1 });
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "UNAUTHORIZED", flag: "MISSING_TOKEN" });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "MISSING_TOKEN",
+    });
     expect(await db.alert.count({ where: { vapiCallId: id, kind: "UNSEEN_CALL" } })).toBe(1);
     const newestChange = new Date(listedUpTo[0]);
     expect(await cursor()).toEqual(newestChange); // Vapi's clock, not ours
@@ -77,13 +93,19 @@ describe("reconcileOnce", () => {
     const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
     const id = await attack(start.assistantOverrides);
     await reconcileOnce(db, rest, options, inAWhile(3));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ACTIVE", userId: user.id });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({
+      status: "ACTIVE",
+      userId: user.id,
+    });
 
     await api.admin("POST", `/calls/${id}/hangup`);
     await new Promise((r) => setTimeout(r, 200)); // the emulator's report comes 60 ms after the end: no later change to this call
     const newer = await attack(); // another call, changed after the ended one
     await reconcileOnce(db, rest, options, inAWhile(4));
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({ status: "ENDED", settledAt: null });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: id } })).toMatchObject({
+      status: "ENDED",
+      settledAt: null,
+    });
     const endedChange = new Date((await emulated(id)).updatedAt);
     expect(endedChange.getTime()).toBeLessThan(new Date((await emulated(newer)).updatedAt).getTime());
     expect(await cursor()).toEqual(endedChange);
@@ -115,7 +137,10 @@ describe("reconcileOnce", () => {
     await api.admin("POST", `/calls/${ids[0]}/hangup`); // the oldest call now has the newest change
     await reconcileOnce(db, rest, { ...options, pageSize: 2 }, inAWhile(65));
     expect(await db.call.count({ where: { vapiCallId: { in: ids.slice(1) }, status: "UNAUTHORIZED" } })).toBe(4);
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: ids[0] } })).toMatchObject({ status: "UNAUTHORIZED", settledAt: expect.any(Date) });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: ids[0] } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      settledAt: expect.any(Date),
+    });
     expect(queries.length).toBeGreaterThanOrEqual(3);
   });
 });

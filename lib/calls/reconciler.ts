@@ -42,13 +42,21 @@ type Outcome = "acted" | "waiting" | "done";
 export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerOptions, now = new Date()) {
   const cursor = await db.reconcilerCursor.findUnique({ where: { name: CURSOR } });
   const since = cursor?.until ?? new Date(now.getTime() - o.lookbackMinutes * 60_000);
-  const { calls: changed, complete } = await callsChangedSince(rest, o.assistantId, new Date(since.getTime() - CLOCK_OVERLAP_MS), o.pageSize ?? 1000);
+  const { calls: changed, complete } = await callsChangedSince(
+    rest,
+    o.assistantId,
+    new Date(since.getTime() - CLOCK_OVERLAP_MS),
+    o.pageSize ?? 1000,
+  );
   let acted = 0;
   let newest = since;
   let holdAt: Date | undefined;
   for (const call of changed) {
     if (call.updatedAt > newest) newest = call.updatedAt;
-    const outcome = await reconcileCall(db, call, o, now).then((done) => (failing.delete(call.id), done), (error) => failed(call.id, error));
+    const outcome = await reconcileCall(db, call, o, now).then(
+      (done) => (failing.delete(call.id), done),
+      (error) => failed(call.id, error),
+    );
     if (outcome === "acted") acted++;
     if (outcome === "waiting" && (!holdAt || call.updatedAt < holdAt)) holdAt = call.updatedAt;
   }
@@ -69,9 +77,18 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
     }
   }
   let until = since;
-  if (complete) until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
-  else log.warn({ read: changed.length }, "The reconciler read its page limit of changed calls and there are more: its cursor stays where it was");
-  await db.reconcilerCursor.upsert({ where: { name: CURSOR }, create: { name: CURSOR, until, checkedAt: now }, update: { until, checkedAt: now } });
+  if (complete)
+    until = holdAt && holdAt < newest && newest.getTime() - holdAt.getTime() < MAX_HOLD_MS ? holdAt : newest;
+  else
+    log.warn(
+      { read: changed.length },
+      "The reconciler read its page limit of changed calls and there are more: its cursor stays where it was",
+    );
+  await db.reconcilerCursor.upsert({
+    where: { name: CURSOR },
+    create: { name: CURSOR, until, checkedAt: now },
+    update: { until, checkedAt: now },
+  });
   return { seen: changed.length, acted };
 }
 
@@ -85,7 +102,8 @@ const failing = new Set<string>();
 
 /** One call that cannot be reconciled now must not hold up the others; it is looked at again next time. */
 function failed(vapiCallId: string, error: unknown): Outcome {
-  if (!failing.has(vapiCallId)) log.error({ callId: vapiCallId, err: error }, "Reconciling a call failed; it is looked at again next time");
+  if (!failing.has(vapiCallId))
+    log.error({ callId: vapiCallId, err: error }, "Reconciling a call failed; it is looked at again next time");
   if (failing.size < 10_000) failing.add(vapiCallId);
   return "waiting";
 }
@@ -100,14 +118,35 @@ async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerO
   const call = await db.call.findUnique({ where: { vapiCallId } });
   if (!call || call.endedAt) return;
   await markCallEnded(db, vapiCallId, "unknown-to-vapi", now);
-  const { call: settled, settledNow } = await settleCall(db, {
-    vapiCallId, startedAt: call.startedAt, endedAt: now, endedReason: "unknown-to-vapi", sighting: { vapiCallId, metadata: undefined }, source: "vapi-rest",
-  }, o.startTokenSecret, o.pricing, now);
+  const { call: settled, settledNow } = await settleCall(
+    db,
+    {
+      vapiCallId,
+      startedAt: call.startedAt,
+      endedAt: now,
+      endedReason: "unknown-to-vapi",
+      sighting: { vapiCallId, metadata: undefined },
+      source: "vapi-rest",
+    },
+    o.startTokenSecret,
+    o.pricing,
+    now,
+  );
   if (!settledNow) return;
-  log.warn({ callId: vapiCallId, userId: settled.userId }, "Vapi does not know this call (404): ended and billed from our own record");
+  log.warn(
+    { callId: vapiCallId, userId: settled.userId },
+    "Vapi does not know this call (404): ended and billed from our own record",
+  );
   await db.alert.create({
-    data: { kind: "UNKNOWN_TO_VAPI", userId: settled.userId, vapiCallId, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
-      message: "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now." },
+    data: {
+      kind: "UNKNOWN_TO_VAPI",
+      userId: settled.userId,
+      vapiCallId,
+      seconds: settled.usedSeconds ?? 0,
+      credits: settled.creditsCharged ?? 0,
+      message:
+        "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now.",
+    },
   });
 }
 
@@ -151,24 +190,52 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
       if (known && !known.endedAt) await markCallEnded(db, v.id, v.endedReason, endedAt);
       return "waiting";
     }
-    const { call: settled, settledNow } = await settleCall(db, {
-      vapiCallId: v.id, startedAt: v.startedAt, endedAt: v.endedAt, durationSeconds: v.durationSeconds, endedReason: v.endedReason,
-      cost: v.cost, sighting, source: "vapi-rest",
-    }, o.startTokenSecret, o.pricing, now);
+    const { call: settled, settledNow } = await settleCall(
+      db,
+      {
+        vapiCallId: v.id,
+        startedAt: v.startedAt,
+        endedAt: v.endedAt,
+        durationSeconds: v.durationSeconds,
+        endedReason: v.endedReason,
+        cost: v.cost,
+        sighting,
+        source: "vapi-rest",
+      },
+      o.startTokenSecret,
+      o.pricing,
+      now,
+    );
     if (!settledNow) return "done"; // the report, or another server process, got there first
     await db.alert.create({
-      data: { kind: "SETTLED_FROM_VAPI", userId: settled.userId, vapiCallId: v.id, seconds: settled.usedSeconds ?? 0, credits: settled.creditsCharged ?? 0,
-        message: "No end-of-call report arrived in time: billed from Vapi's call record." },
+      data: {
+        kind: "SETTLED_FROM_VAPI",
+        userId: settled.userId,
+        vapiCallId: v.id,
+        seconds: settled.usedSeconds ?? 0,
+        credits: settled.creditsCharged ?? 0,
+        message: "No end-of-call report arrived in time: billed from Vapi's call record.",
+      },
     });
     return "acted";
   }
   if (v.status !== "in-progress") return "done"; // not started yet: it changes again when it does
   if (!known) {
     if (now.getTime() - (v.startedAt ?? v.createdAt).getTime() < WEBHOOK_HEAD_START_MS) return "waiting";
-    const { call, fresh } = await authorizeCall(db, { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true }, o.startTokenSecret, now);
+    const { call, fresh } = await authorizeCall(
+      db,
+      { ...sighting, startedAt: v.startedAt ?? v.createdAt, live: true },
+      o.startTokenSecret,
+      now,
+    );
     if (!fresh) return "done"; // its webhook, or another server process, got there first
     await db.alert.create({
-      data: { kind: "UNSEEN_CALL", userId: call.userId, vapiCallId: v.id, message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).` },
+      data: {
+        kind: "UNSEEN_CALL",
+        userId: call.userId,
+        vapiCallId: v.id,
+        message: `A live call no webhook told us about (now ${call.status.toLowerCase()}).`,
+      },
     });
     return "acted";
   }

@@ -45,7 +45,11 @@ function heartbeat() {
   const startedAt = new Date();
   const beat = () => {
     const beatAt = new Date();
-    return db().workerHeartbeat.upsert({ where: { id: instanceId }, create: { id: instanceId, host: os.hostname(), pid: process.pid, startedAt, beatAt }, update: { beatAt } });
+    return db().workerHeartbeat.upsert({
+      where: { id: instanceId },
+      create: { id: instanceId, host: os.hostname(), pid: process.pid, startedAt, beatAt },
+      update: { beatAt },
+    });
   };
   void beat().catch(() => {}); // at once, so readiness need not wait a whole interval; failures are logged by the loop
   return every(HEARTBEAT_SECONDS * 1000, "worker heartbeat", beat);
@@ -67,7 +71,10 @@ export function startScheduler() {
   const pricing = pricingFromEnv();
   const rest = vapiRestFor(config);
   const control = { bearer: config.vapi.controlBearer };
-  if (config.vapi.staticPublicKey) log.warn("The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.");
+  if (config.vapi.staticPublicKey)
+    log.warn(
+      "The browser gets the static Vapi public key (VAPI_STATIC_PUBLIC_KEY=1 or no VAPI_PRIVATE_KEY): anyone can start calls with it; only the webhook and the reconciler stop them.",
+    );
   const scheduler: Scheduler = (g.coachScheduler = { timers: [], stopped: false });
   scheduler.timers.push(
     heartbeat(),
@@ -77,16 +84,21 @@ export function startScheduler() {
   if (rest) scheduler.timers.push(every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)));
   else log.warn("VAPI_PRIVATE_KEY is not set: calls are not checked for tampering and not reconciled with Vapi.");
   const options = {
-    assistantId: config.vapi.assistantId, startTokenSecret: config.startTokenSecret, pricing,
-    settleGraceSeconds: Number(process.env.COACH_SETTLE_GRACE_SECONDS ?? 60), lookbackMinutes: 24 * 60,
+    assistantId: config.vapi.assistantId,
+    startTokenSecret: config.startTokenSecret,
+    pricing,
+    settleGraceSeconds: Number(process.env.COACH_SETTLE_GRACE_SECONDS ?? 60),
+    lookbackMinutes: 24 * 60,
   };
   const work = {
     retention: () => enforceRetention(db()),
-    reconcile: rest ? {
-      everySeconds: Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5),
-      run: () => reconcileOnce(db(), rest, options),
-      outcome: (ok: boolean) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" }),
-    } : undefined,
+    reconcile: rest
+      ? {
+          everySeconds: Number(process.env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5),
+          run: () => reconcileOnce(db(), rest, options),
+          outcome: (ok: boolean) => metrics.reconcilerRuns.inc({ outcome: ok ? "ok" : "failed" }),
+        }
+      : undefined,
   };
   // Started again (every 10 s) when it cannot start, or when its runner stops on a fatal error.
   const failures = failureLog("job queue");
@@ -132,7 +144,9 @@ export function stopOnSignals(then?: () => void) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       log.info({ signal }, "Background work stopping: running jobs finish first");
-      void stopScheduler().catch((error) => log.error({ err: error }, "The job queue did not stop cleanly")).finally(then);
+      void stopScheduler()
+        .catch((error) => log.error({ err: error }, "The job queue did not stop cleanly"))
+        .finally(then);
     });
   }
 }

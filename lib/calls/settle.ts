@@ -30,9 +30,10 @@ export type Alongside = (tx: Prisma.TransactionClient) => Promise<unknown>;
 
 /** Seconds the call used; never negative, never more than Vapi lets a call last (so a wild clock cannot overflow a column). */
 function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
-  const seconds = u.durationSeconds !== undefined && Number.isFinite(u.durationSeconds)
-    ? u.durationSeconds
-    : ((u.endedAt ?? now).getTime() - (u.startedAt ?? fallbackStart).getTime()) / 1000;
+  const seconds =
+    u.durationSeconds !== undefined && Number.isFinite(u.durationSeconds)
+      ? u.durationSeconds
+      : ((u.endedAt ?? now).getTime() - (u.startedAt ?? fallbackStart).getTime()) / 1000;
   return Number.isFinite(seconds) ? Math.min(Math.max(0, seconds), MAX_REPORTED_CALL_SECONDS) : 0;
 }
 
@@ -43,7 +44,14 @@ function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
  * authorized first (messages arrive out of order). `settledNow` says whether this was the
  * settling (false when a report or another process got there first).
  */
-export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing: Pricing, now = new Date(), alongside?: Alongside) {
+export async function settleCall(
+  db: Db,
+  u: FinalUsage,
+  secret: string,
+  pricing: Pricing,
+  now = new Date(),
+  alongside?: Alongside,
+) {
   const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
   if (call.settledAt) {
     if (alongside) await db.$transaction(alongside);
@@ -55,23 +63,40 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
     const settled = await tx.call.updateMany({
       where: { id: call.id, settledAt: null },
       data: {
-        usedSeconds: Math.ceil(seconds), creditsCharged: charged, endedAt: u.endedAt ?? call.endedAt ?? now,
-        endedReason: u.endedReason ?? call.endedReason, vapiCost: u.cost, summary: u.summary, transcript: u.transcript ?? call.transcript,
-        recordingUrl: u.recordingUrl, vapiStatus: "ended", settledAt: now, status,
+        usedSeconds: Math.ceil(seconds),
+        creditsCharged: charged,
+        endedAt: u.endedAt ?? call.endedAt ?? now,
+        endedReason: u.endedReason ?? call.endedReason,
+        vapiCost: u.cost,
+        summary: u.summary,
+        transcript: u.transcript ?? call.transcript,
+        recordingUrl: u.recordingUrl,
+        vapiStatus: "ended",
+        settledAt: now,
+        status,
       },
     });
     if (settled.count) {
       // Leakage, by Vapi's record: how long a call we did not authorize, or that was tampered with, ran.
-      await tx.alert.updateMany({ where: { vapiCallId: u.vapiCallId, kind: { in: LEAKAGE_ALERT_KINDS } }, data: { seconds: Math.ceil(seconds) } });
+      await tx.alert.updateMany({
+        where: { vapiCallId: u.vapiCallId, kind: { in: LEAKAGE_ALERT_KINDS } },
+        data: { seconds: Math.ceil(seconds) },
+      });
     }
     await alongside?.(tx);
     return settled.count === 1;
   };
   let settledNow = false;
   if (call.reservationId) {
-    await capture(db, call.reservationId, creditsForSeconds(seconds, pricing), `vapi:${u.source}`, async (tx, closed) => {
-      settledNow = await bill(tx, closed.capturedCredits);
-    });
+    await capture(
+      db,
+      call.reservationId,
+      creditsForSeconds(seconds, pricing),
+      `vapi:${u.source}`,
+      async (tx, closed) => {
+        settledNow = await bill(tx, closed.capturedCredits);
+      },
+    );
   } else {
     settledNow = await db.$transaction((tx) => bill(tx, 0));
   }
@@ -83,7 +108,13 @@ export async function settleCall(db: Db, u: FinalUsage, secret: string, pricing:
  * Vapi says the call ended: stop enforcing it; billing waits for the report (or the reconciler).
  * One statement; `processedKey` names a webhook message marked processed in it.
  */
-export async function markCallEnded(db: Db, vapiCallId: string, endedReason: string | undefined, now = new Date(), processedKey?: string) {
+export async function markCallEnded(
+  db: Db,
+  vapiCallId: string,
+  endedReason: string | undefined,
+  now = new Date(),
+  processedKey?: string,
+) {
   await db.pool.query({
     text: `WITH ended AS (
        UPDATE "Call" SET
@@ -100,4 +131,3 @@ export async function markCallEnded(db: Db, vapiCallId: string, endedReason: str
     values: [vapiCallId, utc(now), endedReason ?? null, processedKey ?? null],
   });
 }
-

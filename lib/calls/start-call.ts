@@ -9,7 +9,10 @@ import { signStartToken } from "./start-token";
 import { MAX_DURATION_GRACE_SECONDS, RESERVATION_EXPIRES_AFTER_SECONDS, addSeconds } from "./timing";
 
 export class StartRefused extends Error {
-  constructor(readonly code: "suspended" | "too-many-attempts" | "not-configured", message: string) {
+  constructor(
+    readonly code: "suspended" | "too-many-attempts" | "not-configured",
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -18,7 +21,10 @@ export type CallStart = {
   apiUrl: string;
   vapiKey: string;
   assistantId: string;
-  assistantOverrides: { metadata: { userId: string; reservationId: string; startToken: string }; maxDurationSeconds: number };
+  assistantOverrides: {
+    metadata: { userId: string; reservationId: string; startToken: string };
+    maxDurationSeconds: number;
+  };
   reservation: { id: string; credits: number; seconds: number; expiresAt: string };
 };
 
@@ -28,7 +34,8 @@ type Starter = { id: string; suspendedAt: Date | null };
 export function startBlocker(user: Starter & { available: number; held: number }, pricing: Pricing): string | null {
   if (user.suspendedAt) return "Your account is suspended. Please contact support.";
   if (user.held > 0) return "You already have a call in progress (maybe in another tab). Finish it first.";
-  if (user.available < pricing.minCreditsToStart) return `You need at least ${pricing.minCreditsToStart} credits to start a call. You can request more below.`;
+  if (user.available < pricing.minCreditsToStart)
+    return `You need at least ${pricing.minCreditsToStart} credits to start a call. You can request more below.`;
   return null;
 }
 
@@ -36,10 +43,20 @@ export function startBlocker(user: Starter & { available: number; held: number }
  * Reserves credits for one call and returns what the browser needs to start it. The browser is
  * not trusted with any of it: the webhook checks the token, and binds the call to the reservation.
  */
-export async function startCall(db: Db, user: Starter, config: AppConfig, pricing: Pricing, now = new Date()): Promise<CallStart> {
+export async function startCall(
+  db: Db,
+  user: Starter,
+  config: AppConfig,
+  pricing: Pricing,
+  now = new Date(),
+): Promise<CallStart> {
   if (user.suspendedAt) throw new StartRefused("suspended", "Your account is suspended. Please contact support.");
   const attempts = await hitRateLimit(db, `call-start:${user.id}`, 10, 60, now);
-  if (!attempts.allowed) throw new StartRefused("too-many-attempts", `Too many call attempts. Try again in ${attempts.retryAfterSeconds} s.`);
+  if (!attempts.allowed)
+    throw new StartRefused(
+      "too-many-attempts",
+      `Too many call attempts. Try again in ${attempts.retryAfterSeconds} s.`,
+    );
 
   const expiresAt = addSeconds(now, RESERVATION_EXPIRES_AFTER_SECONDS);
   const reservation = await reserve(db, {
@@ -51,7 +68,11 @@ export async function startCall(db: Db, user: Starter, config: AppConfig, pricin
     idempotencyKey: `start:${randomUUID()}`,
     actor: user.id,
   });
-  const startToken = signStartToken(config.startTokenSecret, { reservationId: reservation.id, userId: user.id, expiresAt });
+  const startToken = signStartToken(config.startTokenSecret, {
+    reservationId: reservation.id,
+    userId: user.id,
+    expiresAt,
+  });
   return {
     apiUrl: config.vapi.apiUrl,
     vapiKey: await browserKey(config),
@@ -60,7 +81,12 @@ export async function startCall(db: Db, user: Starter, config: AppConfig, pricin
       metadata: { userId: user.id, reservationId: reservation.id, startToken },
       maxDurationSeconds: Math.max(10, reservation.seconds + MAX_DURATION_GRACE_SECONDS),
     },
-    reservation: { id: reservation.id, credits: reservation.credits, seconds: reservation.seconds, expiresAt: expiresAt.toISOString() },
+    reservation: {
+      id: reservation.id,
+      credits: reservation.credits,
+      seconds: reservation.seconds,
+      expiresAt: expiresAt.toISOString(),
+    },
   };
 }
 
@@ -76,6 +102,7 @@ async function browserKey(config: AppConfig): Promise<string> {
       ttlSeconds: 60,
     });
   }
-  if (!vapi.publicKey) throw new StartRefused("not-configured", "Calls are not configured on this server (no Vapi key).");
+  if (!vapi.publicKey)
+    throw new StartRefused("not-configured", "Calls are not configured on this server (no Vapi key).");
   return vapi.publicKey;
 }

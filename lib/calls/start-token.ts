@@ -18,7 +18,9 @@ function mac(secret: string, payload: string): Buffer {
 }
 
 export function signStartToken(secret: string, claims: StartTokenClaims): string {
-  const payload = [VERSION, claims.reservationId, claims.userId, Math.floor(claims.expiresAt.getTime() / 1000)].join(".");
+  const payload = [VERSION, claims.reservationId, claims.userId, Math.floor(claims.expiresAt.getTime() / 1000)].join(
+    ".",
+  );
   return `${payload}.${mac(secret, payload).toString("base64url")}`;
 }
 
@@ -29,7 +31,8 @@ export function verifyStartToken(secret: string, token: unknown, at: Date): Star
   const [, reservationId, userId, exp, signature] = parts;
   const expected = mac(secret, parts.slice(0, 4).join("."));
   const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "BAD_SIGNATURE" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "BAD_SIGNATURE" };
   const expiresAt = new Date(Number(exp) * 1000);
   if (!Number.isFinite(expiresAt.getTime())) return { ok: false, reason: "MALFORMED_TOKEN" };
   if (at.getTime() > expiresAt.getTime()) return { ok: false, reason: "EXPIRED_TOKEN" };

@@ -6,7 +6,13 @@ import { requestCallEnd } from "./end-call";
 import { TAMPER_CHECK_ACTOR, suspendAccount } from "./suspend";
 import { MAX_DURATION_GRACE_SECONDS } from "./timing";
 
-type Unchecked = { id: string; vapiCallId: string; userId: string | null; seconds: number; overridesCheckFailures: number };
+type Unchecked = {
+  id: string;
+  vapiCallId: string;
+  userId: string | null;
+  seconds: number;
+  overridesCheckFailures: number;
+};
 
 const MAX_BACKOFF_SECONDS = 300;
 
@@ -34,15 +40,29 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   } catch (error) {
     // Unchecked is not the same as clean: try again, after a pause that grows while Vapi keeps failing.
     const failures = call.overridesCheckFailures + 1;
-    if (failures === 1) log.warn({ callId: call.vapiCallId, err: error }, "Could not read the call from Vapi to check its overrides; retrying with backoff");
+    if (failures === 1)
+      log.warn(
+        { callId: call.vapiCallId, err: error },
+        "Could not read the call from Vapi to check its overrides; retrying with backoff",
+      );
     await db.call.update({
       where: { id: call.id },
-      data: { overridesCheckedAt: null, overridesCheckFailures: failures, overridesCheckDueAt: new Date(now.getTime() + Math.min(2 ** failures, MAX_BACKOFF_SECONDS) * 1000) },
+      data: {
+        overridesCheckedAt: null,
+        overridesCheckFailures: failures,
+        overridesCheckDueAt: new Date(now.getTime() + Math.min(2 ** failures, MAX_BACKOFF_SECONDS) * 1000),
+      },
     });
     return;
   }
-  if (call.overridesCheckFailures > 0) log.info({ callId: call.vapiCallId, failures: call.overridesCheckFailures }, "Read the call from Vapi after failed attempts");
-  const forbidden = findForbiddenOverrides(record.assistantOverrides, { maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS });
+  if (call.overridesCheckFailures > 0)
+    log.info(
+      { callId: call.vapiCallId, failures: call.overridesCheckFailures },
+      "Read the call from Vapi after failed attempts",
+    );
+  const forbidden = findForbiddenOverrides(record.assistantOverrides, {
+    maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS,
+  });
   if (!forbidden.length) return;
   const onlyDuration = forbidden.every((key) => key === "maxDurationSeconds");
   const controlUrl = record.monitor?.controlUrl;
@@ -51,10 +71,17 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
     // Flagged before anything else: the suspension below then leaves this call to its own notice instead of telling it twice.
     await db.call.update({ where: { id: call.id }, data: { flag: "TAMPER" } });
     if (controlUrl) await db.call.updateMany({ where: { id: call.id, controlUrl: null }, data: { controlUrl } });
-    outcome = controlUrl ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "TAMPER", actor: TAMPER_CHECK_ACTOR }, now)).detail : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
+    outcome = controlUrl
+      ? (await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "TAMPER", actor: TAMPER_CHECK_ACTOR }, now))
+          .detail
+      : "it has no control URL: it runs until Vapi's own limit, and is billed when it ends";
     if (call.userId) {
       const reason = `Call ${call.vapiCallId} overrode ${forbidden.join(", ")}; pending review.`;
-      await suspendAccount(db, { userId: call.userId, reason, auditActorId: TAMPER_CHECK_ACTOR, ledgerActor: TAMPER_CHECK_ACTOR }, now);
+      await suspendAccount(
+        db,
+        { userId: call.userId, reason, auditActorId: TAMPER_CHECK_ACTOR, ledgerActor: TAMPER_CHECK_ACTOR },
+        now,
+      );
     }
   } else {
     await db.call.update({ where: { id: call.id }, data: { flag: "RAISED_MAX_DURATION" } });
@@ -63,7 +90,10 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   const { usedSeconds } = await db.call.findUniqueOrThrow({ where: { id: call.id }, select: { usedSeconds: true } });
   await db.alert.create({
     data: {
-      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL", userId: call.userId, vapiCallId: call.vapiCallId, seconds: onlyDuration ? 0 : usedSeconds ?? 0,
+      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL",
+      userId: call.userId,
+      vapiCallId: call.vapiCallId,
+      seconds: onlyDuration ? 0 : (usedSeconds ?? 0),
       message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
     },
   });

@@ -17,7 +17,8 @@ export function callDeadlines(startedAt: Date, paidSeconds: number) {
   return {
     cutoffAt,
     warnAt: paidSeconds >= 2 * warnLead ? addSeconds(cutoffAt, -warnLead) : null,
-    goodbyeAt: paidSeconds > GOODBYE_BEFORE_CUTOFF_SECONDS * 2 ? addSeconds(cutoffAt, -GOODBYE_BEFORE_CUTOFF_SECONDS) : null,
+    goodbyeAt:
+      paidSeconds > GOODBYE_BEFORE_CUTOFF_SECONDS * 2 ? addSeconds(cutoffAt, -GOODBYE_BEFORE_CUTOFF_SECONDS) : null,
     endCallDueAt: cutoffAt,
   };
 }

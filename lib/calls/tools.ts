@@ -4,13 +4,23 @@ import type { ToolCall } from "@/lib/vapi/messages";
 import type { ToolCallOutcome } from "@/lib/vapi/tool-results";
 
 /** Answers the coach's `getRemainingCredits` tool for the caller of this call; other tools get an error result. */
-export async function answerToolCalls(db: Db, vapiCallId: string | undefined, calls: ToolCall[], pricing: Pricing, now = new Date()): Promise<ToolCallOutcome[]> {
+export async function answerToolCalls(
+  db: Db,
+  vapiCallId: string | undefined,
+  calls: ToolCall[],
+  pricing: Pricing,
+  now = new Date(),
+): Promise<ToolCallOutcome[]> {
   const call = vapiCallId
-    ? await db.call.findUnique({ where: { vapiCallId }, select: { status: true, cutoffAt: true, user: { select: { available: true } } } })
+    ? await db.call.findUnique({
+        where: { vapiCallId },
+        select: { status: true, cutoffAt: true, user: { select: { available: true } } },
+      })
     : null;
   return calls.map((tool): ToolCallOutcome => {
     if (tool.name !== "getRemainingCredits") return { toolCallId: tool.id, error: `Unknown tool ${tool.name}.` };
-    if (!call?.user || call.status !== "ACTIVE" || !call.cutoffAt) return { toolCallId: tool.id, error: "This call is not a paid call." };
+    if (!call?.user || call.status !== "ACTIVE" || !call.cutoffAt)
+      return { toolCallId: tool.id, error: "This call is not a paid call." };
     const secondsLeft = Math.max(0, Math.floor((call.cutoffAt.getTime() - now.getTime()) / 1000));
     const minutes = Math.floor(secondsLeft / 60);
     const left = minutes >= 1 ? `about ${minutes} minute${minutes === 1 ? "" : "s"}` : `${secondsLeft} seconds`;

@@ -21,8 +21,19 @@ import { checkNewCallsForTampering } from "./tamper";
 const SECRET = "vapi-faults-webhook-secret";
 const BEARER = "control-bearer-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
-const config = appConfig({ VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, START_TOKEN_SECRET: "vapi-faults-start-secret" });
-const options: ReconcilerOptions = { assistantId: "coach-assistant", startTokenSecret: config.startTokenSecret, pricing, settleGraceSeconds: 60, lookbackMinutes: 60 };
+const config = appConfig({
+  VAPI_ASSISTANT_ID: "coach-assistant",
+  VAPI_PUBLIC_KEY: "pk",
+  VAPI_WEBHOOK_SECRET: SECRET,
+  START_TOKEN_SECRET: "vapi-faults-start-secret",
+});
+const options: ReconcilerOptions = {
+  assistantId: "coach-assistant",
+  startTokenSecret: config.startTokenSecret,
+  pricing,
+  settleGraceSeconds: 60,
+  lookbackMinutes: 60,
+};
 
 let db: Db;
 let control: TestHttpServer;
@@ -37,7 +48,8 @@ afterEach(async () => {
   expect(await checkInvariants(db)).toEqual([]);
 });
 
-const deliver = (body: unknown, now = new Date()) => receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body, now.getTime()));
+const deliver = (body: unknown, now = new Date()) =>
+  receiveServerMessage({ db, config, pricing, now }, signedRequest(SECRET, body, now.getTime()));
 const controlCalls = (callId: string) => control.requests.filter((r) => r.url.startsWith(`/${callId}/`));
 const callWithControl = (metadata?: unknown) => {
   const call = webCall({ metadata });
@@ -70,7 +82,13 @@ describe("with monitorPlan.controlAuthenticationEnabled (VAPI_CONTROL_BEARER set
 
     // The end request went out long ago and Vapi still says the call is live: the reconciler asks again.
     await db.call.update({ where: { vapiCallId: call.id }, data: { endCallSentAt: new Date(Date.now() - 60_000) } });
-    const live = { id: call.id, status: "in-progress", createdAt: new Date(), updatedAt: new Date(), monitor: { controlUrl: call.monitor.controlUrl } } as VapiCall;
+    const live = {
+      id: call.id,
+      status: "in-progress",
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      monitor: { controlUrl: call.monitor.controlUrl },
+    } as VapiCall;
     await reconcileOnce(db, { getCall: async () => live, listCalls: async () => [] }, options);
 
     const sent = [...controlCalls(refused.id), ...controlCalls(call.id)];
@@ -87,14 +105,20 @@ describe("the tamper check, while Vapi's REST API fails", () => {
     const rest = failingRest(new VapiRestError("http", "GET /call/x: HTTP 502", { status: 502 }), asked);
     const t0 = new Date();
     const at = (ms: number) => new Date(t0.getTime() + ms);
-    const checks = async (ms: number) => (await checkNewCallsForTampering(db, rest, at(ms)), asked.filter((id) => id === call.id).length);
+    const checks = async (ms: number) => (
+      await checkNewCallsForTampering(db, rest, at(ms)),
+      asked.filter((id) => id === call.id).length
+    );
     expect(await checks(0)).toBe(1);
     expect(await checks(250)).toBe(1); // within the first pause (2 s)
     expect(await checks(2_000)).toBe(2);
     expect(await checks(5_000)).toBe(2); // the second pause is 4 s
     expect(await checks(6_000)).toBe(3);
     expect(warn.mock.calls.filter(([fields]) => (fields as { callId?: string }).callId === call.id)).toHaveLength(1);
-    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ overridesCheckFailures: 3, overridesCheckedAt: null });
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      overridesCheckFailures: 3,
+      overridesCheckedAt: null,
+    });
   });
 });
 
@@ -103,7 +127,10 @@ describe("a call Vapi answers 404 for", () => {
     const { user, call } = await activeCall();
     const error = vi.spyOn(log, "error");
     const startedAt = (await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).startedAt;
-    await db.call.update({ where: { vapiCallId: call.id }, data: { endCallSentAt: new Date(startedAt.getTime() + 20_000) } });
+    await db.call.update({
+      where: { vapiCallId: call.id },
+      data: { endCallSentAt: new Date(startedAt.getTime() + 20_000) },
+    });
     const asked: string[] = [];
     const rest = failingRest(new VapiRestError("not-found", `GET /call/${call.id}: HTTP 404`, { status: 404 }), asked);
     const now = new Date(startedAt.getTime() + 30_000);
@@ -112,7 +139,10 @@ describe("a call Vapi answers 404 for", () => {
     await reconcileOnce(db, rest, options, new Date(now.getTime() + 20_000));
     expect(asked.filter((id) => id === call.id)).toHaveLength(1);
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
-      status: "SETTLED", endedReason: "unknown-to-vapi", usedSeconds: 30, creditsCharged: 5,
+      status: "SETTLED",
+      endedReason: "unknown-to-vapi",
+      usedSeconds: 30,
+      creditsCharged: 5,
     });
     expect(await db.alert.count({ where: { vapiCallId: call.id, kind: "UNKNOWN_TO_VAPI" } })).toBe(1);
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 95, held: 0 });

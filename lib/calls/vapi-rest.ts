@@ -9,9 +9,12 @@ export function vapiRestFor(config: AppConfig): VapiRestClient | null {
 }
 
 function countingErrors(rest: VapiRestClient): VapiRestClient {
-  const counted = <T>(request: Promise<T>) => request.catch((error: unknown) => {
-    metrics.vapiRestErrors.inc({ status: error instanceof VapiRestError && error.status ? String(error.status) : "none" });
-    throw error;
-  });
+  const counted = <T>(request: Promise<T>) =>
+    request.catch((error: unknown) => {
+      metrics.vapiRestErrors.inc({
+        status: error instanceof VapiRestError && error.status ? String(error.status) : "none",
+      });
+      throw error;
+    });
   return { getCall: (id) => counted(rest.getCall(id)), listCalls: (query) => counted(rest.listCalls(query)) };
 }

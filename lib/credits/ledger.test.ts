@@ -17,7 +17,14 @@ afterEach(async () => {
 
 const inAMinute = () => new Date(Date.now() + 60_000);
 const request = (userId: string, over: Partial<ReserveRequest> = {}): ReserveRequest => ({
-  userId, minCredits: 5, maxCredits: 300, secondsFor: (c) => c * 6, expiresAt: inAMinute(), idempotencyKey: randomUUID(), actor: userId, ...over,
+  userId,
+  minCredits: 5,
+  maxCredits: 300,
+  secondsFor: (c) => c * 6,
+  expiresAt: inAMinute(),
+  idempotencyKey: randomUUID(),
+  actor: userId,
+  ...over,
 });
 const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === "rejected" ? (r.reason as LedgerError).code : "ok");
 const balance = (id: string) => db.user.findUniqueOrThrow({ where: { id }, select: { available: true, held: true } });
@@ -114,7 +121,9 @@ describe("capture, release, expire", () => {
   it("binds a reservation to one call only", async () => {
     const user = await userWithCredits(db, 100);
     const r = await reserve(db, request(user.id));
-    const results = await Promise.all(["call-a", "call-b", "call-c"].map((c) => bindReservation(db, r.id, `${c}-${r.id}`, new Date())));
+    const results = await Promise.all(
+      ["call-a", "call-b", "call-c"].map((c) => bindReservation(db, r.id, `${c}-${r.id}`, new Date())),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     await release(db, r.id, "test over");
   });
@@ -131,8 +140,9 @@ describe("grants and adjustments", () => {
 
   it("refuses a deduction below zero", async () => {
     const user = await userWithCredits(db, 10);
-    await expect(adjust(db, { userId: user.id, credits: -11, actor: "op", reason: "refund", idempotencyKey: randomUUID() }))
-      .rejects.toMatchObject({ code: "insufficient-credits" });
+    await expect(
+      adjust(db, { userId: user.id, credits: -11, actor: "op", reason: "refund", idempotencyKey: randomUUID() }),
+    ).rejects.toMatchObject({ code: "insufficient-credits" });
     await adjust(db, { userId: user.id, credits: -10, actor: "op", reason: "refund", idempotencyKey: randomUUID() });
     expect(await balance(user.id)).toEqual({ available: 0, held: 0 });
   });

@@ -4,7 +4,16 @@ import type { Db } from "@/lib/db/client";
 import { LedgerError, alreadyInCall, insufficientCredits, reservationClosed } from "./errors";
 
 type Tx = Prisma.TransactionClient;
-type Move = { userId: string; kind: LedgerKind; availableDelta: number; heldDelta: number; reservationId?: string; actor: string; reason?: string; idempotencyKey: string };
+type Move = {
+  userId: string;
+  kind: LedgerKind;
+  availableDelta: number;
+  heldDelta: number;
+  reservationId?: string;
+  actor: string;
+  reason?: string;
+  idempotencyKey: string;
+};
 
 /** The one place a balance changes: the account row and its ledger entry, in the caller's transaction. */
 async function move(tx: Tx, m: Move): Promise<LedgerEntry> {
@@ -22,7 +31,8 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 function assertCredits(credits: number) {
-  if (!Number.isSafeInteger(credits) || credits === 0) throw new LedgerError("invalid-amount", "Credits must be a whole, non-zero number.");
+  if (!Number.isSafeInteger(credits) || credits === 0)
+    throw new LedgerError("invalid-amount", "Credits must be a whole, non-zero number.");
 }
 
 type Adjustment = { userId: string; credits: number; actor: string; reason: string; idempotencyKey: string };
@@ -32,12 +42,24 @@ type Adjustment = { userId: string; credits: number; actor: string; reason: stri
  * changed. `alongside` runs in the same transaction, once, when the entry is first written (an
  * audit row, say), so the two commit or fail together.
  */
-export async function adjust(db: Db, a: Adjustment, alongside?: (tx: Tx, entry: LedgerEntry) => Promise<unknown>): Promise<LedgerEntry> {
+export async function adjust(
+  db: Db,
+  a: Adjustment,
+  alongside?: (tx: Tx, entry: LedgerEntry) => Promise<unknown>,
+): Promise<LedgerEntry> {
   assertCredits(a.credits);
   const kind: LedgerKind = a.credits > 0 ? "GRANT" : "DEDUCT";
   try {
     return await db.$transaction(async (tx) => {
-      const entry = await move(tx, { userId: a.userId, kind, availableDelta: a.credits, heldDelta: 0, actor: a.actor, reason: a.reason, idempotencyKey: a.idempotencyKey });
+      const entry = await move(tx, {
+        userId: a.userId,
+        kind,
+        availableDelta: a.credits,
+        heldDelta: 0,
+        actor: a.actor,
+        reason: a.reason,
+        idempotencyKey: a.idempotencyKey,
+      });
       await alongside?.(tx, entry);
       return entry;
     });
@@ -71,19 +93,36 @@ export type ReserveRequest = {
 export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
   const existing = await db.reservation.findUnique({ where: { idempotencyKey: r.idempotencyKey } });
   if (existing) return existing;
-  if (await db.reservation.findFirst({ where: { userId: r.userId, status: "HELD" }, select: { id: true } })) throw alreadyInCall();
+  if (await db.reservation.findFirst({ where: { userId: r.userId, status: "HELD" }, select: { id: true } }))
+    throw alreadyInCall();
   try {
     return await db.$transaction(async (tx) => {
-      const [locked] = await tx.$queryRaw<{ available: number }[]>`SELECT "available" FROM "User" WHERE "id" = ${r.userId} FOR UPDATE`;
+      const [locked] = await tx.$queryRaw<
+        { available: number }[]
+      >`SELECT "available" FROM "User" WHERE "id" = ${r.userId} FOR UPDATE`;
       if (!locked) throw new LedgerError("not-found", "No such user.");
       const retried = await tx.reservation.findUnique({ where: { idempotencyKey: r.idempotencyKey } });
       if (retried) return retried;
       if (locked.available < r.minCredits) throw insufficientCredits(r.minCredits);
       const credits = Math.min(locked.available, r.maxCredits);
       const reservation = await tx.reservation.create({
-        data: { userId: r.userId, credits, seconds: r.secondsFor(credits), expiresAt: r.expiresAt, idempotencyKey: r.idempotencyKey },
+        data: {
+          userId: r.userId,
+          credits,
+          seconds: r.secondsFor(credits),
+          expiresAt: r.expiresAt,
+          idempotencyKey: r.idempotencyKey,
+        },
       });
-      await move(tx, { userId: r.userId, kind: "HOLD", availableDelta: -credits, heldDelta: credits, reservationId: reservation.id, actor: r.actor, idempotencyKey: `hold:${reservation.id}` });
+      await move(tx, {
+        userId: r.userId,
+        kind: "HOLD",
+        availableDelta: -credits,
+        heldDelta: credits,
+        reservationId: reservation.id,
+        actor: r.actor,
+        idempotencyKey: `hold:${reservation.id}`,
+      });
       return reservation;
     });
   } catch (error) {
@@ -99,9 +138,17 @@ type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; ac
 type AlongsideClose = (tx: Tx, closed: Reservation) => Promise<unknown>;
 
 /** Closes a HELD reservation exactly once; a retry of the same close returns the closed reservation. */
-async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma.ReservationWhereInput = {}, alongside?: AlongsideClose): Promise<Reservation | null> {
+async function close(
+  db: Db,
+  reservationId: string,
+  c: Close,
+  extraWhere: Prisma.ReservationWhereInput = {},
+  alongside?: AlongsideClose,
+): Promise<Reservation | null> {
   return db.$transaction(async (tx) => {
-    const [held] = await tx.$queryRaw<Reservation[]>`SELECT * FROM "Reservation" WHERE "id" = ${reservationId} FOR UPDATE`;
+    const [held] = await tx.$queryRaw<
+      Reservation[]
+    >`SELECT * FROM "Reservation" WHERE "id" = ${reservationId} FOR UPDATE`;
     if (!held) throw new LedgerError("not-found", "No such reservation.");
     if (held.status !== "HELD") {
       if (held.status !== c.status) throw reservationClosed(held.status);
@@ -113,10 +160,23 @@ async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma
     const captured = Math.min(Math.max(0, c.captured), held.credits);
     const released = held.credits - captured;
     const base = { userId: held.userId, reservationId, actor: c.actor, reason: c.reason };
-    if (captured > 0) await move(tx, { ...base, kind: "CAPTURE", availableDelta: 0, heldDelta: -captured, idempotencyKey: `capture:${reservationId}` });
+    if (captured > 0)
+      await move(tx, {
+        ...base,
+        kind: "CAPTURE",
+        availableDelta: 0,
+        heldDelta: -captured,
+        idempotencyKey: `capture:${reservationId}`,
+      });
     if (released > 0) {
       const kind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
-      await move(tx, { ...base, kind, availableDelta: released, heldDelta: -released, idempotencyKey: `${kind.toLowerCase()}:${reservationId}` });
+      await move(tx, {
+        ...base,
+        kind,
+        availableDelta: released,
+        heldDelta: -released,
+        idempotencyKey: `${kind.toLowerCase()}:${reservationId}`,
+      });
     }
     const closed = await tx.reservation.update({
       where: { id: reservationId },
@@ -128,7 +188,13 @@ async function close(db: Db, reservationId: string, c: Close, extraWhere: Prisma
 }
 
 /** Takes min(used, held) and gives the rest back; `alongside` commits with it (the call's bill, say). */
-export async function capture(db: Db, reservationId: string, usedCredits: number, actor = "system", alongside?: AlongsideClose): Promise<Reservation> {
+export async function capture(
+  db: Db,
+  reservationId: string,
+  usedCredits: number,
+  actor = "system",
+  alongside?: AlongsideClose,
+): Promise<Reservation> {
   return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }, {}, alongside))!;
 }
 
@@ -137,7 +203,12 @@ export async function release(db: Db, reservationId: string, why: string, actor 
 }
 
 /** Releases a reservation no call has bound to yet; null when a call bound first (then it stays held for that call). */
-export async function releaseUnbound(db: Db, reservationId: string, why: string, actor: string): Promise<Reservation | null> {
+export async function releaseUnbound(
+  db: Db,
+  reservationId: string,
+  why: string,
+  actor: string,
+): Promise<Reservation | null> {
   return close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }, { vapiCallId: null });
 }
 
@@ -147,7 +218,12 @@ export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
   const stale = await db.reservation.findMany({ where: due, select: { id: true }, take: 500 });
   const expired: Reservation[] = [];
   for (const { id } of stale) {
-    const closed = await close(db, id, { status: "EXPIRED", captured: 0, actor: "system", reason: "never started" }, due);
+    const closed = await close(
+      db,
+      id,
+      { status: "EXPIRED", captured: 0, actor: "system", reason: "never started" },
+      due,
+    );
     if (closed) expired.push(closed);
   }
   return expired;
@@ -158,7 +234,12 @@ export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
  * closed or expired. Binding the same call again is true: the same message may be acted on twice
  * at once (a redelivery while the first attempt runs), and the second must not read as a replay.
  */
-export async function bindReservation(db: Db | Tx, reservationId: string, vapiCallId: string, now: Date): Promise<boolean> {
+export async function bindReservation(
+  db: Db | Tx,
+  reservationId: string,
+  vapiCallId: string,
+  now: Date,
+): Promise<boolean> {
   try {
     const bound = await db.reservation.updateMany({
       where: { id: reservationId, status: "HELD", OR: [{ vapiCallId: null }, { vapiCallId }], expiresAt: { gt: now } },

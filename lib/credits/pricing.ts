@@ -51,7 +51,12 @@ export function billingRule(pricing: Pricing): string {
   const started = Math.ceil(example);
   const exact = (started * perMinute) / 60;
   const perSecond = perMinute % 60 === 0 ? credits(perMinute / 60) : `${perMinute}/60 of a credit`;
-  const steps = [`${example} s`, `${started} s`, ...(Number.isInteger(exact) ? [] : [exact.toFixed(2)]), credits(creditsForSeconds(example, pricing))];
+  const steps = [
+    `${example} s`,
+    `${started} s`,
+    ...(Number.isInteger(exact) ? [] : [exact.toFixed(2)]),
+    credits(creditsForSeconds(example, pricing)),
+  ];
   return (
     `${credits(perMinute)} per minute, billed once per call when it ends: its length is rounded up to a whole second, ` +
     `priced at ${perSecond} a second, and the total is rounded up to a whole credit (${steps.join(" → ")}). ` +

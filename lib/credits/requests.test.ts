@@ -14,14 +14,23 @@ const newUser = async () => asCurrentUser(await userWithCredits(db, 0));
 const ask = (credits: number, note = "for my first real session") => CreditRequestInput.parse({ credits, note });
 /** What an operator's decision does to the row; the decisions themselves are tested in lib/dashboard. */
 const decideDirectly = (id: string, by: string) =>
-  db.creditRequest.update({ where: { id }, data: { status: "DECLINED", decidedById: by, decidedAt: new Date(), decisionReason: "not now" } });
+  db.creditRequest.update({
+    where: { id },
+    data: { status: "DECLINED", decidedById: by, decidedAt: new Date(), decisionReason: "not now" },
+  });
 
 describe("asking for credits", () => {
   it("records the amount and the note as an open request, newest shown to the user", async () => {
     const user = await newUser();
     expect(await latestCreditRequest(db, user.id)).toBeNull();
     const request = await requestCredits(db, user, ask(50, "  I want a longer call  "));
-    expect(request).toMatchObject({ credits: 50, note: "I want a longer call", status: "OPEN", decidedAt: null, grantedCredits: null });
+    expect(request).toMatchObject({
+      credits: 50,
+      note: "I want a longer call",
+      status: "OPEN",
+      decidedAt: null,
+      grantedCredits: null,
+    });
     expect(await latestCreditRequest(db, user.id)).toEqual(request);
   });
 
@@ -29,7 +38,9 @@ describe("asking for credits", () => {
     const user = await newUser();
     const outcomes = await Promise.allSettled([requestCredits(db, user, ask(10)), requestCredits(db, user, ask(20))]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
-    expect(outcomes.find((o) => o.status === "rejected")).toMatchObject({ reason: { message: "You already have a request waiting for an operator." } });
+    expect(outcomes.find((o) => o.status === "rejected")).toMatchObject({
+      reason: { message: "You already have a request waiting for an operator." },
+    });
     expect(await db.creditRequest.count({ where: { userId: user.id } })).toBe(1);
   });
 
@@ -44,7 +55,9 @@ describe("asking for credits", () => {
     const user = await newUser();
     const now = new Date("2026-12-01T09:00:00Z");
     for (let i = 0; i < 5; i++) await decideDirectly((await requestCredits(db, user, ask(10), now)).id, user.id);
-    await expect(requestCredits(db, user, ask(10), now)).rejects.toThrow("You have asked for credits 5 times today. Please try again tomorrow.");
+    await expect(requestCredits(db, user, ask(10), now)).rejects.toThrow(
+      "You have asked for credits 5 times today. Please try again tomorrow.",
+    );
     expect(await requestCredits(db, user, ask(10), new Date("2026-12-02T00:00:01Z"))).toMatchObject({ status: "OPEN" });
   });
 
@@ -72,12 +85,28 @@ describe("the database", () => {
   it("refuses a second open request for one account, and a decision without who, when and why", async () => {
     const user = await newUser();
     await db.creditRequest.create({ data: { userId: user.id, credits: 5, note: "first" } });
-    await expect(db.creditRequest.create({ data: { userId: user.id, credits: 5, note: "second" } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(
+      db.creditRequest.create({ data: { userId: user.id, credits: 5, note: "second" } }),
+    ).rejects.toMatchObject({ code: "P2002" });
     const other = await newUser();
-    await expect(db.creditRequest.create({ data: { userId: other.id, credits: 5, note: "x", status: "DECLINED" } })).rejects.toThrow(/CreditRequest_decision_check/);
-    await expect(db.creditRequest.create({ data: { userId: other.id, credits: 0, note: "x" } })).rejects.toThrow(/CreditRequest_decision_check/);
-    await expect(db.creditRequest.create({
-      data: { userId: other.id, credits: 5, note: "x", status: "APPROVED", decidedById: user.id, decidedAt: new Date(), decisionReason: "ok" },
-    })).rejects.toThrow(/CreditRequest_decision_check/);
+    await expect(
+      db.creditRequest.create({ data: { userId: other.id, credits: 5, note: "x", status: "DECLINED" } }),
+    ).rejects.toThrow(/CreditRequest_decision_check/);
+    await expect(db.creditRequest.create({ data: { userId: other.id, credits: 0, note: "x" } })).rejects.toThrow(
+      /CreditRequest_decision_check/,
+    );
+    await expect(
+      db.creditRequest.create({
+        data: {
+          userId: other.id,
+          credits: 5,
+          note: "x",
+          status: "APPROVED",
+          decidedById: user.id,
+          decidedAt: new Date(),
+          decisionReason: "ok",
+        },
+      }),
+    ).rejects.toThrow(/CreditRequest_decision_check/);
   });
 });

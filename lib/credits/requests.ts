@@ -14,7 +14,11 @@ export const CreditRequestInput = z.object({
     .int("Credits must be a whole number.")
     .positive("Ask for at least 1 credit.")
     .max(MAX_REQUESTED_CREDITS, `Ask for at most ${MAX_REQUESTED_CREDITS.toLocaleString("en")} credits at a time.`),
-  note: z.string().trim().min(3, "Tell the operator why (at least 3 characters).").max(500, "Keep the note under 500 characters."),
+  note: z
+    .string()
+    .trim()
+    .min(3, "Tell the operator why (at least 3 characters).")
+    .max(500, "Keep the note under 500 characters."),
 });
 export type CreditRequestInput = z.infer<typeof CreditRequestInput>;
 
@@ -30,11 +34,20 @@ export type CreditRequestView = {
 };
 
 const viewSelect = {
-  id: true, credits: true, note: true, status: true, createdAt: true, decidedAt: true, decisionReason: true,
+  id: true,
+  credits: true,
+  note: true,
+  status: true,
+  createdAt: true,
+  decidedAt: true,
+  decisionReason: true,
   ledgerEntry: { select: { availableDelta: true } },
 } as const;
 
-function toView({ ledgerEntry, ...r }: Prisma.CreditRequestGetPayload<{ select: typeof viewSelect }>): CreditRequestView {
+function toView({
+  ledgerEntry,
+  ...r
+}: Prisma.CreditRequestGetPayload<{ select: typeof viewSelect }>): CreditRequestView {
   return { ...r, grantedCredits: ledgerEntry?.availableDelta ?? null };
 }
 
@@ -42,12 +55,23 @@ function toView({ ledgerEntry, ...r }: Prisma.CreditRequestGetPayload<{ select: 
  * A user asks operators for credits: one open request at a time (a partial unique index), and a
  * few a day, so declined requests cannot be repeated into a flood.
  */
-export async function requestCredits(db: Db, user: CurrentUser, input: CreditRequestInput, now = new Date()): Promise<CreditRequestView> {
+export async function requestCredits(
+  db: Db,
+  user: CurrentUser,
+  input: CreditRequestInput,
+  now = new Date(),
+): Promise<CreditRequestView> {
   if (user.suspendedAt) throw new UserFacingError("Your account is suspended. Please contact support.");
   const limit = await hitRateLimit(db, `credit-request:${user.id}`, REQUESTS_PER_DAY, 86_400, now);
-  if (!limit.allowed) throw new UserFacingError(`You have asked for credits ${REQUESTS_PER_DAY} times today. Please try again tomorrow.`);
+  if (!limit.allowed)
+    throw new UserFacingError(`You have asked for credits ${REQUESTS_PER_DAY} times today. Please try again tomorrow.`);
   try {
-    return toView(await db.creditRequest.create({ data: { userId: user.id, credits: input.credits, note: input.note }, select: viewSelect }));
+    return toView(
+      await db.creditRequest.create({
+        data: { userId: user.id, credits: input.credits, note: input.note },
+        select: viewSelect,
+      }),
+    );
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       throw new UserFacingError("You already have a request waiting for an operator.");
@@ -59,6 +83,10 @@ export async function requestCredits(db: Db, user: CurrentUser, input: CreditReq
 /** The user's newest request, open or decided: what the coach page tells them about it. */
 export async function latestCreditRequest(db: Db, userId: string): Promise<CreditRequestView | null> {
   if (!userId) return null;
-  const request = await db.creditRequest.findFirst({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: viewSelect });
+  const request = await db.creditRequest.findFirst({
+    where: { userId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: viewSelect,
+  });
   return request && toView(request);
 }

@@ -21,9 +21,18 @@ describe("a new account", () => {
   it("starts with 20 credits by default: enough for a two-minute first call at 10 credits a minute", async () => {
     expect(signupCreditsFromEnv({})).toBe(20);
     const user = await signUp();
-    expect(await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { available: true, held: true } })).toEqual({ available: 20, held: 0 });
+    expect(
+      await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { available: true, held: true } }),
+    ).toEqual({ available: 20, held: 0 });
     expect(await db.ledgerEntry.findMany({ where: { userId: user.id } })).toMatchObject([
-      { kind: "GRANT", availableDelta: 20, heldDelta: 0, actor: "system:signup", reason: "welcome credits", idempotencyKey: `signup:${user.id}` },
+      {
+        kind: "GRANT",
+        availableDelta: 20,
+        heldDelta: 0,
+        actor: "system:signup",
+        reason: "welcome credits",
+        idempotencyKey: `signup:${user.id}`,
+      },
     ]);
   });
 
@@ -49,7 +58,9 @@ describe("a new account", () => {
   it("is not created, nor welcomed, twice for one email", async () => {
     const email = `twice-${randomUUID()}@example.test`;
     await createAccount(db, { email, password: "a-long-password" }, 20);
-    await expect(createAccount(db, { email, password: "a-long-password" }, 20)).rejects.toThrow("An account with this email already exists.");
+    await expect(createAccount(db, { email, password: "a-long-password" }, 20)).rejects.toThrow(
+      "An account with this email already exists.",
+    );
     const user = await db.user.findUniqueOrThrow({ where: { email } });
     expect(user.available).toBe(20);
   });

@@ -12,5 +12,11 @@ export function signupCreditsFromEnv(env: Record<string, string | undefined> = p
 /** A new account's first credits, through the ledger like any other, and never twice. */
 export async function grantWelcomeCredits(db: Db, userId: string, credits: number): Promise<void> {
   if (credits <= 0) return;
-  await grant(db, { userId, credits, actor: "system:signup", reason: "welcome credits", idempotencyKey: `signup:${userId}` });
+  await grant(db, {
+    userId,
+    credits,
+    actor: "system:signup",
+    reason: "welcome credits",
+    idempotencyKey: `signup:${userId}`,
+  });
 }

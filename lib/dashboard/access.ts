@@ -17,7 +17,9 @@ export async function operatorForPage(path: string): Promise<CurrentUser> {
 }
 
 /** For dashboard API routes: the operator, or the JSON response that refuses the request (401/403). */
-export async function operatorForRoute(): Promise<{ operator: CurrentUser; refusal?: never } | { operator?: never; refusal: Response }> {
+export async function operatorForRoute(): Promise<
+  { operator: CurrentUser; refusal?: never } | { operator?: never; refusal: Response }
+> {
   try {
     return { operator: await requireOperator() };
   } catch (error) {

@@ -11,7 +11,9 @@ import { billedCall } from "@/test/dashboard-fixtures";
 
 // The session is the one thing faked: who is asking. Everything behind it is real.
 const session = vi.hoisted(() => ({ userId: null as string | null }));
-vi.mock("next-auth", () => ({ getServerSession: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+vi.mock("next-auth", () => ({
+  getServerSession: async () => (session.userId ? { user: { id: session.userId } } : null),
+}));
 const requestCallEnd = vi.hoisted(() => vi.fn(async () => ({ ok: true, detail: "Ending the call." })));
 vi.mock("@/lib/calls/end-call", () => ({ requestCallEnd }));
 
@@ -30,14 +32,44 @@ beforeAll(async () => {
   process.env.DATABASE_URL = fresh.url;
   plainUserId = (await userWithCredits(db, 100)).id;
   operatorId = (await userWithCredits(db, 0, { role: "OPERATOR" })).id;
-  suspendedOperatorId = (await db.user.create({ data: { email: `so-${randomUUID()}@example.test`, passwordHash: "x", role: "OPERATOR", suspendedAt: new Date(), suspendedReason: "test" } })).id;
+  suspendedOperatorId = (
+    await db.user.create({
+      data: {
+        email: `so-${randomUUID()}@example.test`,
+        passwordHash: "x",
+        role: "OPERATOR",
+        suspendedAt: new Date(),
+        suspendedReason: "test",
+      },
+    })
+  ).id;
   const target = await userWithCredits(db, 50);
-  const suspended = await db.user.create({ data: { email: `s-${randomUUID()}@example.test`, passwordHash: "x", suspendedAt: new Date(), suspendedReason: "test" } });
-  const call = await billedCall(db, (await userWithCredits(db, 100)).id, { startedAt: new Date(), held: 60, live: true });
-  const askFor = async () => (await db.creditRequest.create({ data: { userId: (await userWithCredits(db, 0)).id, credits: 10, note: "access test" } })).id;
+  const suspended = await db.user.create({
+    data: {
+      email: `s-${randomUUID()}@example.test`,
+      passwordHash: "x",
+      suspendedAt: new Date(),
+      suspendedReason: "test",
+    },
+  });
+  const call = await billedCall(db, (await userWithCredits(db, 100)).id, {
+    startedAt: new Date(),
+    held: 60,
+    live: true,
+  });
+  const askFor = async () =>
+    (
+      await db.creditRequest.create({
+        data: { userId: (await userWithCredits(db, 0)).id, credits: 10, note: "access test" },
+      })
+    ).id;
   targets = {
-    userId: target.id, suspendedUserId: suspended.id, callId: call.id, idempotencyKey: randomUUID(),
-    creditRequestToApprove: await askFor(), creditRequestToDecline: await askFor(),
+    userId: target.id,
+    suspendedUserId: suspended.id,
+    callId: call.id,
+    idempotencyKey: randomUUID(),
+    creditRequestToApprove: await askFor(),
+    creditRequestToDecline: await askFor(),
   };
 });
 
@@ -98,7 +130,12 @@ describe("the list of protected endpoints", () => {
     expect(onDisk.actionFiles).toEqual(listedFiles);
     for (const file of listedFiles) {
       const exported = Object.keys(await import(path.resolve(file))).sort();
-      expect(exported, file).toEqual(dashboardActions.filter((a) => a.file === file).map((a) => a.name).sort());
+      expect(exported, file).toEqual(
+        dashboardActions
+          .filter((a) => a.file === file)
+          .map((a) => a.name)
+          .sort(),
+      );
     }
   });
 });

@@ -17,11 +17,22 @@ export async function emailsOf(db: Db, ids: (string | null)[]): Promise<Map<stri
 export async function listAudit(db: Db, page: number) {
   const [total, rows] = await Promise.all([
     db.auditLog.count(),
-    db.auditLog.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: skipFor(page, AUDIT_PAGE_SIZE), take: AUDIT_PAGE_SIZE }),
+    db.auditLog.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: skipFor(page, AUDIT_PAGE_SIZE),
+      take: AUDIT_PAGE_SIZE,
+    }),
   ]);
-  const emails = await emailsOf(db, rows.flatMap((r) => [actorUserId(r.actorId), r.targetUserId]));
+  const emails = await emailsOf(
+    db,
+    rows.flatMap((r) => [actorUserId(r.actorId), r.targetUserId]),
+  );
   return {
-    entries: rows.map((r) => ({ ...r, actorWords: actorWords(r.actorId, emails), targetEmail: r.targetUserId ? emails.get(r.targetUserId) ?? null : null })),
+    entries: rows.map((r) => ({
+      ...r,
+      actorWords: actorWords(r.actorId, emails),
+      targetEmail: r.targetUserId ? (emails.get(r.targetUserId) ?? null) : null,
+    })),
     pageInfo: pageInfo(page, AUDIT_PAGE_SIZE, total),
   };
 }
@@ -29,11 +40,18 @@ export async function listAudit(db: Db, page: number) {
 export async function listAlerts(db: Db, page: number) {
   const [total, rows] = await Promise.all([
     db.alert.count(),
-    db.alert.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: skipFor(page, ALERTS_PAGE_SIZE), take: ALERTS_PAGE_SIZE }),
+    db.alert.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: skipFor(page, ALERTS_PAGE_SIZE),
+      take: ALERTS_PAGE_SIZE,
+    }),
   ]);
-  const emails = await emailsOf(db, rows.map((r) => r.userId));
+  const emails = await emailsOf(
+    db,
+    rows.map((r) => r.userId),
+  );
   return {
-    alerts: rows.map((r) => ({ ...r, email: r.userId ? emails.get(r.userId) ?? null : null })),
+    alerts: rows.map((r) => ({ ...r, email: r.userId ? (emails.get(r.userId) ?? null) : null })),
     pageInfo: pageInfo(page, ALERTS_PAGE_SIZE, total),
   };
 }

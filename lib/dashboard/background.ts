@@ -14,14 +14,29 @@ export async function backgroundWork(db: Db, now = new Date()) {
   const [facts, failingMessages, failingTamperChecks, workers, queue] = await Promise.all([
     readDatabaseFacts(db, now),
     db.webhookEvent.findMany({
-      where: { processedAt: null, attempts: { gt: 0 } }, orderBy: { nextAttemptAt: "asc" }, take: 20,
-      select: { id: true, type: true, vapiCallId: true, attempts: true, lastError: true, nextAttemptAt: true, receivedAt: true },
+      where: { processedAt: null, attempts: { gt: 0 } },
+      orderBy: { nextAttemptAt: "asc" },
+      take: 20,
+      select: {
+        id: true,
+        type: true,
+        vapiCallId: true,
+        attempts: true,
+        lastError: true,
+        nextAttemptAt: true,
+        receivedAt: true,
+      },
     }),
     db.call.findMany({
-      where: { status: "ACTIVE", overridesCheckedAt: null, overridesCheckFailures: { gt: 0 } }, orderBy: { overridesCheckDueAt: "asc" }, take: 20,
+      where: { status: "ACTIVE", overridesCheckedAt: null, overridesCheckFailures: { gt: 0 } },
+      orderBy: { overridesCheckDueAt: "asc" },
+      take: 20,
       select: { vapiCallId: true, overridesCheckFailures: true, overridesCheckDueAt: true },
     }),
-    db.workerHeartbeat.findMany({ where: { beatAt: { gt: new Date(now.getTime() - 86_400_000) } }, orderBy: { startedAt: "desc" } }),
+    db.workerHeartbeat.findMany({
+      where: { beatAt: { gt: new Date(now.getTime() - 86_400_000) } },
+      orderBy: { startedAt: "desc" },
+    }),
     queueJobs(db),
   ]);
   return {
@@ -29,7 +44,10 @@ export async function backgroundWork(db: Db, now = new Date()) {
     reconcilerLagSeconds: facts.reconcilerLagSeconds,
     failingMessages,
     failingTamperChecks,
-    workers: workers.map((w) => ({ ...w, alive: now.getTime() - w.beatAt.getTime() <= STALE_HEARTBEAT_SECONDS * 1000 })),
+    workers: workers.map((w) => ({
+      ...w,
+      alive: now.getTime() - w.beatAt.getTime() <= STALE_HEARTBEAT_SECONDS * 1000,
+    })),
     queue,
     /** Seconds until the reconciler's next run is due (negative: overdue), or null when none is queued. */
     reconcilerNextRunInSeconds: queue.nextReconcileAt ? (queue.nextReconcileAt.getTime() - now.getTime()) / 1000 : null,

@@ -18,23 +18,37 @@ function endedByWhere(key: string): Prisma.CallWhereInput {
   const flag = ENDING_FLAGS.find((f) => f.toLowerCase() === key);
   if (flag) {
     return {
-      ...paid, flag,
+      ...paid,
+      flag,
       AND: [
         { OR: [{ endedAt: { not: null } }, { endedReason: { not: null } }] },
-        { OR: [{ endedReason: null }, { endedReason: { startsWith: "assistant-" } }, { endedReason: "manually-canceled" }] },
+        {
+          OR: [
+            { endedReason: null },
+            { endedReason: { startsWith: "assistant-" } },
+            { endedReason: "manually-canceled" },
+          ],
+        },
       ],
     };
   }
   if (!key.startsWith("reason:")) return { id: { in: [] } };
   const endedReason = key.slice("reason:".length);
-  return { ...paid, endedReason, ...(endedFromOurSide(endedReason) ? { OR: [{ flag: null }, { flag: { notIn: ENDING_FLAGS } }] } : {}) };
+  return {
+    ...paid,
+    endedReason,
+    ...(endedFromOurSide(endedReason) ? { OR: [{ flag: null }, { flag: { notIn: ENDING_FLAGS } }] } : {}),
+  };
 }
 
 function callsWhere(f: CallFilters): Prisma.CallWhereInput {
   // An undefined field means "no filter" in Prisma: here that is the intent, one filter per field set.
   return {
     user: f.email ? { email: { contains: f.email, mode: "insensitive" } } : undefined,
-    startedAt: f.from || f.to ? { gte: f.from ? dayStart(f.from) : undefined, lt: f.to ? addDays(dayStart(f.to), 1) : undefined } : undefined,
+    startedAt:
+      f.from || f.to
+        ? { gte: f.from ? dayStart(f.from) : undefined, lt: f.to ? addDays(dayStart(f.to), 1) : undefined }
+        : undefined,
     AND: f.endedBy ? [endedByWhere(f.endedBy)] : undefined,
   };
 }
@@ -50,8 +64,17 @@ export async function listCalls(db: Db, filters: CallFilters) {
       skip: skipFor(filters.page, CALLS_PAGE_SIZE),
       take: CALLS_PAGE_SIZE,
       select: {
-        id: true, vapiCallId: true, status: true, flag: true, startedAt: true, endedAt: true, endedReason: true,
-        usedSeconds: true, creditsCharged: true, vapiCost: true, user: { select: { id: true, email: true } },
+        id: true,
+        vapiCallId: true,
+        status: true,
+        flag: true,
+        startedAt: true,
+        endedAt: true,
+        endedReason: true,
+        usedSeconds: true,
+        creditsCharged: true,
+        vapiCost: true,
+        user: { select: { id: true, email: true } },
       },
     }),
   ]);
@@ -61,13 +84,19 @@ export async function listCalls(db: Db, filters: CallFilters) {
 /** Who ended the calls so far (words.ts's endedByOf), each once: the "Ended because" filter's options. */
 export async function knownEndings(db: Db): Promise<EndedBy[]> {
   // One scan with DISTINCT in the database (Prisma's `distinct` would fetch every call first).
-  const seen = await db.$queryRaw<{ status: CallStatus; flag: CallFlag | null; endedReason: string | null; ended: boolean }[]>`
+  const seen = await db.$queryRaw<
+    { status: CallStatus; flag: CallFlag | null; endedReason: string | null; ended: boolean }[]
+  >`
     SELECT DISTINCT "status", "flag", "endedReason", "endedAt" IS NOT NULL AS ended FROM "Call"
      WHERE "status" = 'UNAUTHORIZED' OR "endedAt" IS NOT NULL OR "endedReason" IS NOT NULL LIMIT 1000`;
   const byKey = new Map<string, EndedBy>();
   for (const call of seen) {
     const ended = endedByOf({ ...call, endedAt: call.ended ? new Date(0) : null });
-    if (ended && !byKey.has(ended.key)) byKey.set(ended.key, ended.key === "unauthorized" ? { key: "unauthorized", words: "unauthorized (no valid start)" } : ended);
+    if (ended && !byKey.has(ended.key))
+      byKey.set(
+        ended.key,
+        ended.key === "unauthorized" ? { key: "unauthorized", words: "unauthorized (no valid start)" } : ended,
+      );
   }
   return [...byKey.values()].sort((a, b) => a.words.localeCompare(b.words));
 }
@@ -86,13 +115,23 @@ export async function getCallDetail(db: Db, idOrVapiCallId: string) {
   });
   if (!call) return null;
   const [events, alerts, audit] = await Promise.all([
-    db.webhookEvent.findMany({ where: { vapiCallId: call.vapiCallId }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: 500 }),
+    db.webhookEvent.findMany({
+      where: { vapiCallId: call.vapiCallId },
+      orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+      take: 500,
+    }),
     db.alert.findMany({ where: { vapiCallId: call.vapiCallId }, orderBy: { createdAt: "asc" } }),
     db.auditLog.findMany({ where: { targetCallId: call.id }, orderBy: { createdAt: "asc" } }),
   ]);
   const entries = call.reservation?.ledgerEntries ?? [];
-  const emails = await emailsOf(db, [...entries.map((e) => actorUserId(e.actor)), ...audit.map((a) => actorUserId(a.actorId))]);
-  const reservation = call.reservation && { ...call.reservation, ledgerEntries: entries.map((e) => ({ ...e, actorWords: actorWords(e.actor, emails) })) };
+  const emails = await emailsOf(db, [
+    ...entries.map((e) => actorUserId(e.actor)),
+    ...audit.map((a) => actorUserId(a.actorId)),
+  ]);
+  const reservation = call.reservation && {
+    ...call.reservation,
+    ledgerEntries: entries.map((e) => ({ ...e, actorWords: actorWords(e.actor, emails) })),
+  };
   return {
     call: {
       ...call,

@@ -25,22 +25,42 @@ async function openRequest(credits = 0, asked = 40) {
   return { user, request };
 }
 const balance = async (id: string) => (await db.user.findUniqueOrThrow({ where: { id } })).available;
-const auditFor = (targetUserId: string) => db.auditLog.findMany({ where: { targetUserId }, orderBy: { createdAt: "asc" } });
+const auditFor = (targetUserId: string) =>
+  db.auditLog.findMany({ where: { targetUserId }, orderBy: { createdAt: "asc" } });
 
 describe("approving a credit request", () => {
   it("grants the credits through the ledger with the reason, and logs who approved it", async () => {
     const { user, request } = await openRequest(3, 40);
-    expect(await approveCreditRequest(db, operator, { requestId: request.id, credits: 40, reason: "welcome aboard" }))
-      .toEqual({ status: "APPROVED", grantedCredits: 40, available: 43 });
+    expect(
+      await approveCreditRequest(db, operator, { requestId: request.id, credits: 40, reason: "welcome aboard" }),
+    ).toEqual({ status: "APPROVED", grantedCredits: 40, available: 43 });
     const entry = await db.ledgerEntry.findUniqueOrThrow({ where: { idempotencyKey: `credit-request:${request.id}` } });
-    expect(entry).toMatchObject({ userId: user.id, kind: "GRANT", availableDelta: 40, actor: `operator:${operator.id}`, reason: "welcome aboard" });
-    expect(await db.creditRequest.findUniqueOrThrow({ where: { id: request.id } }))
-      .toMatchObject({ status: "APPROVED", decidedById: operator.id, decisionReason: "welcome aboard", ledgerEntryId: entry.id });
-    expect(await auditFor(user.id)).toMatchObject([{
-      actorId: operator.id, action: "CREDIT_REQUEST_APPROVE", reason: "welcome aboard",
-      details: { creditRequestId: request.id, requested: 40, credits: 40, ledgerEntryId: entry.id.toString() },
-    }]);
-    expect(await latestCreditRequest(db, user.id)).toMatchObject({ status: "APPROVED", grantedCredits: 40, decisionReason: "welcome aboard" });
+    expect(entry).toMatchObject({
+      userId: user.id,
+      kind: "GRANT",
+      availableDelta: 40,
+      actor: `operator:${operator.id}`,
+      reason: "welcome aboard",
+    });
+    expect(await db.creditRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
+      status: "APPROVED",
+      decidedById: operator.id,
+      decisionReason: "welcome aboard",
+      ledgerEntryId: entry.id,
+    });
+    expect(await auditFor(user.id)).toMatchObject([
+      {
+        actorId: operator.id,
+        action: "CREDIT_REQUEST_APPROVE",
+        reason: "welcome aboard",
+        details: { creditRequestId: request.id, requested: 40, credits: 40, ledgerEntryId: entry.id.toString() },
+      },
+    ]);
+    expect(await latestCreditRequest(db, user.id)).toMatchObject({
+      status: "APPROVED",
+      grantedCredits: 40,
+      decisionReason: "welcome aboard",
+    });
   });
 
   it("may grant a different amount than was asked for", async () => {
@@ -53,9 +73,19 @@ describe("approving a credit request", () => {
   it("grants once however often it is submitted, also at the same moment", async () => {
     const { user, request } = await openRequest(0, 30);
     const input = { requestId: request.id, credits: 30, reason: "ok" };
-    const results = await Promise.all([approveCreditRequest(db, operator, input), approveCreditRequest(db, operator, input)]);
-    expect(results).toEqual([{ status: "APPROVED", grantedCredits: 30, available: 30 }, { status: "APPROVED", grantedCredits: 30, available: 30 }]);
-    expect(await approveCreditRequest(db, operator, input)).toEqual({ status: "APPROVED", grantedCredits: 30, available: 30 });
+    const results = await Promise.all([
+      approveCreditRequest(db, operator, input),
+      approveCreditRequest(db, operator, input),
+    ]);
+    expect(results).toEqual([
+      { status: "APPROVED", grantedCredits: 30, available: 30 },
+      { status: "APPROVED", grantedCredits: 30, available: 30 },
+    ]);
+    expect(await approveCreditRequest(db, operator, input)).toEqual({
+      status: "APPROVED",
+      grantedCredits: 30,
+      available: 30,
+    });
     expect(await balance(user.id)).toBe(30);
     expect(await auditFor(user.id)).toHaveLength(1);
   });
@@ -64,21 +94,35 @@ describe("approving a credit request", () => {
 describe("declining a credit request", () => {
   it("writes the reason on the request and an audit row, and no ledger entry", async () => {
     const { user, request } = await openRequest(2, 40);
-    expect(await declineCreditRequest(db, operator, { requestId: request.id, reason: "one free session per person" }))
-      .toEqual({ status: "DECLINED", grantedCredits: null, available: 2 });
+    expect(
+      await declineCreditRequest(db, operator, { requestId: request.id, reason: "one free session per person" }),
+    ).toEqual({ status: "DECLINED", grantedCredits: null, available: 2 });
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
-    expect(await auditFor(user.id)).toMatchObject([{
-      actorId: operator.id, action: "CREDIT_REQUEST_DECLINE", reason: "one free session per person", details: { creditRequestId: request.id, requested: 40 },
-    }]);
-    expect(await latestCreditRequest(db, user.id)).toMatchObject({ status: "DECLINED", decisionReason: "one free session per person", grantedCredits: null });
-    expect(await declineCreditRequest(db, operator, { requestId: request.id, reason: "one free session per person" })).toMatchObject({ status: "DECLINED" });
+    expect(await auditFor(user.id)).toMatchObject([
+      {
+        actorId: operator.id,
+        action: "CREDIT_REQUEST_DECLINE",
+        reason: "one free session per person",
+        details: { creditRequestId: request.id, requested: 40 },
+      },
+    ]);
+    expect(await latestCreditRequest(db, user.id)).toMatchObject({
+      status: "DECLINED",
+      decisionReason: "one free session per person",
+      grantedCredits: null,
+    });
+    expect(
+      await declineCreditRequest(db, operator, { requestId: request.id, reason: "one free session per person" }),
+    ).toMatchObject({ status: "DECLINED" });
     expect(await auditFor(user.id)).toHaveLength(1);
   });
 
   it("lets the user ask again", async () => {
     const { user, request } = await openRequest();
     await declineCreditRequest(db, operator, { requestId: request.id, reason: "tell us more" });
-    expect(await requestCredits(db, user, { credits: 10, note: "it is for my interview" })).toMatchObject({ status: "OPEN" });
+    expect(await requestCredits(db, user, { credits: 10, note: "it is for my interview" })).toMatchObject({
+      status: "OPEN",
+    });
   });
 });
 
@@ -86,10 +130,14 @@ describe("one decision per request", () => {
   it("refuses to decline an approved request, or to approve a declined one", async () => {
     const approved = await openRequest();
     await approveCreditRequest(db, operator, { requestId: approved.request.id, credits: 40, reason: "ok" });
-    await expect(declineCreditRequest(db, operator, { requestId: approved.request.id, reason: "no" })).rejects.toThrow("This request was already approved.");
+    await expect(declineCreditRequest(db, operator, { requestId: approved.request.id, reason: "no" })).rejects.toThrow(
+      "This request was already approved.",
+    );
     const declined = await openRequest();
     await declineCreditRequest(db, operator, { requestId: declined.request.id, reason: "no" });
-    await expect(approveCreditRequest(db, operator, { requestId: declined.request.id, credits: 40, reason: "ok" })).rejects.toThrow("This request was already declined.");
+    await expect(
+      approveCreditRequest(db, operator, { requestId: declined.request.id, credits: 40, reason: "ok" }),
+    ).rejects.toThrow("This request was already declined.");
     expect(await balance(declined.user.id)).toBe(0);
   });
 
@@ -109,8 +157,12 @@ describe("one decision per request", () => {
   });
 
   it("refuses a request that does not exist", async () => {
-    await expect(approveCreditRequest(db, operator, { requestId: "nope", credits: 5, reason: "ok" })).rejects.toThrow("No such credit request.");
-    await expect(declineCreditRequest(db, operator, { requestId: "nope", reason: "no" })).rejects.toThrow("No such credit request.");
+    await expect(approveCreditRequest(db, operator, { requestId: "nope", credits: 5, reason: "ok" })).rejects.toThrow(
+      "No such credit request.",
+    );
+    await expect(declineCreditRequest(db, operator, { requestId: "nope", reason: "no" })).rejects.toThrow(
+      "No such credit request.",
+    );
   });
 });
 
@@ -120,8 +172,12 @@ describe("who may decide", () => {
     const plain = asCurrentUser(await userWithCredits(db, 0));
     const suspended = { ...operator, suspendedAt: new Date() };
     for (const who of [plain, suspended, null]) {
-      await expect(approveCreditRequest(db, who as CurrentUser, { requestId: request.id, credits: 40, reason: "ok" })).rejects.toBeInstanceOf(AccessDenied);
-      await expect(declineCreditRequest(db, who as CurrentUser, { requestId: request.id, reason: "no" })).rejects.toBeInstanceOf(AccessDenied);
+      await expect(
+        approveCreditRequest(db, who as CurrentUser, { requestId: request.id, credits: 40, reason: "ok" }),
+      ).rejects.toBeInstanceOf(AccessDenied);
+      await expect(
+        declineCreditRequest(db, who as CurrentUser, { requestId: request.id, reason: "no" }),
+      ).rejects.toBeInstanceOf(AccessDenied);
     }
     expect(await db.creditRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "OPEN" });
     expect(await balance(user.id)).toBe(0);
@@ -141,8 +197,19 @@ describe("the operators' list", () => {
     const decided = await make("decided@example.test", 0);
     await declineCreditRequest(own, op, { requestId: decided.id, reason: "no" });
     const list = await listCreditRequests(own, 1);
-    expect(list.open.map((r) => [r.id, r.user.email, r.user.available])).toEqual([[first.id, "first@example.test", 1], [second.id, "second@example.test", 2]]);
+    expect(list.open.map((r) => [r.id, r.user.email, r.user.available])).toEqual([
+      [first.id, "first@example.test", 1],
+      [second.id, "second@example.test", 2],
+    ]);
     expect(list.openPageInfo).toMatchObject({ total: 2, pages: 1 });
-    expect(list.decided).toMatchObject([{ id: decided.id, status: "DECLINED", decisionReason: "no", decidedByEmail: "op@example.test", grantedCredits: null }]);
+    expect(list.decided).toMatchObject([
+      {
+        id: decided.id,
+        status: "DECLINED",
+        decisionReason: "no",
+        decidedByEmail: "op@example.test",
+        grantedCredits: null,
+      },
+    ]);
   });
 });

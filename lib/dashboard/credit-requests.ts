@@ -13,7 +13,9 @@ const RECENT_DECISIONS = 20;
 
 const noSuchRequest = () => new UserFacingError("No such credit request.");
 const alreadyDecided = (status: "APPROVED" | "DECLINED") =>
-  new UserFacingError(status === "APPROVED" ? "This request was already approved." : "This request was already declined.");
+  new UserFacingError(
+    status === "APPROVED" ? "This request was already approved." : "This request was already declined.",
+  );
 
 export type Decision = { status: "APPROVED" | "DECLINED"; grantedCredits: number | null; available: number };
 
@@ -22,23 +24,48 @@ export type Decision = { status: "APPROVED" | "DECLINED"; grantedCredits: number
  * double submit grants once. The request's decision and its audit row commit with the entry; a
  * request declined meanwhile rolls the grant back.
  */
-export async function approveCreditRequest(db: Db, operator: CurrentUser, input: ApproveCreditRequestInput, now = new Date()): Promise<Decision> {
+export async function approveCreditRequest(
+  db: Db,
+  operator: CurrentUser,
+  input: ApproveCreditRequestInput,
+  now = new Date(),
+): Promise<Decision> {
   assertOperator(operator);
-  const request = await db.creditRequest.findUnique({ where: { id: input.requestId }, select: { id: true, userId: true, credits: true, status: true } });
+  const request = await db.creditRequest.findUnique({
+    where: { id: input.requestId },
+    select: { id: true, userId: true, credits: true, status: true },
+  });
   if (!request) throw noSuchRequest();
   if (request.status === "DECLINED") throw alreadyDecided("DECLINED");
   const entry = await adjust(
     db,
-    { userId: request.userId, credits: input.credits, actor: operatorActor(operator), reason: input.reason, idempotencyKey: `credit-request:${request.id}` },
+    {
+      userId: request.userId,
+      credits: input.credits,
+      actor: operatorActor(operator),
+      reason: input.reason,
+      idempotencyKey: `credit-request:${request.id}`,
+    },
     async (tx, written) => {
-      await decide(tx, request.id, { status: "APPROVED", decidedById: operator.id, decidedAt: now, decisionReason: input.reason, ledgerEntryId: written.id });
+      await decide(tx, request.id, {
+        status: "APPROVED",
+        decidedById: operator.id,
+        decidedAt: now,
+        decisionReason: input.reason,
+        ledgerEntryId: written.id,
+      });
       await tx.auditLog.create({
         data: {
           actorId: operator.id,
           action: "CREDIT_REQUEST_APPROVE",
           targetUserId: request.userId,
           reason: input.reason,
-          details: { creditRequestId: request.id, requested: request.credits, credits: input.credits, ledgerEntryId: written.id.toString() },
+          details: {
+            creditRequestId: request.id,
+            requested: request.credits,
+            credits: input.credits,
+            ledgerEntryId: written.id.toString(),
+          },
         },
       });
     },
@@ -48,12 +75,25 @@ export async function approveCreditRequest(db: Db, operator: CurrentUser, input:
 }
 
 /** Declines a request with a reason the user sees; the decision and its audit row commit together, once. */
-export async function declineCreditRequest(db: Db, operator: CurrentUser, input: DeclineCreditRequestInput, now = new Date()): Promise<Decision> {
+export async function declineCreditRequest(
+  db: Db,
+  operator: CurrentUser,
+  input: DeclineCreditRequestInput,
+  now = new Date(),
+): Promise<Decision> {
   assertOperator(operator);
   return db.$transaction(async (tx) => {
-    const request = await tx.creditRequest.findUnique({ where: { id: input.requestId }, select: { userId: true, credits: true, status: true } });
+    const request = await tx.creditRequest.findUnique({
+      where: { id: input.requestId },
+      select: { userId: true, credits: true, status: true },
+    });
     if (!request) throw noSuchRequest();
-    const decided = await decide(tx, input.requestId, { status: "DECLINED", decidedById: operator.id, decidedAt: now, decisionReason: input.reason }, "DECLINED");
+    const decided = await decide(
+      tx,
+      input.requestId,
+      { status: "DECLINED", decidedById: operator.id, decidedAt: now, decisionReason: input.reason },
+      "DECLINED",
+    );
     if (decided) {
       await tx.auditLog.create({
         data: {
@@ -65,7 +105,10 @@ export async function declineCreditRequest(db: Db, operator: CurrentUser, input:
         },
       });
     }
-    const { available } = await tx.user.findUniqueOrThrow({ where: { id: request.userId }, select: { available: true } });
+    const { available } = await tx.user.findUniqueOrThrow({
+      where: { id: request.userId },
+      select: { available: true },
+    });
     return { status: "DECLINED", grantedCredits: null, available };
   });
 }
@@ -75,7 +118,12 @@ export async function declineCreditRequest(db: Db, operator: CurrentUser, input:
  * and then sees it. True when this call decided it; false when it already had the decision `same`
  * (a double submit); otherwise refuses.
  */
-async function decide(tx: Prisma.TransactionClient, id: string, data: Prisma.CreditRequestUncheckedUpdateManyInput & { status: Decision["status"] }, same?: Decision["status"]) {
+async function decide(
+  tx: Prisma.TransactionClient,
+  id: string,
+  data: Prisma.CreditRequestUncheckedUpdateManyInput & { status: Decision["status"] },
+  same?: Decision["status"],
+) {
   const changed = await tx.creditRequest.updateMany({ where: { id, status: "OPEN" }, data });
   if (changed.count === 1) return true;
   const now = await tx.creditRequest.findUnique({ where: { id }, select: { status: true } });
@@ -102,14 +150,17 @@ export async function listCreditRequests(db: Db, page: number) {
       include: { user: { select: { email: true } }, ledgerEntry: { select: { availableDelta: true } } },
     }),
   ]);
-  const deciders = await emailsOf(db, decided.map((r) => r.decidedById));
+  const deciders = await emailsOf(
+    db,
+    decided.map((r) => r.decidedById),
+  );
   return {
     open,
     openPageInfo: pageInfo(page, OPEN_REQUESTS_PAGE_SIZE, total),
     decided: decided.map(({ ledgerEntry, ...r }) => ({
       ...r,
       grantedCredits: ledgerEntry?.availableDelta ?? null,
-      decidedByEmail: r.decidedById ? deciders.get(r.decidedById) ?? null : null,
+      decidedByEmail: r.decidedById ? (deciders.get(r.decidedById) ?? null) : null,
     })),
   };
 }

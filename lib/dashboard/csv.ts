@@ -12,9 +12,13 @@ function textCell(value: string): string {
 }
 
 export function csvLine(cells: Cell[]): string {
-  return cells
-    .map((c) => (c === null ? "" : c instanceof Date ? c.toISOString() : typeof c === "string" ? textCell(c) : String(c)))
-    .join(",") + "\r\n";
+  return (
+    cells
+      .map((c) =>
+        c === null ? "" : c instanceof Date ? c.toISOString() : typeof c === "string" ? textCell(c) : String(c),
+      )
+      .join(",") + "\r\n"
+  );
 }
 
 /** The reverse of csvLine, for tests and checks: rows of raw strings. */

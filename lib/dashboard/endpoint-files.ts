@@ -2,7 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 
 const segmentsToPath = (dir: string) =>
-  "/" + dir.split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s)).join("/");
+  "/" +
+  dir
+    .split(path.sep)
+    .filter((s) => s && !/^\(.*\)$/.test(s))
+    .join("/");
 
 function filesUnder(root: string, dir: string): string[] {
   const full = path.join(root, dir);
@@ -21,7 +25,10 @@ export function dashboardRoutesOnDisk(root = process.cwd()) {
   const apiRoutes = filesUnder(root, path.join("app", "api", "dashboard"))
     .filter((f) => path.basename(f) === "route.ts")
     .map((f) => segmentsToPath(path.dirname(path.relative("app", f))));
-  const actionFiles = [...filesUnder(root, path.join("app", "dashboard")), ...filesUnder(root, path.join("app", "api", "dashboard"))]
+  const actionFiles = [
+    ...filesUnder(root, path.join("app", "dashboard")),
+    ...filesUnder(root, path.join("app", "api", "dashboard")),
+  ]
     .filter((f) => /\.(ts|tsx)$/.test(f) && /["']use server["']/.test(fs.readFileSync(path.join(root, f), "utf8")))
     .map((f) => f.split(path.sep).join("/"));
   return { pages: pages.sort(), apiRoutes: apiRoutes.sort(), actionFiles: actionFiles.sort() };

@@ -19,7 +19,12 @@ import { getOverview } from "./overview";
 
 const SECRET = "leakage-webhook-secret";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
-const config = appConfig({ VAPI_ASSISTANT_ID: "coach-assistant", VAPI_PUBLIC_KEY: "pk", VAPI_WEBHOOK_SECRET: SECRET, START_TOKEN_SECRET: "leakage-start-token-secret" });
+const config = appConfig({
+  VAPI_ASSISTANT_ID: "coach-assistant",
+  VAPI_PUBLIC_KEY: "pk",
+  VAPI_WEBHOOK_SECRET: SECRET,
+  START_TOKEN_SECRET: "leakage-start-token-secret",
+});
 
 let db: Db;
 /** Vapi's records of the calls, as GET /call and GET /call/{id} answer. */
@@ -28,7 +33,8 @@ const rest: VapiRestClient = {
   getCall: async (id) => vapi.get(id)!,
   listCalls: async () => [...vapi.values()].filter((c) => c.status === "ended"),
 };
-const deliver = (body: unknown) => receiveServerMessage({ db, config, pricing, now: new Date() }, signedRequest(SECRET, body));
+const deliver = (body: unknown) =>
+  receiveServerMessage({ db, config, pricing, now: new Date() }, signedRequest(SECRET, body));
 
 let controlUrl: string;
 beforeAll(async () => {
@@ -45,7 +51,12 @@ async function paidCall(overrides: Record<string, unknown> = {}) {
   const call = webCall({ metadata: start.assistantOverrides.metadata, controlUrl });
   await deliver(statusUpdate(call, "in-progress"));
   vapi.set(call.id, {
-    id: call.id, status: "in-progress", assistantId: "coach-assistant", createdAt: new Date(), updatedAt: new Date(), monitor: { controlUrl },
+    id: call.id,
+    status: "in-progress",
+    assistantId: "coach-assistant",
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    monitor: { controlUrl },
     assistantOverrides: { metadata: start.assistantOverrides.metadata, ...overrides },
   });
   return call;
@@ -68,14 +79,28 @@ describe("leakage on the overview", () => {
     // No report for this one: the reconciler bills it from Vapi's record once the grace is over.
     const endedAt = new Date(Date.now() - 120_000);
     vapi.set(tamperedReconciled.id, {
-      ...vapi.get(tamperedReconciled.id)!, status: "ended", startedAt: new Date(endedAt.getTime() - 20_000), endedAt, durationSeconds: 20, updatedAt: new Date(),
+      ...vapi.get(tamperedReconciled.id)!,
+      status: "ended",
+      startedAt: new Date(endedAt.getTime() - 20_000),
+      endedAt,
+      durationSeconds: 20,
+      updatedAt: new Date(),
     });
-    await reconcileOnce(db, rest, { assistantId: "coach-assistant", startTokenSecret: config.startTokenSecret, pricing, settleGraceSeconds: 60, lookbackMinutes: 60 });
+    await reconcileOnce(db, rest, {
+      assistantId: "coach-assistant",
+      startTokenSecret: config.startTokenSecret,
+      pricing,
+      settleGraceSeconds: 60,
+      lookbackMinutes: 60,
+    });
 
     const overview = await getOverview(db, new Date());
     expect(overview).toMatchObject({ leakageSeconds: 37 + 12 + 20, leakingCallsUnsettled: 1, unauthorizedCalls: 1 });
 
-    const alertSeconds = async (vapiCallId: string) => (await db.alert.findMany({ where: { vapiCallId, kind: { in: ["TAMPERED_CALL", "UNAUTHORIZED_CALL"] } } })).map((a) => [a.kind, a.seconds]);
+    const alertSeconds = async (vapiCallId: string) =>
+      (await db.alert.findMany({ where: { vapiCallId, kind: { in: ["TAMPERED_CALL", "UNAUTHORIZED_CALL"] } } })).map(
+        (a) => [a.kind, a.seconds],
+      );
     expect(await alertSeconds(tamperedReported.id)).toEqual([["TAMPERED_CALL", 37]]);
     expect(await alertSeconds(tamperedReconciled.id)).toEqual([["TAMPERED_CALL", 20]]);
     expect(await alertSeconds(tamperedStillLive.id)).toEqual([["TAMPERED_CALL", 0]]);

@@ -13,7 +13,9 @@ describe("the ledger CSV's date range", () => {
   });
 
   it("says in plain words what is wrong, and on which field", () => {
-    expect(issues({ from: "2026-02-01", to: "2026-01-01" })).toEqual([{ field: "to", message: "The end date must not be before the start date." }]);
+    expect(issues({ from: "2026-02-01", to: "2026-01-01" })).toEqual([
+      { field: "to", message: "The end date must not be before the start date." },
+    ]);
     expect(issues({ from: "", to: "2026-01-01" })).toEqual([{ field: "from", message: "Use a date like 2026-01-31." }]);
   });
 });

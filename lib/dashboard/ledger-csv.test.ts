@@ -17,7 +17,14 @@ beforeAll(async () => {
   for (let i = 0; i < 7; i++) {
     const user = await userWithCredits(db, 100 + i);
     await billedCall(db, user.id, { startedAt: new Date(), held: 40, charged: 5 + i, usedSeconds: 60 });
-    if (i % 2) await adjust(db, { userId: user.id, credits: -3, actor: "operator:x", reason: i === 1 ? tricky : "=HYPERLINK(\"x\")", idempotencyKey: randomUUID() });
+    if (i % 2)
+      await adjust(db, {
+        userId: user.id,
+        credits: -3,
+        actor: "operator:x",
+        reason: i === 1 ? tricky : '=HYPERLINK("x")',
+        idempotencyKey: randomUUID(),
+      });
   }
   await billedCall(db, (await userWithCredits(db, 60)).id, { startedAt: new Date(), held: 60, live: true });
   expect(await checkInvariants(db)).toEqual([]);
@@ -41,7 +48,9 @@ describe("ledger CSV", () => {
       sums.set(r[2], { available: s.available + Number(r[5]), held: s.held + Number(r[6]) });
     }
     const users = await db.user.findMany({ select: { id: true, available: true, held: true } });
-    expect(Object.fromEntries(sums)).toEqual(Object.fromEntries(users.map((u) => [u.id, { available: u.available, held: u.held }])));
+    expect(Object.fromEntries(sums)).toEqual(
+      Object.fromEntries(users.map((u) => [u.id, { available: u.available, held: u.held }])),
+    );
   });
 
   it("reads a batch only when the reader asks for more", async () => {
@@ -59,14 +68,15 @@ describe("ledger CSV", () => {
     const rows = await download("2000-01-01", new Date().toISOString().slice(0, 10), 1000);
     const reasons = rows.map((r) => r[9]);
     expect(reasons).toContain(tricky);
-    expect(reasons).toContain("'=HYPERLINK(\"x\")");
+    expect(reasons).toContain('\'=HYPERLINK("x")');
     expect(rows.find((r) => r[4] === "DEDUCT")?.[5]).toBe("-3");
   });
 
   it("includes only entries created on the days asked for (UTC, both ends included)", async () => {
     const entries = await db.ledgerEntry.findMany({ orderBy: { id: "asc" }, take: 3 });
     const at = ["2025-06-01T00:00:00Z", "2025-06-02T23:59:59.999Z", "2025-06-03T00:00:00Z"];
-    for (const [i, e] of entries.entries()) await db.ledgerEntry.update({ where: { id: e.id }, data: { createdAt: new Date(at[i]) } });
+    for (const [i, e] of entries.entries())
+      await db.ledgerEntry.update({ where: { id: e.id }, data: { createdAt: new Date(at[i]) } });
     const [, ...rows] = await download("2025-06-01", "2025-06-02", 1);
     expect(rows.map((r) => r[0])).toEqual([entries[0].id.toString(), entries[1].id.toString()]);
     expect(await download("2025-05-01", "2025-05-31", 10)).toEqual([[...LEDGER_CSV_COLUMNS]]);

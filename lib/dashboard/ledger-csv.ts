@@ -2,11 +2,30 @@ import type { Db } from "@/lib/db/client";
 import { csvLine } from "./csv";
 import { addDays, at } from "./sql";
 
-export const LEDGER_CSV_COLUMNS = ["id", "createdAt", "userId", "email", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason"] as const;
+export const LEDGER_CSV_COLUMNS = [
+  "id",
+  "createdAt",
+  "userId",
+  "email",
+  "kind",
+  "availableDelta",
+  "heldDelta",
+  "reservationId",
+  "actor",
+  "reason",
+] as const;
 
 type Row = {
-  id: bigint; createdAt: Date; userId: string; email: string; kind: string;
-  availableDelta: number; heldDelta: number; reservationId: string | null; actor: string; reason: string | null;
+  id: bigint;
+  createdAt: Date;
+  userId: string;
+  email: string;
+  kind: string;
+  availableDelta: number;
+  heldDelta: number;
+  reservationId: string | null;
+  actor: string;
+  reason: string | null;
 };
 
 /** UTC days, both included: from 2026-01-01 to 2026-01-31 is all of January. */
@@ -18,7 +37,11 @@ export function csvRange(from: string, to: string) {
  * The ledger entries created in [from, until) as CSV, produced a batch at a time as the reader
  * pulls: each batch resumes after the last id sent, so memory holds one batch, whatever the range.
  */
-export function ledgerCsvStream(db: Db, range: { from: Date; until: Date }, batchSize = 2000): ReadableStream<Uint8Array> {
+export function ledgerCsvStream(
+  db: Db,
+  range: { from: Date; until: Date },
+  batchSize = 2000,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cursor: bigint | null = null;
   return new ReadableStream<Uint8Array>({

@@ -6,7 +6,13 @@ import type { LiveCall, LiveCallsSnapshot } from "./types";
 
 const MAX_LIVE_CALLS = 200;
 
-type LatestEvent = { vapiCallId: string; messages: unknown; openAi: unknown; role: string | null; transcript: string | null };
+type LatestEvent = {
+  vapiCallId: string;
+  messages: unknown;
+  openAi: unknown;
+  role: string | null;
+  transcript: string | null;
+};
 
 /**
  * What was said lately on each call, from its latest conversation-update or transcript event.
@@ -25,11 +31,13 @@ async function latestLines(db: Db, vapiCallIds: string[]): Promise<Map<string, s
      WHERE e."vapiCallId" IN (${Prisma.join(vapiCallIds)})
        AND (e."type" = 'conversation-update' OR e."type" LIKE 'transcript%')
      ORDER BY e."vapiCallId", e."receivedAt" DESC, e."id" DESC`;
-  return new Map(rows.map((r) => {
-    const vapiFormat = linesFromMessages(r.messages);
-    const lines = vapiFormat.length ? vapiFormat : linesFromMessages(r.openAi);
-    return [r.vapiCallId, lines.length ? lines : lineFromTranscriptMessage(r.role, r.transcript)];
-  }));
+  return new Map(
+    rows.map((r) => {
+      const vapiFormat = linesFromMessages(r.messages);
+      const lines = vapiFormat.length ? vapiFormat : linesFromMessages(r.openAi);
+      return [r.vapiCallId, lines.length ? lines : lineFromTranscriptMessage(r.role, r.transcript)];
+    }),
+  );
 }
 
 /** Calls running now, longest-running first, with elapsed and remaining time relative to `now`. */
@@ -38,9 +46,21 @@ export async function listLiveCalls(db: Db, now: Date): Promise<LiveCallsSnapsho
     where: { status: "ACTIVE" },
     orderBy: { startedAt: "asc" },
     take: MAX_LIVE_CALLS,
-    select: { id: true, vapiCallId: true, startedAt: true, cutoffAt: true, flag: true, endCallSentAt: true, transcript: true, user: { select: { id: true, email: true } } },
+    select: {
+      id: true,
+      vapiCallId: true,
+      startedAt: true,
+      cutoffAt: true,
+      flag: true,
+      endCallSentAt: true,
+      transcript: true,
+      user: { select: { id: true, email: true } },
+    },
   });
-  const fromEvents = await latestLines(db, calls.filter((c) => !c.transcript).map((c) => c.vapiCallId));
+  const fromEvents = await latestLines(
+    db,
+    calls.filter((c) => !c.transcript).map((c) => c.vapiCallId),
+  );
   const live: LiveCall[] = calls.map((c) => ({
     id: c.id,
     vapiCallId: c.vapiCallId,
@@ -50,7 +70,7 @@ export async function listLiveCalls(db: Db, now: Date): Promise<LiveCallsSnapsho
     elapsedSeconds: Math.max(0, Math.floor((now.getTime() - c.startedAt.getTime()) / 1000)),
     remainingSeconds: c.cutoffAt ? Math.floor((c.cutoffAt.getTime() - now.getTime()) / 1000) : null,
     // Payloads are masked when stored, the transcript column is not: mask what we show.
-    lastLines: (c.transcript ? linesFromText(c.transcript) : fromEvents.get(c.vapiCallId) ?? []).map(maskString),
+    lastLines: (c.transcript ? linesFromText(c.transcript) : (fromEvents.get(c.vapiCallId) ?? [])).map(maskString),
     flag: c.flag,
     ending: c.flag === "OPERATOR" || c.endCallSentAt !== null,
   }));

@@ -11,12 +11,19 @@ import type { EndCallOutcome } from "./types";
  */
 export async function endCallAsOperator(db: Db, operator: CurrentUser, callId: string): Promise<EndCallOutcome> {
   assertOperator(operator);
-  const call = await db.call.findUnique({ where: { id: callId }, select: { id: true, vapiCallId: true, userId: true, status: true } });
+  const call = await db.call.findUnique({
+    where: { id: callId },
+    select: { id: true, vapiCallId: true, userId: true, status: true },
+  });
   if (!call) throw new UserFacingError("No such call.");
   if (call.status !== "ACTIVE") throw new UserFacingError("This call is no longer live.");
   let outcome: EndCallOutcome;
   try {
-    const result = await requestCallEnd(db, { vapiCallId: call.vapiCallId, why: "OPERATOR", actor: operatorActor(operator) });
+    const result = await requestCallEnd(db, {
+      vapiCallId: call.vapiCallId,
+      why: "OPERATOR",
+      actor: operatorActor(operator),
+    });
     outcome = { ok: result.ok, detail: result.detail };
   } catch (error) {
     console.error(error);

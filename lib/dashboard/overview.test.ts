@@ -41,7 +41,12 @@ describe("overview", () => {
   });
 
   it("counts live and unauthorized calls and the talk time that leaked", () => {
-    expect(overview).toMatchObject({ liveCalls: 1, unauthorizedCalls: 1, leakageSeconds: 45, leakingCallsUnsettled: 0 });
+    expect(overview).toMatchObject({
+      liveCalls: 1,
+      unauthorizedCalls: 1,
+      leakageSeconds: 45,
+      leakingCallsUnsettled: 0,
+    });
   });
 
   it("sets Vapi's cost of every call in 30 days against the credits billed", () => {
@@ -53,7 +58,12 @@ describe("overview", () => {
     expect(overview.daily).toHaveLength(30);
     expect(overview.daily[0].day).toBe("2026-02-14");
     expect(overview.daily.at(-1)).toEqual({ day: "2026-03-15", minutes: 2, vapiCostUsd: 0.2, creditsBilled: 20 });
-    expect(overview.daily.find((d) => d.day === "2026-03-12")).toEqual({ day: "2026-03-12", minutes: 5, vapiCostUsd: 0.4, creditsBilled: 30 });
+    expect(overview.daily.find((d) => d.day === "2026-03-12")).toEqual({
+      day: "2026-03-12",
+      minutes: 5,
+      vapiCostUsd: 0.4,
+      creditsBilled: 30,
+    });
     expect(overview.daily.filter((d) => d.minutes > 0)).toHaveLength(2);
   });
 
@@ -75,9 +85,13 @@ describe("the reconciler warning", () => {
   it("says when the reconciler has never read Vapi's calls, or not for over a minute, and not otherwise", async () => {
     await db.reconcilerCursor.deleteMany();
     expect(await reconcilerWarning(db, env, now)).toMatch(/has not read Vapi's call list yet/);
-    await db.reconcilerCursor.create({ data: { name: "vapi-calls", until: hoursAgo(1), checkedAt: new Date(now.getTime() - 30_000) } });
+    await db.reconcilerCursor.create({
+      data: { name: "vapi-calls", until: hoursAgo(1), checkedAt: new Date(now.getTime() - 30_000) },
+    });
     expect(await reconcilerWarning(db, env, now)).toBeNull();
-    expect(await reconcilerWarning(db, env, new Date(now.getTime() + 60_000))).toMatch(/last read Vapi's call list at 2026-03-15T11:59:30.000Z/);
+    expect(await reconcilerWarning(db, env, new Date(now.getTime() + 60_000))).toMatch(
+      /last read Vapi's call list at 2026-03-15T11:59:30.000Z/,
+    );
     expect(await reconcilerWarning(db, {}, new Date(now.getTime() + 60_000))).toBeNull(); // no key: the key warning says it
   });
 });

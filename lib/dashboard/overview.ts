@@ -57,7 +57,12 @@ export async function getOverview(db: Db, now: Date): Promise<Overview> {
     const day = addDays(since, i).toISOString().slice(0, 10);
     const row = byDay.get(day);
     seconds.push(num(row?.seconds));
-    daily.push({ day, minutes: round(num(row?.seconds) / 60, 1), vapiCostUsd: round(row?.cost ?? 0, 2), creditsBilled: num(row?.credits) });
+    daily.push({
+      day,
+      minutes: round(num(row?.seconds) / 60, 1),
+      vapiCostUsd: round(row?.cost ?? 0, 2),
+      creditsBilled: num(row?.credits),
+    });
   }
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -82,10 +87,15 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
  * Shown on the overview when the reconciler is not keeping up (failing to reach Vapi, a wrong
  * key…): meanwhile, calls that bypass our webhooks go unseen.
  */
-export async function reconcilerWarning(db: Db, env: Record<string, string | undefined>, now: Date): Promise<string | null> {
+export async function reconcilerWarning(
+  db: Db,
+  env: Record<string, string | undefined>,
+  now: Date,
+): Promise<string | null> {
   if (!env.VAPI_PRIVATE_KEY) return null; // vapiKeyWarnings says why there is no reconciler
   const checkedAt = await lastReconciledAt(db);
-  if (!checkedAt) return "The reconciler has not read Vapi's call list yet. If this stays, check VAPI_PRIVATE_KEY and the server logs.";
+  if (!checkedAt)
+    return "The reconciler has not read Vapi's call list yet. If this stays, check VAPI_PRIVATE_KEY and the server logs.";
   const intervalMs = Number(env.COACH_RECONCILE_INTERVAL_SECONDS ?? 5) * 1000;
   if (now.getTime() - checkedAt.getTime() <= Math.max(60_000, 6 * intervalMs)) return null;
   return `The reconciler last read Vapi's call list at ${checkedAt.toISOString()}: calls that bypass our webhooks go unseen until it does again. Check the server logs.`;
@@ -94,7 +104,13 @@ export async function reconcilerWarning(db: Db, env: Record<string, string | und
 /** Shown on the overview: configurations where the browser could start calls we never see or bill. */
 export function vapiKeyWarnings(env: Record<string, string | undefined>): string[] {
   const warnings: string[] = [];
-  if (!env.VAPI_PRIVATE_KEY) warnings.push("VAPI_PRIVATE_KEY is not set: the server cannot list calls from Vapi, so calls that bypass our webhooks go unseen.");
-  if (env.VAPI_STATIC_PUBLIC_KEY === "1") warnings.push("The browser gets a static public key (VAPI_STATIC_PUBLIC_KEY=1): anyone holding it can start calls outside the credit gate.");
+  if (!env.VAPI_PRIVATE_KEY)
+    warnings.push(
+      "VAPI_PRIVATE_KEY is not set: the server cannot list calls from Vapi, so calls that bypass our webhooks go unseen.",
+    );
+  if (env.VAPI_STATIC_PUBLIC_KEY === "1")
+    warnings.push(
+      "The browser gets a static public key (VAPI_STATIC_PUBLIC_KEY=1): anyone holding it can start calls outside the credit gate.",
+    );
   return warnings;
 }

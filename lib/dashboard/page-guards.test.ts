@@ -9,15 +9,24 @@ import { dashboardApiRoutes, dashboardPages, samplePath } from "./protected-endp
 // Pages and routes check who asks themselves, not only behind proxy.ts: called directly here,
 // with the proxy out of the way, each must refuse. The session is the one thing faked.
 const session = vi.hoisted(() => ({ userId: null as string | null }));
-vi.mock("next-auth", () => ({ getServerSession: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+vi.mock("next-auth", () => ({
+  getServerSession: async () => (session.userId ? { user: { id: session.userId } } : null),
+}));
 vi.mock("@/lib/calls/end-call", () => ({ requestCallEnd: vi.fn() }));
 
-type Page = (props: { params: Promise<Record<string, string>>; searchParams: Promise<Record<string, string>> }) => Promise<unknown>;
+type Page = (props: {
+  params: Promise<Record<string, string>>;
+  searchParams: Promise<Record<string, string>>;
+}) => Promise<unknown>;
 type Route = (request: NextRequest) => Promise<Response>;
 
 const fileOf = (pattern: string, file: string) => path.resolve("app", `.${pattern}`, file);
 const props = { params: Promise.resolve({ id: "sample-id" }), searchParams: Promise.resolve({}) };
-const digestOf = (promise: Promise<unknown>) => promise.then(() => "rendered", (e: { digest?: string }) => e.digest ?? String(e));
+const digestOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "rendered",
+    (e: { digest?: string }) => e.digest ?? String(e),
+  );
 
 let db: Db;
 let plainUserId: string;
@@ -35,22 +44,36 @@ beforeAll(async () => {
 
 describe("dashboard pages and the layout", () => {
   const renderers = [
-    ...dashboardPages.map((p) => ({ name: p, path: samplePath(p), load: async () => (await import(fileOf(p, "page.tsx"))).default as Page })),
-    { name: "layout", path: "/dashboard", load: async () => (await import(fileOf("/dashboard", "layout.tsx"))).default as Page },
+    ...dashboardPages.map((p) => ({
+      name: p,
+      path: samplePath(p),
+      load: async () => (await import(fileOf(p, "page.tsx"))).default as Page,
+    })),
+    {
+      name: "layout",
+      path: "/dashboard",
+      load: async () => (await import(fileOf("/dashboard", "layout.tsx"))).default as Page,
+    },
   ];
 
   it("send a signed-out visitor to sign in, and back afterwards", async () => {
     session.userId = null;
     for (const r of renderers) {
       const callbackUrl = encodeURIComponent(r.path);
-      expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toMatch(new RegExp(`^NEXT_REDIRECT;replace;/signin\\?callbackUrl=${callbackUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};307;`));
+      expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toMatch(
+        new RegExp(
+          `^NEXT_REDIRECT;replace;/signin\\?callbackUrl=${callbackUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")};307;`,
+        ),
+      );
     }
   });
 
   it("load their data for an operator", async () => {
     const operator = await userWithCredits(db, 0, { role: "OPERATOR" });
     const user = await userWithCredits(db, 5);
-    const call = await db.call.create({ data: { vapiCallId: "vapi-page-test", userId: user.id, status: "UNAUTHORIZED" } });
+    const call = await db.call.create({
+      data: { vapiCallId: "vapi-page-test", userId: user.id, status: "UNAUTHORIZED" },
+    });
     session.userId = operator.id;
     for (const r of renderers) {
       const id = r.name.startsWith("/dashboard/users/") ? user.id : call.id;
@@ -63,7 +86,9 @@ describe("dashboard pages and the layout", () => {
     it(`refuse ${who} with 403`, async () => {
       session.userId = who === "a plain user" ? plainUserId : suspendedOperatorId;
       for (const r of renderers) {
-        expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toBe("NEXT_HTTP_ERROR_FALLBACK;403");
+        expect(await digestOf((await r.load())({ ...props, children: null } as never)), r.name).toBe(
+          "NEXT_HTTP_ERROR_FALLBACK;403",
+        );
       }
     });
   }

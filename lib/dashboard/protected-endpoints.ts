@@ -35,17 +35,35 @@ export const dashboardActions = [
   {
     file: "app/dashboard/users/[id]/actions.ts",
     name: "adjustCreditsAction",
-    input: (t: ActionTargets) => ({ userId: t.userId, direction: "grant", credits: 10, reason: "access test", idempotencyKey: t.idempotencyKey }),
+    input: (t: ActionTargets) => ({
+      userId: t.userId,
+      direction: "grant",
+      credits: 10,
+      reason: "access test",
+      idempotencyKey: t.idempotencyKey,
+    }),
   },
-  { file: "app/dashboard/users/[id]/actions.ts", name: "suspendUserAction", input: (t: ActionTargets) => ({ userId: t.userId, reason: "access test" }) },
-  { file: "app/dashboard/users/[id]/actions.ts", name: "unsuspendUserAction", input: (t: ActionTargets) => ({ userId: t.suspendedUserId, reason: "access test" }) },
+  {
+    file: "app/dashboard/users/[id]/actions.ts",
+    name: "suspendUserAction",
+    input: (t: ActionTargets) => ({ userId: t.userId, reason: "access test" }),
+  },
+  {
+    file: "app/dashboard/users/[id]/actions.ts",
+    name: "unsuspendUserAction",
+    input: (t: ActionTargets) => ({ userId: t.suspendedUserId, reason: "access test" }),
+  },
   { file: "app/dashboard/live/actions.ts", name: "endCallAction", input: (t: ActionTargets) => ({ callId: t.callId }) },
   {
     file: "app/dashboard/requests/actions.ts",
     name: "approveCreditRequestAction",
     input: (t: ActionTargets) => ({ requestId: t.creditRequestToApprove, credits: 10, reason: "access test" }),
   },
-  { file: "app/dashboard/requests/actions.ts", name: "declineCreditRequestAction", input: (t: ActionTargets) => ({ requestId: t.creditRequestToDecline, reason: "access test" }) },
+  {
+    file: "app/dashboard/requests/actions.ts",
+    name: "declineCreditRequestAction",
+    input: (t: ActionTargets) => ({ requestId: t.creditRequestToDecline, reason: "access test" }),
+  },
 ] as const;
 
 /** A concrete URL for a route pattern: any value will do for a dynamic segment, the guard runs first. */

@@ -40,7 +40,11 @@ export const LedgerCsvRange = z
   .refine((r) => r.from <= r.to, { message: "The end date must not be before the start date.", path: ["to"] });
 
 const reason = z.string().trim().min(3, "Give a reason (at least 3 characters).").max(500);
-const credits = z.coerce.number().int("Credits must be a whole number.").positive("Credits must be more than 0.").max(1_000_000);
+const credits = z.coerce
+  .number()
+  .int("Credits must be a whole number.")
+  .positive("Credits must be more than 0.")
+  .max(1_000_000);
 
 export const AdjustCreditsInput = z.object({
   userId: id,

@@ -12,6 +12,7 @@ export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\
 /** SUM/COUNT come back as bigint (or null on no rows); the dashboard's figures fit a number. */
 export const num = (value: bigint | number | null | undefined) => Number(value ?? 0);
 
-export const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+export const startOfUtcDay = (date: Date) =>
+  new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 
 export const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);

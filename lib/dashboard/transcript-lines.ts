@@ -8,7 +8,11 @@ const SPEAKER: Record<string, string> = { bot: "AI", assistant: "AI", user: "Use
 type Said = { role?: unknown; message?: unknown; content?: unknown };
 
 export function linesFromText(transcript: string, count = LAST_LINES): string[] {
-  return transcript.split("\n").map((l) => l.trim()).filter(Boolean).slice(-count);
+  return transcript
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-count);
 }
 
 /** Vapi-format items ({role: bot|user, message}) or OpenAI-format ones ({role: assistant|user, content}). */

@@ -22,8 +22,13 @@ afterEach(async () => {
 
 const balance = async (id: string) => (await db.user.findUniqueOrThrow({ where: { id } })).available;
 const auditFor = (targetUserId: string) => db.auditLog.findMany({ where: { targetUserId } });
-const grantOf = (userId: string, credits: number, idempotencyKey = randomUUID()) =>
-  ({ userId, direction: "grant" as const, credits, reason: "goodwill", idempotencyKey });
+const grantOf = (userId: string, credits: number, idempotencyKey = randomUUID()) => ({
+  userId,
+  direction: "grant" as const,
+  credits,
+  reason: "goodwill",
+  idempotencyKey,
+});
 
 describe("granting and deducting credits", () => {
   it("applies a double submit once and writes one audit row", async () => {
@@ -35,8 +40,15 @@ describe("granting and deducting credits", () => {
     expect(await balance(user.id)).toBe(35);
     const audit = await auditFor(user.id);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorId: operator.id, action: "CREDITS_GRANT", reason: "goodwill", details: { credits: 25, ledgerEntryId: first.entryId } });
-    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { userId: user.id, kind: "GRANT", reason: "goodwill" } });
+    expect(audit[0]).toMatchObject({
+      actorId: operator.id,
+      action: "CREDITS_GRANT",
+      reason: "goodwill",
+      details: { credits: 25, ledgerEntryId: first.entryId },
+    });
+    const entry = await db.ledgerEntry.findFirstOrThrow({
+      where: { userId: user.id, kind: "GRANT", reason: "goodwill" },
+    });
     expect(entry).toMatchObject({ availableDelta: 25, actor: `operator:${operator.id}` });
   });
 
@@ -44,12 +56,16 @@ describe("granting and deducting credits", () => {
     const user = await userWithCredits(db, 30);
     await adjustCredits(db, operator, { ...grantOf(user.id, 12), direction: "deduct", reason: "charged twice" });
     expect(await balance(user.id)).toBe(18);
-    expect(await auditFor(user.id)).toMatchObject([{ action: "CREDITS_DEDUCT", reason: "charged twice", details: { credits: -12 } }]);
+    expect(await auditFor(user.id)).toMatchObject([
+      { action: "CREDITS_DEDUCT", reason: "charged twice", details: { credits: -12 } },
+    ]);
   });
 
   it("refuses a deduction below zero and writes nothing", async () => {
     const user = await userWithCredits(db, 5);
-    await expect(adjustCredits(db, operator, { ...grantOf(user.id, 6), direction: "deduct" })).rejects.toMatchObject({ code: "insufficient-credits" });
+    await expect(adjustCredits(db, operator, { ...grantOf(user.id, 6), direction: "deduct" })).rejects.toMatchObject({
+      code: "insufficient-credits",
+    });
     expect(await balance(user.id)).toBe(5);
     expect(await auditFor(user.id)).toEqual([]);
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
@@ -81,14 +97,23 @@ describe("suspending", () => {
     const user = await userWithCredits(db, 0);
     await suspendUser(db, operator, { userId: user.id, reason: "abuse report" });
     await expect(suspendUser(db, operator, { userId: user.id, reason: "again" })).rejects.toThrow("already suspended");
-    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ suspendedReason: "abuse report", suspendedAt: expect.any(Date) });
+    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+      suspendedReason: "abuse report",
+      suspendedAt: expect.any(Date),
+    });
 
     await unsuspendUser(db, operator, { userId: user.id, reason: "cleared" });
     await expect(unsuspendUser(db, operator, { userId: user.id, reason: "again" })).rejects.toThrow("not suspended");
-    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ suspendedAt: null, suspendedReason: null });
+    expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+      suspendedAt: null,
+      suspendedReason: null,
+    });
 
     const audit = await db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "asc" } });
-    expect(audit.map((a) => [a.action, a.reason])).toEqual([["USER_SUSPEND", "abuse report"], ["USER_UNSUSPEND", "cleared"]]);
+    expect(audit.map((a) => [a.action, a.reason])).toEqual([
+      ["USER_SUSPEND", "abuse report"],
+      ["USER_UNSUSPEND", "cleared"],
+    ]);
     expect(audit[1].details).toEqual({ suspendedReason: "abuse report" });
   });
 
@@ -99,11 +124,16 @@ describe("suspending", () => {
       const live = await billedCall(db, user.id, { startedAt: new Date(), held: 60, live: true });
       await db.call.update({ where: { id: live.id }, data: { controlUrl: `${control.url}/control` } });
       const now = new Date();
-      expect(await suspendUser(db, operator, { userId: user.id, reason: "chargeback" }, now)).toMatchObject({ liveCallsEnding: 1 });
+      expect(await suspendUser(db, operator, { userId: user.id, reason: "chargeback" }, now)).toMatchObject({
+        liveCallsEnding: 1,
+      });
       expect(control.requests.map((r) => JSON.parse(r.body))).toEqual([
         { type: "say", content: expect.stringMatching(/suspended/), endCallAfterSpoken: true },
       ]);
-      expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ flag: "SUSPENDED", endCallDueAt: expect.any(Date) });
+      expect(await db.call.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({
+        flag: "SUSPENDED",
+        endCallDueAt: expect.any(Date),
+      });
       expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ held: 60 }); // the live call's hold stays until it is billed
     } finally {
       await control.close();
@@ -112,7 +142,15 @@ describe("suspending", () => {
 
   it("lets go of a start not yet bound to a call", async () => {
     const user = await userWithCredits(db, 100);
-    await reserve(db, { userId: user.id, minCredits: 1, maxCredits: 40, secondsFor: (c) => c * 6, expiresAt: new Date(Date.now() + 60_000), idempotencyKey: randomUUID(), actor: user.id });
+    await reserve(db, {
+      userId: user.id,
+      minCredits: 1,
+      maxCredits: 40,
+      secondsFor: (c) => c * 6,
+      expiresAt: new Date(Date.now() + 60_000),
+      idempotencyKey: randomUUID(),
+      actor: user.id,
+    });
     expect(await balance(user.id)).toBe(60);
     await suspendUser(db, operator, { userId: user.id, reason: "fraud" });
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 100, held: 0 });
@@ -121,7 +159,11 @@ describe("suspending", () => {
 
   it("refuses to suspend yourself or an unknown account", async () => {
     await expect(suspendUser(db, operator, { userId: operator.id, reason: "oops" })).rejects.toThrow("yourself");
-    await expect(suspendUser(db, operator, { userId: "no-such-user", reason: "gone" })).rejects.toThrow("No such user.");
-    await expect(unsuspendUser(db, operator, { userId: "no-such-user", reason: "gone" })).rejects.toThrow("No such user.");
+    await expect(suspendUser(db, operator, { userId: "no-such-user", reason: "gone" })).rejects.toThrow(
+      "No such user.",
+    );
+    await expect(unsuspendUser(db, operator, { userId: "no-such-user", reason: "gone" })).rejects.toThrow(
+      "No such user.",
+    );
   });
 });

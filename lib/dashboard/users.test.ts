@@ -31,29 +31,60 @@ describe("searching users", () => {
   it("matches email or name, case-insensitively", async () => {
     const alpha = await searchUsers(db, { q: "ALPHA-", page: 2 });
     expect(alpha.pageInfo.total).toBe(30);
-    expect(alpha.users.map((u) => u.email)).toEqual(["alpha-05@example.test", "alpha-04@example.test", "alpha-03@example.test", "alpha-02@example.test", "alpha-01@example.test"]);
-    expect((await searchUsers(db, { q: "carol", page: 1 })).users.map((u) => u.email)).toEqual(["percent@example.test"]);
+    expect(alpha.users.map((u) => u.email)).toEqual([
+      "alpha-05@example.test",
+      "alpha-04@example.test",
+      "alpha-03@example.test",
+      "alpha-02@example.test",
+      "alpha-01@example.test",
+    ]);
+    expect((await searchUsers(db, { q: "carol", page: 1 })).users.map((u) => u.email)).toEqual([
+      "percent@example.test",
+    ]);
   });
 
   it("takes % and _ in the query literally", async () => {
     expect((await searchUsers(db, { q: "100%", page: 1 })).users.map((u) => u.email)).toEqual(["percent@example.test"]);
-    expect((await searchUsers(db, { q: "r_s", page: 1 })).users.map((u) => u.email)).toEqual(["under_score@example.test"]);
+    expect((await searchUsers(db, { q: "r_s", page: 1 })).users.map((u) => u.email)).toEqual([
+      "under_score@example.test",
+    ]);
     expect((await searchUsers(db, { q: "%", page: 1 })).pageInfo.total).toBe(1);
   });
 
   it("shows balance, held credits and the last call", async () => {
     const user = await userWithCredits(db, 50, { email: "caller@example.test" });
-    await billedCall(db, user.id, { startedAt: new Date("2026-01-01T10:00:00Z"), held: 20, charged: 5, usedSeconds: 30 });
+    await billedCall(db, user.id, {
+      startedAt: new Date("2026-01-01T10:00:00Z"),
+      held: 20,
+      charged: 5,
+      usedSeconds: 30,
+    });
     await billedCall(db, user.id, { startedAt: new Date("2026-01-02T10:00:00Z"), held: 20, live: true });
     const [row] = (await searchUsers(db, { q: "caller@", page: 1 })).users;
-    expect(row).toMatchObject({ available: 25, held: 20, role: "USER", suspendedAt: null, lastCallAt: new Date("2026-01-02T10:00:00Z") });
+    expect(row).toMatchObject({
+      available: 25,
+      held: 20,
+      role: "USER",
+      suspendedAt: null,
+      lastCallAt: new Date("2026-01-02T10:00:00Z"),
+    });
   });
 });
 
 describe("one user", () => {
   it("pages the ledger, newest first, and lists calls", async () => {
     const user = await userWithCredits(db, 0, { email: "ledger@example.test" });
-    for (let i = 0; i < 55; i++) await db.ledgerEntry.create({ data: { userId: user.id, kind: "GRANT", availableDelta: 1, heldDelta: 0, actor: "test", idempotencyKey: `l-${user.id}-${i}` } });
+    for (let i = 0; i < 55; i++)
+      await db.ledgerEntry.create({
+        data: {
+          userId: user.id,
+          kind: "GRANT",
+          availableDelta: 1,
+          heldDelta: 0,
+          actor: "test",
+          idempotencyKey: `l-${user.id}-${i}`,
+        },
+      });
     await db.user.update({ where: { id: user.id }, data: { available: 55 } });
     const page1 = await getUserDetail(db, user.id, 1);
     const page2 = await getUserDetail(db, user.id, 2);

@@ -21,7 +21,10 @@ export type UserRow = {
 };
 
 /** Newest accounts first; `q` matches email or name anywhere, case-insensitively. */
-export async function searchUsers(db: Db, o: { q?: string; page: number }): Promise<{ users: UserRow[]; pageInfo: PageInfo }> {
+export async function searchUsers(
+  db: Db,
+  o: { q?: string; page: number },
+): Promise<{ users: UserRow[]; pageInfo: PageInfo }> {
   const pattern = o.q ? containsPattern(o.q) : null;
   const where = pattern ? Prisma.sql`WHERE u."email" ILIKE ${pattern} OR u."name" ILIKE ${pattern}` : Prisma.empty;
   const [[count], users] = await Promise.all([
@@ -44,7 +47,17 @@ export async function searchUsers(db: Db, o: { q?: string; page: number }): Prom
 export async function getUserDetail(db: Db, userId: string, ledgerPage: number) {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { id: true, email: true, name: true, role: true, available: true, held: true, suspendedAt: true, suspendedReason: true, createdAt: true },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      role: true,
+      available: true,
+      held: true,
+      suspendedAt: true,
+      suspendedReason: true,
+      createdAt: true,
+    },
   });
   if (!user) return null;
   const [ledgerTotal, ledger, calls, audit, creditRequests] = await Promise.all([
@@ -59,17 +72,37 @@ export async function getUserDetail(db: Db, userId: string, ledgerPage: number) 
       where: { userId: user.id },
       orderBy: { createdAt: "desc" },
       take: 20,
-      select: { id: true, status: true, startedAt: true, endedAt: true, usedSeconds: true, creditsCharged: true, endedReason: true, flag: true },
+      select: {
+        id: true,
+        status: true,
+        startedAt: true,
+        endedAt: true,
+        usedSeconds: true,
+        creditsCharged: true,
+        endedReason: true,
+        flag: true,
+      },
     }),
     db.auditLog.findMany({ where: { targetUserId: user.id }, orderBy: { createdAt: "desc" }, take: 20 }),
     db.creditRequest.findMany({
       where: { userId: user.id },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: 10,
-      select: { id: true, credits: true, note: true, status: true, createdAt: true, decisionReason: true, ledgerEntry: { select: { availableDelta: true } } },
+      select: {
+        id: true,
+        credits: true,
+        note: true,
+        status: true,
+        createdAt: true,
+        decisionReason: true,
+        ledgerEntry: { select: { availableDelta: true } },
+      },
     }),
   ]);
-  const emails = await emailsOf(db, [...ledger.map((e) => actorUserId(e.actor)), ...audit.map((a) => actorUserId(a.actorId))]);
+  const emails = await emailsOf(db, [
+    ...ledger.map((e) => actorUserId(e.actor)),
+    ...audit.map((a) => actorUserId(a.actorId)),
+  ]);
   return {
     user,
     ledger: ledger.map((e) => ({ ...e, actorWords: actorWords(e.actor, emails) })),

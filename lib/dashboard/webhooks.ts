@@ -21,8 +21,17 @@ export async function listWebhookEvents(db: Db, o: { outcome?: WebhookOutcome | 
       skip: skipFor(o.page, WEBHOOKS_PAGE_SIZE),
       take: WEBHOOKS_PAGE_SIZE,
       select: {
-        id: true, type: true, vapiCallId: true, status: true, outcome: true, detail: true, receivedAt: true,
-        processedAt: true, attempts: true, lastError: true, nextAttemptAt: true,
+        id: true,
+        type: true,
+        vapiCallId: true,
+        status: true,
+        outcome: true,
+        detail: true,
+        receivedAt: true,
+        processedAt: true,
+        attempts: true,
+        lastError: true,
+        nextAttemptAt: true,
       },
     }),
     db.webhookEvent.count({ where: { processedAt: null } }),
@@ -49,7 +58,10 @@ async function rejectedCounts(db: Db, prefix: string, dayAgo: Date, limit: numbe
 }
 
 /** Rejected webhooks are never stored, only counted in RateLimitWindow rows: by reason, and by source. */
-export async function rejectedWebhookCounts(db: Db, now: Date): Promise<{ byReason: RejectedCount[]; bySource: RejectedCount[] }> {
+export async function rejectedWebhookCounts(
+  db: Db,
+  now: Date,
+): Promise<{ byReason: RejectedCount[]; bySource: RejectedCount[] }> {
   const dayAgo = new Date(now.getTime() - 86_400_000);
   const [byReason, bySource] = await Promise.all([
     rejectedCounts(db, REJECTED_BY_REASON, dayAgo, 100),

@@ -1,7 +1,15 @@
 // What the dashboard calls things: the schema's enums and Vapi's reasons in the domain's words.
 // Plain data and pure functions (client components use them too). Each Record over an enum makes
 // a new value fail to compile until it has words here.
-import type { AlertKind, AuditAction, CallFlag, CallStatus, LedgerKind, ReservationStatus, WebhookOutcome } from "@/lib/generated/prisma/enums";
+import type {
+  AlertKind,
+  AuditAction,
+  CallFlag,
+  CallStatus,
+  LedgerKind,
+  ReservationStatus,
+  WebhookOutcome,
+} from "@/lib/generated/prisma/enums";
 
 export const CALL_STATUS_WORDS: Record<CallStatus, string> = {
   ACTIVE: "live",
@@ -79,15 +87,22 @@ const VAPI_REASON_WORDS: Record<string, string> = {
 };
 
 /** Own keys only: Vapi's reasons and actors are strings from outside ("constructor" is not a word here). */
-const wordsFor = (words: Record<string, string>, key: string): string | undefined => (Object.hasOwn(words, key) ? words[key] : undefined);
+const wordsFor = (words: Record<string, string>, key: string): string | undefined =>
+  Object.hasOwn(words, key) ? words[key] : undefined;
 
 /** Flags that say why our side ended a call, and the words for who did. */
-const ENDED_BY_FLAG = { OPERATOR: "an operator", CUTOFF: "the cutoff (credits ran out)", TAMPER: "the tamper check", SUSPENDED: "a suspension" } as const;
+const ENDED_BY_FLAG = {
+  OPERATOR: "an operator",
+  CUTOFF: "the cutoff (credits ran out)",
+  TAMPER: "the tamper check",
+  SUSPENDED: "a suspension",
+} as const;
 type EndingFlag = keyof typeof ENDED_BY_FLAG;
 export const ENDING_FLAGS = Object.keys(ENDED_BY_FLAG) as EndingFlag[];
 
 /** Vapi's words for a call our side ended (through the control URL, or a spoken notice with endCallAfterSpoken). */
-export const endedFromOurSide = (endedReason: string | null) => endedReason === null || endedReason.startsWith("assistant-") || endedReason === "manually-canceled";
+export const endedFromOurSide = (endedReason: string | null) =>
+  endedReason === null || endedReason.startsWith("assistant-") || endedReason === "manually-canceled";
 
 /** "unauthorized", one of ENDING_FLAGS in lower case, or `reason:` + Vapi's endedReason. */
 export type EndedByKey = string;
@@ -102,7 +117,8 @@ type CallEnd = { status: CallStatus; flag: CallFlag | null; endedAt: Date | stri
  * (the caller hung up, silence…). Null while the call runs.
  */
 export function endedByOf(c: CallEnd): EndedBy | null {
-  if (c.status === "UNAUTHORIZED") return { key: "unauthorized", words: `unauthorized: ${c.flag ? CALL_FLAG_WORDS[c.flag] : "no valid start"}` };
+  if (c.status === "UNAUTHORIZED")
+    return { key: "unauthorized", words: `unauthorized: ${c.flag ? CALL_FLAG_WORDS[c.flag] : "no valid start"}` };
   if (!c.endedAt && !c.endedReason) return null;
   if (c.flag && c.flag in ENDED_BY_FLAG && endedFromOurSide(c.endedReason)) {
     return { key: c.flag.toLowerCase(), words: ENDED_BY_FLAG[c.flag as EndingFlag] };

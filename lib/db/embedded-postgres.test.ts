@@ -60,7 +60,11 @@ describe.skipIf(!isRoot()).concurrent("as root", () => {
 test("not as root, the cluster is where it was asked to be, owned by the user", async (ctx) => {
   // As root, the same code runs as `nobody`, when that user can read this checkout.
   const nobody = isRoot() ? { uid: 65534, gid: 65534 } : {};
-  if (isRoot() && (await runCommand("test", ["-r", path.join(REPO, "package.json")], { ...nobody, cwd: "/" })).code !== 0) ctx.skip();
+  if (
+    isRoot() &&
+    (await runCommand("test", ["-r", path.join(REPO, "package.json")], { ...nobody, cwd: "/" })).code !== 0
+  )
+    ctx.skip();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "coach-user-"));
   if (isRoot()) fs.chownSync(home, 65534, 65534);
   try {

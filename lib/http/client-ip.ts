@@ -40,7 +40,10 @@ function forwardedFor(headers: RequestHeaders): string {
 }
 
 export function clientIp(headers: RequestHeaders, hops = trustProxyHops()): string {
-  const entries = forwardedFor(headers).split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = forwardedFor(headers)
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   // Fewer entries than hops: every one was written by a trusted proxy, and the leftmost is furthest out.
   const entry = entries.at(-Math.max(hops, 1)) ?? entries[0];
   // Rate-limit keys: an address is at most 45 characters; anything longer was not written by a proxy.

@@ -5,41 +5,68 @@ const directives = (policy: string) => new Map(policy.split("; ").map((d) => [d.
 
 describe("the Content-Security-Policy", () => {
   it("against the emulator allows the app, its nonce and the emulator's origin (fetch and room WebSockets), nothing else", () => {
-    const policy = contentSecurityPolicy({ nonce: "abc123==", vapiApiUrl: "http://localhost:4110", dev: false, https: false });
-    expect(policy).toBe([
-      "default-src 'self'",
-      "script-src 'self' 'nonce-abc123=='",
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "font-src 'self'",
-      "connect-src 'self' http://localhost:4110 ws://localhost:4110",
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join("; "));
+    const policy = contentSecurityPolicy({
+      nonce: "abc123==",
+      vapiApiUrl: "http://localhost:4110",
+      dev: false,
+      https: false,
+    });
+    expect(policy).toBe(
+      [
+        "default-src 'self'",
+        "script-src 'self' 'nonce-abc123=='",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self' http://localhost:4110 ws://localhost:4110",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join("; "),
+    );
   });
 
   it("against real Vapi adds Vapi's API and what Daily's call machine needs, and no WebSocket to Vapi", () => {
-    const policy = directives(contentSecurityPolicy({ nonce: "n", vapiApiUrl: "https://api.vapi.ai", dev: false, https: true }));
+    const policy = directives(
+      contentSecurityPolicy({ nonce: "n", vapiApiUrl: "https://api.vapi.ai", dev: false, https: true }),
+    );
     expect(policy.get("script-src")).toEqual(["'self'", "'nonce-n'", "https://*.daily.co", "'wasm-unsafe-eval'"]);
-    expect(policy.get("connect-src")).toEqual(["'self'", "https://api.vapi.ai", "https://*.daily.co", "https://*.pluot.blue", "wss://*.wss.daily.co"]);
+    expect(policy.get("connect-src")).toEqual([
+      "'self'",
+      "https://api.vapi.ai",
+      "https://*.daily.co",
+      "https://*.pluot.blue",
+      "wss://*.wss.daily.co",
+    ]);
     expect(policy.get("worker-src")).toEqual(["'self'", "blob:"]);
     expect(policy.has("upgrade-insecure-requests")).toBe(true);
   });
 
   it("never allows inline or eval'd scripts outside `next dev`", () => {
     for (const vapiApiUrl of ["http://localhost:4010", "https://api.vapi.ai"]) {
-      const scripts = directives(contentSecurityPolicy({ nonce: "n", vapiApiUrl, dev: false, https: false })).get("script-src");
+      const scripts = directives(contentSecurityPolicy({ nonce: "n", vapiApiUrl, dev: false, https: false })).get(
+        "script-src",
+      );
       expect(scripts).not.toContain("'unsafe-inline'");
       expect(scripts).not.toContain("'unsafe-eval'");
     }
-    expect(directives(contentSecurityPolicy({ nonce: "n", vapiApiUrl: "http://localhost:4010", dev: true, https: false })).get("script-src")).toContain("'unsafe-eval'");
+    expect(
+      directives(
+        contentSecurityPolicy({ nonce: "n", vapiApiUrl: "http://localhost:4010", dev: true, https: false }),
+      ).get("script-src"),
+    ).toContain("'unsafe-eval'");
   });
 
   it("uses the origin of a Vapi URL with a path, and wss: for an https emulator", () => {
-    const policy = directives(contentSecurityPolicy({ nonce: "n", vapiApiUrl: "https://vapi.internal.example/base/", dev: false, https: true }));
-    expect(policy.get("connect-src")).toEqual(["'self'", "https://vapi.internal.example", "wss://vapi.internal.example"]);
+    const policy = directives(
+      contentSecurityPolicy({ nonce: "n", vapiApiUrl: "https://vapi.internal.example/base/", dev: false, https: true }),
+    );
+    expect(policy.get("connect-src")).toEqual([
+      "'self'",
+      "https://vapi.internal.example",
+      "wss://vapi.internal.example",
+    ]);
   });
 
   it("gets a fresh, unguessable nonce each time", () => {

@@ -43,7 +43,10 @@ export function contentSecurityPolicy({ nonce, vapiApiUrl, dev, https }: PolicyI
     ["frame-ancestors", "'none'"],
     https && ["upgrade-insecure-requests"],
   ];
-  return directives.filter((d) => d !== false).map((d) => d.join(" ")).join("; ");
+  return directives
+    .filter((d) => d !== false)
+    .map((d) => d.join(" "))
+    .join("; ");
 }
 
 /** The headers that need no nonce. */

@@ -11,7 +11,19 @@ export const log: pino.Logger = ((globalThis as { coachLog?: pino.Logger }).coac
   base: { service: "coach-call" },
   formatters: { level: (label) => ({ level: label }) },
   redact: {
-    paths: ["authorization", "*.authorization", "headers.authorization", "headers['x-vapi-secret']", "headers['x-signature']", "startToken", "*.startToken", "password", "*.password", "secret", "*.secret"],
+    paths: [
+      "authorization",
+      "*.authorization",
+      "headers.authorization",
+      "headers['x-vapi-secret']",
+      "headers['x-signature']",
+      "startToken",
+      "*.startToken",
+      "password",
+      "*.password",
+      "secret",
+      "*.secret",
+    ],
     censor: "[redacted]",
   },
   serializers: { err: (error: unknown) => errorFields(error) },
@@ -20,8 +32,13 @@ export const log: pino.Logger = ((globalThis as { coachLog?: pino.Logger }).coac
 /** An error as log fields: its message masked (it may quote a payload), its stack only at debug level. */
 function errorFields(error: unknown) {
   if (!(error instanceof Error)) return { message: maskString(String(error)) };
-  return { type: error.name, message: maskString(error.message), ...(log?.isLevelEnabled?.("debug") ? { stack: error.stack } : {}) };
+  return {
+    type: error.name,
+    message: maskString(error.message),
+    ...(log?.isLevelEnabled?.("debug") ? { stack: error.stack } : {}),
+  };
 }
 
 /** The first line of an error's message: enough for a log line or a stored reason. */
-export const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);
+export const reasonOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split("\n")[0].slice(0, 300);

@@ -10,20 +10,53 @@ function create() {
   const registers = [registry];
   return {
     registry,
-    webhookRequests: new client.Counter({ name: "coach_webhook_requests_total", help: "Vapi server messages received, by type and outcome", labelNames: ["type", "outcome"] as const, registers }),
+    webhookRequests: new client.Counter({
+      name: "coach_webhook_requests_total",
+      help: "Vapi server messages received, by type and outcome",
+      labelNames: ["type", "outcome"] as const,
+      registers,
+    }),
     webhookDuration: new client.Histogram({
-      name: "coach_webhook_duration_seconds", help: "Time to answer a Vapi server message", labelNames: ["type"] as const, registers,
+      name: "coach_webhook_duration_seconds",
+      help: "Time to answer a Vapi server message",
+      labelNames: ["type"] as const,
+      registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
-    unauthorizedCallsEnded: new client.Counter({ name: "coach_unauthorized_calls_ended_total", help: "Calls without a valid start that were told to end", registers }),
-    unauthorizedCallSeconds: new client.Counter({ name: "coach_unauthorized_call_seconds_total", help: "Seconds that unauthorized calls ran before they ended (leakage)", registers }),
+    unauthorizedCallsEnded: new client.Counter({
+      name: "coach_unauthorized_calls_ended_total",
+      help: "Calls without a valid start that were told to end",
+      registers,
+    }),
+    unauthorizedCallSeconds: new client.Counter({
+      name: "coach_unauthorized_call_seconds_total",
+      help: "Seconds that unauthorized calls ran before they ended (leakage)",
+      registers,
+    }),
     cutoffLateness: new client.Histogram({
-      name: "coach_cutoff_lateness_seconds", help: "How long after its cutoff a paid call was sent end-call", registers,
+      name: "coach_cutoff_lateness_seconds",
+      help: "How long after its cutoff a paid call was sent end-call",
+      registers,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     }),
-    endCallAttempts: new client.Counter({ name: "coach_end_call_attempts_total", help: "end-call requests sent to control URLs, by outcome", labelNames: ["outcome"] as const, registers }),
-    reconcilerRuns: new client.Counter({ name: "coach_reconciler_runs_total", help: "Reconciler passes over Vapi's call list, by outcome", labelNames: ["outcome"] as const, registers }),
-    vapiRestErrors: new client.Counter({ name: "coach_vapi_rest_errors_total", help: "Failed Vapi REST requests, by HTTP status (or none)", labelNames: ["status"] as const, registers }),
+    endCallAttempts: new client.Counter({
+      name: "coach_end_call_attempts_total",
+      help: "end-call requests sent to control URLs, by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    reconcilerRuns: new client.Counter({
+      name: "coach_reconciler_runs_total",
+      help: "Reconciler passes over Vapi's call list, by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    vapiRestErrors: new client.Counter({
+      name: "coach_vapi_rest_errors_total",
+      help: "Failed Vapi REST requests, by HTTP status (or none)",
+      labelNames: ["status"] as const,
+      registers,
+    }),
   };
 }
 
@@ -50,10 +83,26 @@ export function registerDatabaseGauges(read: () => Promise<DatabaseFacts>) {
   // One read per scrape, shared by the gauges below.
   const current = () => (last ??= read().finally(() => setTimeout(() => (last = undefined), 0)));
   const registers = [metrics.registry];
-  new client.Gauge({ name: "coach_credits_available", help: "Credits available across all accounts", registers, async collect() { this.set((await current()).available); } });
-  new client.Gauge({ name: "coach_credits_held", help: "Credits held by reservations across all accounts", registers, async collect() { this.set((await current()).held); } });
   new client.Gauge({
-    name: "coach_reconciler_lag_seconds", help: "Seconds since any process last read Vapi's call list (absent when it never has)", registers,
+    name: "coach_credits_available",
+    help: "Credits available across all accounts",
+    registers,
+    async collect() {
+      this.set((await current()).available);
+    },
+  });
+  new client.Gauge({
+    name: "coach_credits_held",
+    help: "Credits held by reservations across all accounts",
+    registers,
+    async collect() {
+      this.set((await current()).held);
+    },
+  });
+  new client.Gauge({
+    name: "coach_reconciler_lag_seconds",
+    help: "Seconds since any process last read Vapi's call list (absent when it never has)",
+    registers,
     async collect() {
       const lag = (await current()).reconcilerLagSeconds;
       if (lag === null) this.reset();
@@ -61,14 +110,20 @@ export function registerDatabaseGauges(read: () => Promise<DatabaseFacts>) {
     },
   });
   new client.Gauge({
-    name: "coach_background_jobs", help: "Background work by state", labelNames: ["state"] as const, registers,
+    name: "coach_background_jobs",
+    help: "Background work by state",
+    labelNames: ["state"] as const,
+    registers,
     async collect() {
       this.reset();
       for (const [state, count] of Object.entries((await current()).jobs)) this.set({ state }, count);
     },
   });
   new client.Gauge({
-    name: "coach_queue_jobs", help: "Jobs in the job queue (graphile-worker), by task and state: waiting, retrying, running, failed", labelNames: ["task", "state"] as const, registers,
+    name: "coach_queue_jobs",
+    help: "Jobs in the job queue (graphile-worker), by task and state: waiting, retrying, running, failed",
+    labelNames: ["task", "state"] as const,
+    registers,
     async collect() {
       this.reset();
       for (const [task, states] of Object.entries((await current()).queue)) {

@@ -40,17 +40,25 @@ describe("checkReadiness", () => {
       "no background worker has reported in the last 15 s",
       "the reconciler has not read Vapi's calls in the last 60 s",
     ]);
-    await db.workerHeartbeat.create({ data: { id: "w1", host: "h", pid: 1, startedAt: now, beatAt: new Date(now.getTime() - 3_000) } });
-    await db.reconcilerCursor.create({ data: { name: "vapi-calls", until: now, checkedAt: new Date(now.getTime() - 5_000) } });
+    await db.workerHeartbeat.create({
+      data: { id: "w1", host: "h", pid: 1, startedAt: now, beatAt: new Date(now.getTime() - 3_000) },
+    });
+    await db.reconcilerCursor.create({
+      data: { name: "vapi-calls", until: now, checkedAt: new Date(now.getTime() - 5_000) },
+    });
     expect(await checkReadiness(db, { reconcilerExpected: true, now })).toEqual({ ready: true, reasons: [] });
-    expect((await checkReadiness(db, { reconcilerExpected: true, now: new Date(now.getTime() + 20_000) })).reasons).toEqual(["no background worker has reported in the last 15 s"]);
+    expect(
+      (await checkReadiness(db, { reconcilerExpected: true, now: new Date(now.getTime() + 20_000) })).reasons,
+    ).toEqual(["no background worker has reported in the last 15 s"]);
   });
 
   it("names the migrations a database lacks", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migrations-"));
     fs.mkdirSync(path.join(dir, "20991231000000_from_the_future"));
     const readiness = await checkReadiness(db, { reconcilerExpected: false, migrationsDir: dir, now });
-    expect(readiness.reasons).toContain("migrations not applied: 20991231000000_from_the_future (run `npx prisma migrate deploy`)");
+    expect(readiness.reasons).toContain(
+      "migrations not applied: 20991231000000_from_the_future (run `npx prisma migrate deploy`)",
+    );
   });
 });
 
@@ -58,7 +66,17 @@ describe("readDatabaseFacts", () => {
   it("sums balances and counts background work by state", async () => {
     const before = await readDatabaseFacts(db);
     await userWithCredits(db, 40);
-    await db.webhookEvent.create({ data: { dedupeKey: "p1", type: "status-update", outcome: "ACCEPTED", payload: {}, processedAt: null, action: {}, attempts: 2 } });
+    await db.webhookEvent.create({
+      data: {
+        dedupeKey: "p1",
+        type: "status-update",
+        outcome: "ACCEPTED",
+        payload: {},
+        processedAt: null,
+        action: {},
+        attempts: 2,
+      },
+    });
     const after = await readDatabaseFacts(db);
     expect(after.available - before.available).toBe(40);
     expect(after.jobs["webhook-message-retrying"] - before.jobs["webhook-message-retrying"]).toBe(1);

@@ -14,23 +14,34 @@ export type Readiness = { ready: boolean; reasons: string[] };
  * prisma/migrations is applied, some process runs the background work, and (with a private key)
  * the reconciler has read Vapi's calls recently.
  */
-export async function checkReadiness(db: Db, o: { reconcilerExpected: boolean; migrationsDir?: string; now?: Date }): Promise<Readiness> {
+export async function checkReadiness(
+  db: Db,
+  o: { reconcilerExpected: boolean; migrationsDir?: string; now?: Date },
+): Promise<Readiness> {
   const now = o.now ?? new Date();
   try {
     await db.pool.query({ text: "SELECT 1", query_timeout: 2_000 } as never);
   } catch (error) {
-    return { ready: false, reasons: [`the database does not answer (${error instanceof Error ? error.message : String(error)})`] };
+    return {
+      ready: false,
+      reasons: [`the database does not answer (${error instanceof Error ? error.message : String(error)})`],
+    };
   }
   const reasons: string[] = [];
   const missing = await unappliedMigrations(db, o.migrationsDir ?? path.join(process.cwd(), "prisma", "migrations"));
   if (missing === null) reasons.push("no migrations are applied (run `npx prisma migrate deploy`)");
-  else if (missing.length) reasons.push(`migrations not applied: ${missing.join(", ")} (run \`npx prisma migrate deploy\`)`);
-  const beat = await db.workerHeartbeat.findFirst({ orderBy: { beatAt: "desc" }, select: { beatAt: true } }).catch(() => null);
+  else if (missing.length)
+    reasons.push(`migrations not applied: ${missing.join(", ")} (run \`npx prisma migrate deploy\`)`);
+  const beat = await db.workerHeartbeat
+    .findFirst({ orderBy: { beatAt: "desc" }, select: { beatAt: true } })
+    .catch(() => null);
   if (!beat || now.getTime() - beat.beatAt.getTime() > HEARTBEAT_STALE_SECONDS * 1000) {
     reasons.push(`no background worker has reported in the last ${HEARTBEAT_STALE_SECONDS} s`);
   }
   if (o.reconcilerExpected) {
-    const read = await db.reconcilerCursor.findFirst({ orderBy: { checkedAt: "desc" }, select: { checkedAt: true } }).catch(() => null);
+    const read = await db.reconcilerCursor
+      .findFirst({ orderBy: { checkedAt: "desc" }, select: { checkedAt: true } })
+      .catch(() => null);
     if (!read || now.getTime() - read.checkedAt.getTime() > RECONCILER_STALE_SECONDS * 1000) {
       reasons.push(`the reconciler has not read Vapi's calls in the last ${RECONCILER_STALE_SECONDS} s`);
     }
@@ -40,10 +51,16 @@ export async function checkReadiness(db: Db, o: { reconcilerExpected: boolean; m
 
 /** Migration folders not recorded as applied; null when the migrations table itself is missing. */
 async function unappliedMigrations(db: Db, dir: string): Promise<string[] | null> {
-  const expected = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  const expected = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
   try {
     const { rows } = await db.pool.query<{ name: string }>(
-      `SELECT "migration_name" AS name FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`);
+      `SELECT "migration_name" AS name FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
+    );
     const applied = new Set(rows.map((r) => r.name));
     return expected.filter((name) => !applied.has(name)).sort();
   } catch {

@@ -22,7 +22,12 @@ type Outcome = { code: number | null; stderr: string };
 /** `next start` until it exits; asks it for a page meanwhile, in case it starts the app on demand. */
 async function nextStart(env: NodeJS.ProcessEnv): Promise<Outcome> {
   const port = await freePort();
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], { cwd: REPO, env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
+    cwd: REPO,
+    env,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -41,7 +46,12 @@ const builtFor = recordedTarget();
 describe.skipIf(!builtFor)(`the production build (made for ${builtFor})`, () => {
   it("refuses to start against the other Vapi, with one line that names VAPI_API_URL", async () => {
     const otherVapi = builtFor === "emulator" ? "https://api.vapi.ai" : "http://localhost:4010";
-    const outcome = await nextStart({ ...process.env, NODE_ENV: "production", VAPI_API_URL: otherVapi, COACH_WORKERS: "off" });
+    const outcome = await nextStart({
+      ...process.env,
+      NODE_ENV: "production",
+      VAPI_API_URL: otherVapi,
+      COACH_WORKERS: "off",
+    });
     expect(outcome.code, outcome.stderr).toBe(1);
     const refusal = outcome.stderr.split("\n").filter((line) => line.includes("Cannot start"));
     expect(refusal).toHaveLength(1);

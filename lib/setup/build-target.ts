@@ -15,6 +15,8 @@ export function buildTargetMismatch(builtFor: string | undefined, apiUrl: string
   if (builtFor !== "emulator" && builtFor !== "vapi") return null;
   const runtime = vapiTarget(apiUrl);
   if (runtime === builtFor) return null;
-  return `Cannot start: this build was made for ${DESCRIBED[builtFor]}, but VAPI_API_URL is ${apiUrl ?? "unset"}, ` +
-    `which means ${DESCRIBED[runtime]}. Rebuild with this VAPI_API_URL (\`npm run build\`), or start with the VAPI_API_URL the build was made for.`;
+  return (
+    `Cannot start: this build was made for ${DESCRIBED[builtFor]}, but VAPI_API_URL is ${apiUrl ?? "unset"}, ` +
+    `which means ${DESCRIBED[runtime]}. Rebuild with this VAPI_API_URL (\`npm run build\`), or start with the VAPI_API_URL the build was made for.`
+  );
 }

@@ -20,16 +20,28 @@ export function databaseSetupError(error: unknown, url: string): SetupError | un
   const code = e?.code ?? e?.errors?.[0]?.code;
   const where = `PostgreSQL at ${describeUrl(url)} (DATABASE_URL)`;
   if (code === "ECONNREFUSED") return new SetupError(`Cannot connect to ${where}: connection refused.`, FIX);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new SetupError(`Cannot connect to ${where}: host ${new URL(url).hostname} not found.`, FIX);
-  if (code === "ETIMEDOUT" || /timeout/i.test(e?.message ?? "")) return new SetupError(`Cannot connect to ${where}: no answer.`, FIX);
-  if (code === "28P01" || code === "28000") return new SetupError(`${where} refused the login: ${e.message}.`, "Correct the user name and password in DATABASE_URL.");
-  if (code === "3D000") return new SetupError(`${where}: ${e.message}.`, "Create that database, then run `npx prisma migrate deploy`.");
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new SetupError(`Cannot connect to ${where}: host ${new URL(url).hostname} not found.`, FIX);
+  if (code === "ETIMEDOUT" || /timeout/i.test(e?.message ?? ""))
+    return new SetupError(`Cannot connect to ${where}: no answer.`, FIX);
+  if (code === "28P01" || code === "28000")
+    return new SetupError(
+      `${where} refused the login: ${e.message}.`,
+      "Correct the user name and password in DATABASE_URL.",
+    );
+  if (code === "3D000")
+    return new SetupError(`${where}: ${e.message}.`, "Create that database, then run `npx prisma migrate deploy`.");
   return undefined;
 }
 
 /** Migrations in prisma/migrations that the database has not applied (all of them without Prisma's table). */
-export async function missingMigrations(url: string, migrationsDir = path.join(process.cwd(), "prisma", "migrations")): Promise<string[]> {
-  const wanted = fs.readdirSync(migrationsDir).filter((name) => fs.existsSync(path.join(migrationsDir, name, "migration.sql")));
+export async function missingMigrations(
+  url: string,
+  migrationsDir = path.join(process.cwd(), "prisma", "migrations"),
+): Promise<string[]> {
+  const wanted = fs
+    .readdirSync(migrationsDir)
+    .filter((name) => fs.existsSync(path.join(migrationsDir, name, "migration.sql")));
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
@@ -37,7 +49,9 @@ export async function missingMigrations(url: string, migrationsDir = path.join(p
     throw databaseSetupError(error, url) ?? error;
   }
   try {
-    const { rows } = await client.query<{ migration_name: string }>("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL");
+    const { rows } = await client.query<{ migration_name: string }>(
+      "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+    );
     const applied = new Set(rows.map((r) => r.migration_name));
     return wanted.filter((name) => !applied.has(name));
   } catch (error) {

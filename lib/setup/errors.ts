@@ -12,7 +12,10 @@ type ListenError = NodeJS.ErrnoException & { port?: number };
 function busyPort(error: unknown): SetupError | undefined {
   const e = error as ListenError;
   if (e?.code !== "EADDRINUSE" || !e.port) return undefined;
-  return new SetupError(`Port ${e.port} is already in use.`, `See what holds it with \`ss -ltnp 'sport = :${e.port}'\`, stop it, and run the command again.`);
+  return new SetupError(
+    `Port ${e.port} is already in use.`,
+    `See what holds it with \`ss -ltnp 'sport = :${e.port}'\`, stop it, and run the command again.`,
+  );
 }
 
 /**

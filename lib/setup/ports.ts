@@ -6,7 +6,11 @@ export function portFromEnv(variable: string, fallback: number): number {
   const raw = process.env[variable];
   if (raw === undefined || raw === "") return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SetupError(`${variable}=${raw} is not a port number (1-65535).`, `Set ${variable} to a free port, or unset it to use ${fallback}.`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new SetupError(
+      `${variable}=${raw} is not a port number (1-65535).`,
+      `Set ${variable} to a free port, or unset it to use ${fallback}.`,
+    );
   return port;
 }
 

@@ -17,7 +17,8 @@ export const isRoot = () => process.getuid?.() === 0;
 export type PostgresUser = { uid: number; gid: number };
 
 function ids(): PostgresUser {
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+  const id = (flag: string) =>
+    Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
   return { uid: id("-u"), gid: id("-g") };
 }
 
@@ -27,14 +28,24 @@ export function postgresUser(): PostgresUser {
     return ids();
   } catch {
     try {
-      execFileSync("sh", ["-c", "getent group postgres >/dev/null || groupadd --system postgres; useradd --system --gid postgres --no-create-home --shell /usr/sbin/nologin postgres"], { stdio: "ignore" });
+      execFileSync(
+        "sh",
+        [
+          "-c",
+          "getent group postgres >/dev/null || groupadd --system postgres; useradd --system --gid postgres --no-create-home --shell /usr/sbin/nologin postgres",
+        ],
+        { stdio: "ignore" },
+      );
     } catch {
       // Another run may have created it meanwhile: ids() below decides.
     }
     try {
       return ids();
     } catch {
-      throw new SetupError("PostgreSQL will not run as root, and this machine has no `postgres` user to run it as (useradd failed).", "Create one with `useradd --system --user-group postgres`, then run the command again.");
+      throw new SetupError(
+        "PostgreSQL will not run as root, and this machine has no `postgres` user to run it as (useradd failed).",
+        "Create one with `useradd --system --user-group postgres`, then run the command again.",
+      );
     }
   }
 }
@@ -44,7 +55,10 @@ function reachableDir(dir: string) {
     fs.mkdirSync(dir, { recursive: true });
     fs.chmodSync(dir, 0o755);
   } catch (error) {
-    throw new SetupError(`Cannot create ${dir} for PostgreSQL's files: ${(error as Error).message}.`, "PostgreSQL will not run as root; it runs as the `postgres` user, which needs a directory it can reach there.");
+    throw new SetupError(
+      `Cannot create ${dir} for PostgreSQL's files: ${(error as Error).message}.`,
+      "PostgreSQL will not run as root; it runs as the `postgres` user, which needs a directory it can reach there.",
+    );
   }
 }
 

@@ -36,7 +36,7 @@ export async function checkProduction(env: Env) {
   if (problems.length) {
     throw new SetupError(
       `Cannot start in production: ${problems.join("; ")}.`,
-      "Set them in the environment or in .env.production.local (`openssl rand -base64 32` makes a secret); README: \"Pointing the app at a real Vapi account\".",
+      'Set them in the environment or in .env.production.local (`openssl rand -base64 32` makes a secret); README: "Pointing the app at a real Vapi account".',
     );
   }
   await assertMigrated(env.DATABASE_URL as string);

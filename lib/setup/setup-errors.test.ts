@@ -43,7 +43,12 @@ describe.concurrent("preflight (before npm install finishes, npm run dev, npm te
     const dir = fs.mkdtempSync(path.join(tmp, "engines-"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ engines: { node: ">=99.1" } }));
     const outcome = await runCommand(process.execPath, [PREFLIGHT], { cwd: dir });
-    expectSetupFailure(outcome, "needs Node.js >=99.1", `this is Node.js ${process.version}`, "Install Node.js 99.1.0 or newer");
+    expectSetupFailure(
+      outcome,
+      "needs Node.js >=99.1",
+      `this is Node.js ${process.version}`,
+      "Install Node.js 99.1.0 or newer",
+    );
   });
 
   test("this Node and this checkout pass", async () => {
@@ -51,7 +56,9 @@ describe.concurrent("preflight (before npm install finishes, npm run dev, npm te
   });
 
   test("npm test without Chromium", async () => {
-    const outcome = await runCommand(process.execPath, [PREFLIGHT, "test"], { env: { ...process.env, CHROMIUM_PATH: path.join(tmp, "no-chromium") } });
+    const outcome = await runCommand(process.execPath, [PREFLIGHT, "test"], {
+      env: { ...process.env, CHROMIUM_PATH: path.join(tmp, "no-chromium") },
+    });
     expectSetupFailure(outcome, "needs Chromium", "apt-get install -y chromium");
   });
 });
@@ -59,16 +66,39 @@ describe.concurrent("preflight (before npm install finishes, npm run dev, npm te
 describe.concurrent("npm run dev", () => {
   test("Next's port in use", async () => {
     const held = await holdPort();
-    const outcome = await runCommand(TSX, [DEV], { env: { ...process.env, DATABASE_URL: await refusedUrl(), PORT: String(held.port), VAPI_EMULATOR_PORT: String(await freePort()) } });
+    const outcome = await runCommand(TSX, [DEV], {
+      env: {
+        ...process.env,
+        DATABASE_URL: await refusedUrl(),
+        PORT: String(held.port),
+        VAPI_EMULATOR_PORT: String(await freePort()),
+      },
+    });
     held.close();
-    expectSetupFailure(outcome, `Port ${held.port} (Next.js) is already in use`, `ss -ltnp 'sport = :${held.port}'`, `PORT=${held.port + 1} npm run dev`);
+    expectSetupFailure(
+      outcome,
+      `Port ${held.port} (Next.js) is already in use`,
+      `ss -ltnp 'sport = :${held.port}'`,
+      `PORT=${held.port + 1} npm run dev`,
+    );
   });
 
   test("the emulator's port in use", async () => {
     const held = await holdPort();
-    const outcome = await runCommand(TSX, [DEV], { env: { ...envWithout("VAPI_API_URL"), DATABASE_URL: await refusedUrl(), PORT: String(await freePort()), VAPI_EMULATOR_PORT: String(held.port) } });
+    const outcome = await runCommand(TSX, [DEV], {
+      env: {
+        ...envWithout("VAPI_API_URL"),
+        DATABASE_URL: await refusedUrl(),
+        PORT: String(await freePort()),
+        VAPI_EMULATOR_PORT: String(held.port),
+      },
+    });
     held.close();
-    expectSetupFailure(outcome, `Port ${held.port} (the Vapi emulator) is already in use`, `VAPI_EMULATOR_PORT=${held.port + 1} npm run dev`);
+    expectSetupFailure(
+      outcome,
+      `Port ${held.port} (the Vapi emulator) is already in use`,
+      `VAPI_EMULATOR_PORT=${held.port + 1} npm run dev`,
+    );
   });
 
   test("the data folder held by another npm run dev", async () => {
@@ -78,8 +108,15 @@ describe.concurrent("npm run dev", () => {
     fs.mkdirSync(cluster, { recursive: true });
     fs.writeFileSync(path.join(cluster, "postmaster.pid"), `${process.pid}\n`);
     try {
-      const outcome = await runCommand(TSX, ["--tsconfig", path.join(REPO, "tsconfig.json"), DEV], { cwd: checkout, env: envWithout("DATABASE_URL") });
-      expectSetupFailure(outcome, `The database folder ${cluster} is in use by another run (its PostgreSQL is process ${process.pid})`, "Stop that run first");
+      const outcome = await runCommand(TSX, ["--tsconfig", path.join(REPO, "tsconfig.json"), DEV], {
+        cwd: checkout,
+        env: envWithout("DATABASE_URL"),
+      });
+      expectSetupFailure(
+        outcome,
+        `The database folder ${cluster} is in use by another run (its PostgreSQL is process ${process.pid})`,
+        "Stop that run first",
+      );
     } finally {
       fs.rmSync(isRoot() ? path.dirname(cluster) : cluster, { recursive: true, force: true });
     }
@@ -87,8 +124,18 @@ describe.concurrent("npm run dev", () => {
 
   test("an external DATABASE_URL that refuses the connection", async () => {
     const url = await refusedUrl();
-    const outcome = await runCommand(TSX, [DEV], { env: { ...process.env, DATABASE_URL: url, PORT: String(await freePort()), VAPI_EMULATOR_PORT: String(await freePort()) } });
-    expectSetupFailure(outcome, `Cannot connect to PostgreSQL at ${new URL(url).host}/coach (DATABASE_URL): connection refused.`);
+    const outcome = await runCommand(TSX, [DEV], {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(await freePort()),
+        VAPI_EMULATOR_PORT: String(await freePort()),
+      },
+    });
+    expectSetupFailure(
+      outcome,
+      `Cannot connect to PostgreSQL at ${new URL(url).host}/coach (DATABASE_URL): connection refused.`,
+    );
     expect(outcome.stderr).not.toContain("secret-password");
   });
 });
@@ -103,8 +150,15 @@ describe.concurrent("npm start (its prestart check)", () => {
   };
 
   test("a missing and a too-short secret", async () => {
-    const outcome = await runCommand(TSX, [PRODUCTION], { env: { ...production, NEXTAUTH_SECRET: undefined, START_TOKEN_SECRET: "short", DATABASE_URL: await refusedUrl() } });
-    expectSetupFailure(outcome, "NEXTAUTH_SECRET is not set", "START_TOKEN_SECRET is shorter than 16 characters", "openssl rand -base64 32");
+    const outcome = await runCommand(TSX, [PRODUCTION], {
+      env: { ...production, NEXTAUTH_SECRET: undefined, START_TOKEN_SECRET: "short", DATABASE_URL: await refusedUrl() },
+    });
+    expectSetupFailure(
+      outcome,
+      "NEXTAUTH_SECRET is not set",
+      "START_TOKEN_SECRET is shorter than 16 characters",
+      "openssl rand -base64 32",
+    );
   });
 
   test("DATABASE_URL refusing the connection", async () => {
@@ -120,12 +174,17 @@ describe.concurrent("npm start (its prestart check)", () => {
     await admin.query(`CREATE DATABASE "${url.pathname.slice(1)}"`);
     await admin.end();
     const outcome = await runCommand(TSX, [PRODUCTION], { env: { ...production, DATABASE_URL: url.toString() } });
-    const count = fs.readdirSync(path.join(REPO, "prisma", "migrations")).filter((name) => fs.existsSync(path.join(REPO, "prisma", "migrations", name, "migration.sql"))).length;
+    const count = fs
+      .readdirSync(path.join(REPO, "prisma", "migrations"))
+      .filter((name) => fs.existsSync(path.join(REPO, "prisma", "migrations", name, "migration.sql"))).length;
     expectSetupFailure(outcome, `lacks ${count} migration(s)`, "npx prisma migrate deploy");
   });
 
   test("a migrated database and good secrets pass", async () => {
     const { url } = await freshDb();
-    expect(await runCommand(TSX, [PRODUCTION], { env: { ...production, DATABASE_URL: url } })).toMatchObject({ code: 0, stderr: "" });
+    expect(await runCommand(TSX, [PRODUCTION], { env: { ...production, DATABASE_URL: url } })).toMatchObject({
+      code: 0,
+      stderr: "",
+    });
   });
 });

@@ -85,13 +85,18 @@ export function planAssistantUpdate(current: Json, inputs: AssistantSetupInputs,
   const notes: string[] = [];
 
   const server = isObject(current.server) ? current.server : {};
-  for (const [field, wanted] of [["url", url], ["credentialId", credentialId]] as const) {
+  for (const [field, wanted] of [
+    ["url", url],
+    ["credentialId", credentialId],
+  ] as const) {
     if (server[field] !== wanted) changes.push({ setting: `server.${field}`, from: server[field], to: wanted });
   }
   const { server: cleaned, removed } = withoutStaticSecrets(server);
   for (const setting of removed) changes.push({ setting, from: HIDDEN, to: undefined });
-  if (server.url !== url || server.credentialId !== credentialId || removed.length > 0) update.server = { ...cleaned, url, credentialId };
-  if (current.serverUrlSecret !== undefined) notes.push("The assistant still has a legacy serverUrlSecret: remove it in Vapi's dashboard.");
+  if (server.url !== url || server.credentialId !== credentialId || removed.length > 0)
+    update.server = { ...cleaned, url, credentialId };
+  if (current.serverUrlSecret !== undefined)
+    notes.push("The assistant still has a legacy serverUrlSecret: remove it in Vapi's dashboard.");
 
   const serverMessages = stringArray(current.serverMessages) ?? VAPI_DEFAULT_SERVER_MESSAGES;
   const missing = REQUIRED_SERVER_MESSAGES.filter((type) => !serverMessages.includes(type));
@@ -126,8 +131,13 @@ export function planAssistantUpdate(current: Json, inputs: AssistantSetupInputs,
       const fixedTool = { ...creditsTool, server: { ...cleanedToolServer, url, credentialId } };
       update.model = { ...model, tools: tools.map((tool) => (tool === creditsTool ? fixedTool : tool)) };
       const setting = `model.tools[${CREDITS_TOOL_NAME}].server`;
-      changes.push({ setting, from: isObject(creditsTool.server) ? cleanedToolServer : creditsTool.server, to: fixedTool.server });
-      for (const removed of removedFromTool) changes.push({ setting: `model.tools[${CREDITS_TOOL_NAME}].${removed}`, from: HIDDEN, to: undefined });
+      changes.push({
+        setting,
+        from: isObject(creditsTool.server) ? cleanedToolServer : creditsTool.server,
+        to: fixedTool.server,
+      });
+      for (const removed of removedFromTool)
+        changes.push({ setting: `model.tools[${CREDITS_TOOL_NAME}].${removed}`, from: HIDDEN, to: undefined });
     }
   }
   return { changes, update, notes };
@@ -142,7 +152,9 @@ function withoutStaticSecrets(server: Json): { server: Json; removed: string[] }
   const { secret, headers, ...rest } = server;
   const removed = secret === undefined ? [] : ["server.secret"];
   if (!isObject(headers)) return { server: headers === undefined ? rest : { ...rest, headers }, removed };
-  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !STATIC_SECRET_HEADERS.includes(name.toLowerCase())));
+  const kept = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !STATIC_SECRET_HEADERS.includes(name.toLowerCase())),
+  );
   for (const name of Object.keys(headers)) if (!(name in kept)) removed.push(`server.headers.${name}`);
   return { server: Object.keys(kept).length > 0 ? { ...rest, headers: kept } : rest, removed };
 }

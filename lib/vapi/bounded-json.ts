@@ -20,12 +20,15 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
     return { ok: false, status: 400, error: "Body is not JSON." };
   }
   const root: { value: unknown } = { value: undefined };
-  const stack: { source: unknown; depth: number; put: (v: unknown) => void }[] = [{ source: parsed, depth: 0, put: (v) => (root.value = v) }];
+  const stack: { source: unknown; depth: number; put: (v: unknown) => void }[] = [
+    { source: parsed, depth: 0, put: (v) => (root.value = v) },
+  ];
   while (stack.length) {
     const { source, depth, put } = stack.pop()!;
     if (typeof source === "string") put(safeString(source));
     else if (typeof source !== "object" || source === null) put(source);
-    else if (depth >= maxDepth) return { ok: false, status: 422, error: `Body is nested deeper than ${maxDepth} levels.` };
+    else if (depth >= maxDepth)
+      return { ok: false, status: 422, error: `Body is nested deeper than ${maxDepth} levels.` };
     else if (Array.isArray(source)) {
       const copy: unknown[] = new Array(source.length);
       put(copy);
@@ -34,7 +37,8 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
       // A null-prototype object: a "__proto__" key stays a plain key, never a prototype.
       const copy: Record<string, unknown> = Object.create(null);
       put(copy);
-      for (const [key, item] of Object.entries(source)) stack.push({ source: item, depth: depth + 1, put: (v) => (copy[safeString(key)] = v) });
+      for (const [key, item] of Object.entries(source))
+        stack.push({ source: item, depth: depth + 1, put: (v) => (copy[safeString(key)] = v) });
     }
   }
   return { ok: true, value: root.value };

@@ -40,7 +40,10 @@ describe("maskPersonalData", () => {
       message: {
         timestamp: 1789898403455,
         customer: { number: "+14155550123", email: "ada@example.com" },
-        artifact: { transcript: "User: my number is 415 555 0123\nAI: thanks", messages: [{ message: "+14155550123" }] },
+        artifact: {
+          transcript: "User: my number is 415 555 0123\nAI: thanks",
+          messages: [{ message: "+14155550123" }],
+        },
         cost: 0.37,
         flags: [true, null],
       },
@@ -50,7 +53,10 @@ describe("maskPersonalData", () => {
       message: {
         timestamp: 1789898403455,
         customer: { number: "+*********23", email: "a***@example.com" },
-        artifact: { transcript: "User: my number is *** *** **23\nAI: thanks", messages: [{ message: "+*********23" }] },
+        artifact: {
+          transcript: "User: my number is *** *** **23\nAI: thanks",
+          messages: [{ message: "+*********23" }],
+        },
         cost: 0.37,
         flags: [true, null],
       },

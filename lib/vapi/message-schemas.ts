@@ -13,7 +13,10 @@ const nonEmptyString = z.string().min(1);
  */
 const idString = nonEmptyString
   .max(256)
-  .refine((id) => !id.includes(REPLACEMENT_CHARACTER), "Ids cannot hold NUL characters, lone UTF-16 surrogates or U+FFFD.");
+  .refine(
+    (id) => !id.includes(REPLACEMENT_CHARACTER),
+    "Ids cannot hold NUL characters, lone UTF-16 surrogates or U+FFFD.",
+  );
 
 /** Vapi's longest call is maxDurationSeconds' maximum, 43,200 s (vapi-protocol.md §limits); a little more is allowed for its rounding. */
 export const MAX_REPORTED_CALL_SECONDS = 43_200 + 600;
@@ -29,9 +32,7 @@ export const callSnapshotSchema = z.looseObject({
   id: idString,
   type: z.string().nullish(),
   assistantId: z.string().nullish(),
-  monitor: z
-    .looseObject({ controlUrl: z.string().nullish(), listenUrl: z.string().nullish() })
-    .nullish(),
+  monitor: z.looseObject({ controlUrl: z.string().nullish(), listenUrl: z.string().nullish() }).nullish(),
   assistantOverrides: z.looseObject({ metadata: z.unknown().optional() }).nullish(),
 });
 
@@ -68,7 +69,11 @@ export const endOfCallReportSchema = z.looseObject({
   startedAt: z.string().nullish(),
   endedAt: z.string().nullish(),
   // Not in Vapi's schema, but sent; absent in older reports (§9).
-  durationMs: z.number().min(0).max(MAX_REPORTED_CALL_SECONDS * 1000).nullish(),
+  durationMs: z
+    .number()
+    .min(0)
+    .max(MAX_REPORTED_CALL_SECONDS * 1000)
+    .nullish(),
   durationSeconds: callSeconds.nullish(),
   cost: usd.nullish(),
   costs: z.array(costItemSchema).nullish(),

@@ -85,7 +85,16 @@ describe("parseServerMessage on the §2.3 examples", () => {
 
   it("accepts an older end-of-call-report without durations, cost, times or analysis content", () => {
     const body = copy(endOfCallReport);
-    for (const key of ["durationMs", "durationSeconds", "durationMinutes", "cost", "costs", "costBreakdown", "startedAt", "endedAt"]) {
+    for (const key of [
+      "durationMs",
+      "durationSeconds",
+      "durationMinutes",
+      "cost",
+      "costs",
+      "costBreakdown",
+      "startedAt",
+      "endedAt",
+    ]) {
       delete body.message[key];
     }
     body.message.analysis = {};

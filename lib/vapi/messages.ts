@@ -59,10 +59,13 @@ export function dedupeKeyOf(message: ServerMessage): string {
   else if (message.type === "tool-calls") parts.push(message.toolCallList.map((call) => call.id).join(","));
   // Conversation, speech and transcript messages come many per call: a redelivery repeats the
   // timestamp, a new message does not.
-  else if (message.type !== "end-of-call-report" && message.type !== "assistant-request") parts.push(String(message.timestamp ?? hashOf(message)));
+  else if (message.type !== "end-of-call-report" && message.type !== "assistant-request")
+    parts.push(String(message.timestamp ?? hashOf(message)));
   const key = parts.join(":");
   // A unique-index key must stay small (PostgreSQL caps an index row at about 2.7 kB): many tool calls, say.
-  return key.length <= MAX_DEDUPE_KEY_CHARS ? key : `${key.slice(0, 200)}:sha256:${createHash("sha256").update(key).digest("hex")}`;
+  return key.length <= MAX_DEDUPE_KEY_CHARS
+    ? key
+    : `${key.slice(0, 200)}:sha256:${createHash("sha256").update(key).digest("hex")}`;
 }
 
 const MAX_DEDUPE_KEY_CHARS = 500;

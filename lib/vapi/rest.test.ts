@@ -33,7 +33,10 @@ async function vapi(respond: Parameters<typeof startTestHttpServer>[0], timeoutM
 }
 
 async function restError(promise: Promise<unknown>): Promise<VapiRestError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VapiRestError);
   return error as VapiRestError;
 }

@@ -45,7 +45,13 @@ export type VapiRestClientOptions = {
   maxRetries?: number;
 };
 
-export type ListCallsQuery = { assistantId?: string; createdAtGt?: Date; createdAtLe?: Date; updatedAtGt?: Date; limit?: number };
+export type ListCallsQuery = {
+  assistantId?: string;
+  createdAtGt?: Date;
+  createdAtLe?: Date;
+  updatedAtGt?: Date;
+  limit?: number;
+};
 
 export type VapiRestClient = {
   getCall(id: string): Promise<VapiCall>;
@@ -74,8 +80,11 @@ export function createVapiRestClient({
     async listCalls({ assistantId, createdAtGt, createdAtLe, updatedAtGt, limit } = {}) {
       const body = await request("GET /call", () =>
         client.calls.list({
-          assistantId, limit,
-          createdAtGt: createdAtGt?.toISOString(), createdAtLe: createdAtLe?.toISOString(), updatedAtGt: updatedAtGt?.toISOString(),
+          assistantId,
+          limit,
+          createdAtGt: createdAtGt?.toISOString(),
+          createdAtLe: createdAtLe?.toISOString(),
+          updatedAtGt: updatedAtGt?.toISOString(),
         }),
       );
       if (!Array.isArray(body)) throw new VapiRestError("invalid-response", "GET /call: expected an array");

@@ -19,6 +19,8 @@ describe("tool-calls reply", () => {
 
 describe("assistant-request rejection", () => {
   it("is a top-level error Vapi speaks to the caller", () => {
-    expect(rejectAssistantRequest("Sorry,\nyou are out of credits.")).toEqual({ error: "Sorry, you are out of credits." });
+    expect(rejectAssistantRequest("Sorry,\nyou are out of credits.")).toEqual({
+      error: "Sorry, you are out of credits.",
+    });
   });
 });

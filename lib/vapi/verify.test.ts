@@ -105,7 +105,10 @@ describe("verifyServerMessage with a secret or a bearer token", () => {
   });
 
   it("rejects a wrong token or a missing Bearer scheme", () => {
-    expect(verify({ authorization: "Bearer nope" }, { bearer: "tok_123" })).toEqual({ ok: false, reason: "bad-bearer" });
+    expect(verify({ authorization: "Bearer nope" }, { bearer: "tok_123" })).toEqual({
+      ok: false,
+      reason: "bad-bearer",
+    });
     expect(verify({ authorization: "tok_123" }, { bearer: "tok_123" })).toEqual({ ok: false, reason: "bad-bearer" });
   });
 });
@@ -116,8 +119,14 @@ describe("verifyServerMessage mode selection", () => {
   });
 
   it("refuses a valid credential of a mode we do not accept", () => {
-    expect(verify({ "x-vapi-secret": "s3cret" }, { bearer: "s3cret" })).toEqual({ ok: false, reason: "mode-not-accepted" });
-    expect(verify({ authorization: "Bearer tok" }, { secret: "tok" })).toEqual({ ok: false, reason: "mode-not-accepted" });
+    expect(verify({ "x-vapi-secret": "s3cret" }, { bearer: "s3cret" })).toEqual({
+      ok: false,
+      reason: "mode-not-accepted",
+    });
+    expect(verify({ authorization: "Bearer tok" }, { secret: "tok" })).toEqual({
+      ok: false,
+      reason: "mode-not-accepted",
+    });
   });
 
   it("refuses everything when no mode is configured", () => {

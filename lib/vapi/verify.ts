@@ -77,9 +77,7 @@ export function signHmac(secret: string, timestamp: string | number, body: strin
 }
 
 function checkSecret(provided: string, expected: string): VerifyResult {
-  return constantTimeEqual(provided, expected)
-    ? { ok: true, mode: "secret" }
-    : { ok: false, reason: "bad-secret" };
+  return constantTimeEqual(provided, expected) ? { ok: true, mode: "secret" } : { ok: false, reason: "bad-secret" };
 }
 
 function checkBearer(authorization: string, expected: string): VerifyResult {
@@ -102,7 +100,10 @@ function checkHmac(
   const signedAt = /^\d+(\.\d+)?$/.test(timestamp) ? dateFromEpoch(Number(timestamp)) : undefined;
   if (!signedAt) return { ok: false, reason: "bad-timestamp" };
 
-  const provided = (headers.get(SIGNATURE_HEADER) ?? "").trim().replace(/^sha256=/i, "").toLowerCase();
+  const provided = (headers.get(SIGNATURE_HEADER) ?? "")
+    .trim()
+    .replace(/^sha256=/i, "")
+    .toLowerCase();
   const expected = signHmac(secret, timestamp, rawBody);
   if (!constantTimeEqual(provided, expected)) return { ok: false, reason: "bad-signature" };
 

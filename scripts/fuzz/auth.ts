@@ -19,21 +19,51 @@ export const authenticAuth: fc.Arbitrary<AuthSpec> = fc.oneof(
 );
 
 /** Printable Latin-1 only: Node refuses to send other header bytes. */
-const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 80 });
+const headerText = fc.string({
+  unit: fc
+    .integer({ min: 0x20, max: 0xff })
+    .filter((c) => c !== 0x7f)
+    .map((c) => String.fromCharCode(c)),
+  maxLength: 80,
+});
 
 export const failingAuth: fc.Arbitrary<AuthSpec> = fc.oneof(
-  fc.record({ kind: fc.constant("hmac-stale" as const), skewSeconds: fc.oneof(fc.integer({ min: 301, max: 10 ** 8 }), fc.integer({ min: -(10 ** 8), max: -301 })) }),
+  fc.record({
+    kind: fc.constant("hmac-stale" as const),
+    skewSeconds: fc.oneof(fc.integer({ min: 301, max: 10 ** 8 }), fc.integer({ min: -(10 ** 8), max: -301 })),
+  }),
   fc.constant<AuthSpec>({ kind: "hmac-wrong-secret" }),
   fc.constant<AuthSpec>({ kind: "hmac-tampered" }),
   fc.record({
     kind: fc.constant("hmac-odd-timestamp" as const),
-    timestamp: fc.constantFrom("", "abc", "-1", "0", "1e12", "NaN", "Infinity", "0x65f0c4a0", "1".repeat(30), "\u00b9\u00b2\u00b3", "1710844191246.", ".5"),
+    timestamp: fc.constantFrom(
+      "",
+      "abc",
+      "-1",
+      "0",
+      "1e12",
+      "NaN",
+      "Infinity",
+      "0x65f0c4a0",
+      "1".repeat(30),
+      "\u00b9\u00b2\u00b3",
+      "1710844191246.",
+      ".5",
+    ),
   }),
-  fc.record({ kind: fc.constant("hmac-garbage" as const), signature: headerText, timestamp: fc.oneof(headerText, fc.constant(String(Date.now()))) }),
+  fc.record({
+    kind: fc.constant("hmac-garbage" as const),
+    signature: headerText,
+    timestamp: fc.oneof(headerText, fc.constant(String(Date.now()))),
+  }),
   fc.constant<AuthSpec>({ kind: "hmac-no-timestamp" }),
   fc.constant<AuthSpec>({ kind: "timestamp-only" }),
   fc.record({ kind: fc.constant("secret" as const), correct: fc.boolean() }),
-  fc.record({ kind: fc.constant("bearer" as const), correct: fc.boolean(), scheme: fc.constantFrom("Bearer", "bearer", "Basic", "Token", "") }),
+  fc.record({
+    kind: fc.constant("bearer" as const),
+    correct: fc.boolean(),
+    scheme: fc.constantFrom("Bearer", "bearer", "Basic", "Token", ""),
+  }),
   fc.constant<AuthSpec>({ kind: "none" }),
 );
 
@@ -43,10 +73,17 @@ export function authHeaders(auth: AuthSpec, text: string, secret: string, now: n
   switch (auth.kind) {
     case "hmac": {
       const at = now + auth.skewSeconds * 1000;
-      const timestamp = auth.clock === "s" ? String(Math.floor(at / 1000)) : auth.clock === "ms-float" ? `${at}.001` : String(at);
+      const timestamp =
+        auth.clock === "s" ? String(Math.floor(at / 1000)) : auth.clock === "ms-float" ? `${at}.001` : String(at);
       const hex = sign(timestamp);
-      const signature = auth.signature === "HEX" ? hex.toUpperCase() : auth.signature === "sha256=" ? `sha256=${hex}` : hex;
-      const extra: Record<string, string> = auth.alongside === "wrong-secret" ? { "x-vapi-secret": "guess" } : auth.alongside === "wrong-bearer" ? { authorization: "Bearer guess" } : {};
+      const signature =
+        auth.signature === "HEX" ? hex.toUpperCase() : auth.signature === "sha256=" ? `sha256=${hex}` : hex;
+      const extra: Record<string, string> =
+        auth.alongside === "wrong-secret"
+          ? { "x-vapi-secret": "guess" }
+          : auth.alongside === "wrong-bearer"
+            ? { authorization: "Bearer guess" }
+            : {};
       return { "x-timestamp": timestamp, "x-signature": signature, ...extra };
     }
     case "hmac-stale": {

@@ -13,7 +13,7 @@ export type RenderContext = {
 export type RenderedBody = { bytes: Buffer; text: string };
 
 export function renderBody(spec: BodySpec, ctx: RenderContext): RenderedBody {
-  const json = spec.kind === "text" ? spec.text : JSON.stringify(spec.value) ?? "";
+  const json = spec.kind === "text" ? spec.text : (JSON.stringify(spec.value) ?? "");
   const substituted = substitute(json, ctx);
   if (spec.kind === "text" || !spec.fill) return fromBytes(Buffer.from(substituted));
   const marker = JSON.stringify(FILL_MARKER);
@@ -30,11 +30,13 @@ const fromBytes = (bytes: Buffer): RenderedBody => ({ bytes, text: new TextDecod
 export function substitute(json: string, ctx: RenderContext): string {
   let out = json.replaceAll(EMULATOR_URL_PLACEHOLDER, ctx.emulatorUrl);
   if (ctx.salt) out = out.replaceAll(FRESH_ID_PREFIX, `${FRESH_ID_PREFIX}${ctx.salt}-`);
-  if (ctx.paidMetadata !== undefined) out = out.replaceAll(JSON.stringify(PAID_METADATA_MARKER), JSON.stringify(ctx.paidMetadata));
+  if (ctx.paidMetadata !== undefined)
+    out = out.replaceAll(JSON.stringify(PAID_METADATA_MARKER), JSON.stringify(ctx.paidMetadata));
   return out;
 }
 
-export const saltedId = (callId: string, salt: string) => (salt ? callId.replace(FRESH_ID_PREFIX, `${FRESH_ID_PREFIX}${salt}-`) : callId);
+export const saltedId = (callId: string, salt: string) =>
+  salt ? callId.replace(FRESH_ID_PREFIX, `${FRESH_ID_PREFIX}${salt}-`) : callId;
 
 function fillBytes(fill: Fill, surroundingBytes: number): Buffer {
   switch (fill.kind) {
@@ -61,7 +63,10 @@ function nested(depth: number, shape: "array" | "object" | "mixed"): string {
 const PADDING_UNITS = {
   words: ["okay ", "so ", "my ", "week ", "was ", "long ", "and ", "I ", "slept ", "badly "],
   accented: ["café ", "naïve ", "日本 ", "😀 ", "ĳ "],
-  objects: ['{"word":"okay","start":1.25,"end":1.5,"confidence":0.98},', '{"word":"week","start":1.5,"end":1.9,"confidence":0.91},'],
+  objects: [
+    '{"word":"okay","start":1.25,"end":1.5,"confidence":0.98},',
+    '{"word":"week","start":1.5,"end":1.9,"confidence":0.91},',
+  ],
 };
 
 /** Exactly `bytes` bytes of JSON (a string, or an array of word timings), like the bulk of a real report. */

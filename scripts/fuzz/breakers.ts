@@ -5,23 +5,28 @@ import type { Json, KnownType } from "./messages";
 
 type Breaker = { name: string; apply: (m: Json) => unknown };
 
-const set = (path: string[], value: unknown) => (m: Json): Json => {
-  const copy: Json = structuredClone(m);
-  let at: Json = copy;
-  for (const key of path.slice(0, -1)) {
-    if (typeof at[key] !== "object" || at[key] === null) at[key] = {};
-    at = at[key] as Json;
-  }
-  at[path[path.length - 1]] = value;
-  return copy;
-};
-const drop = (key: string) => (m: Json): Json => {
-  const copy: Json = structuredClone(m);
-  delete copy[key];
-  return copy;
-};
+const set =
+  (path: string[], value: unknown) =>
+  (m: Json): Json => {
+    const copy: Json = structuredClone(m);
+    let at: Json = copy;
+    for (const key of path.slice(0, -1)) {
+      if (typeof at[key] !== "object" || at[key] === null) at[key] = {};
+      at = at[key] as Json;
+    }
+    at[path[path.length - 1]] = value;
+    return copy;
+  };
+const drop =
+  (key: string) =>
+  (m: Json): Json => {
+    const copy: Json = structuredClone(m);
+    delete copy[key];
+    return copy;
+  };
 const breaker = (name: string, apply: (m: Json) => unknown): Breaker => ({ name, apply });
-const wrongTypes = (path: string[], values: unknown[]) => values.map((v) => breaker(`${path.join(".")}=${JSON.stringify(v)}`, set(path, v)));
+const wrongTypes = (path: string[], values: unknown[]) =>
+  values.map((v) => breaker(`${path.join(".")}=${JSON.stringify(v)}`, set(path, v)));
 
 const common: Breaker[] = [
   ...wrongTypes(["timestamp"], [true, {}, []]),
@@ -36,7 +41,11 @@ const common: Breaker[] = [
 
 /** Fields each schema requires or types. */
 const byType: Record<KnownType, Breaker[]> = {
-  "status-update": [breaker("no status", drop("status")), ...wrongTypes(["status"], ["", 5, null, []]), ...wrongTypes(["endedReason"], [5, {}])],
+  "status-update": [
+    breaker("no status", drop("status")),
+    ...wrongTypes(["status"], ["", 5, null, []]),
+    ...wrongTypes(["endedReason"], [5, {}]),
+  ],
   "end-of-call-report": [
     breaker("no endedReason", drop("endedReason")),
     ...wrongTypes(["endedReason"], ["", 5, null]),
@@ -54,17 +63,39 @@ const byType: Record<KnownType, Breaker[]> = {
     ...wrongTypes(["transcript"], [{}, 5]),
     ...wrongTypes(["recordingUrl"], [5]),
   ],
-  "conversation-update": [...wrongTypes(["messages"], ["x", {}, 5]), ...wrongTypes(["messagesOpenAIFormatted"], ["x", {}])],
+  "conversation-update": [
+    ...wrongTypes(["messages"], ["x", {}, 5]),
+    ...wrongTypes(["messagesOpenAIFormatted"], ["x", {}]),
+  ],
   "tool-calls": [
     breaker("no toolCallList", drop("toolCallList")),
-    ...wrongTypes(["toolCallList"], [{}, "x", null, [{}], [{ id: "" , name: "x" }], [{ id: "t1", function: {} }], [{ id: "t1", name: 5 }], [{ id: "t1", function: { name: "x", arguments: 5 } }]]),
+    ...wrongTypes(
+      ["toolCallList"],
+      [
+        {},
+        "x",
+        null,
+        [{}],
+        [{ id: "", name: "x" }],
+        [{ id: "t1", function: {} }],
+        [{ id: "t1", name: 5 }],
+        [{ id: "t1", function: { name: "x", arguments: 5 } }],
+      ],
+    ),
   ],
   "assistant-request": [],
   transcript: [
-    breaker("no role", drop("role")), breaker("no transcriptType", drop("transcriptType")), breaker("no transcript", drop("transcript")),
-    ...wrongTypes(["transcript"], [5, null]), ...wrongTypes(["role"], ["", 5]),
+    breaker("no role", drop("role")),
+    breaker("no transcriptType", drop("transcriptType")),
+    breaker("no transcript", drop("transcript")),
+    ...wrongTypes(["transcript"], [5, null]),
+    ...wrongTypes(["role"], ["", 5]),
   ],
-  "speech-update": [breaker("no status", drop("status")), breaker("no role", drop("role")), ...wrongTypes(["turn"], ["1", {}])],
+  "speech-update": [
+    breaker("no status", drop("status")),
+    breaker("no role", drop("role")),
+    ...wrongTypes(["turn"], ["1", {}]),
+  ],
   hang: [],
   "user-interrupted": [...wrongTypes(["turnId"], [5, {}])],
 };

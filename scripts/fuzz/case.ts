@@ -2,7 +2,13 @@
 
 /** How a request proves (or fails to prove) that Vapi sent it. Only "hmac" is authentic: the stack accepts HMAC alone. */
 export type AuthSpec =
-  | { kind: "hmac"; clock: "ms" | "s" | "ms-float"; signature: "hex" | "HEX" | "sha256="; skewSeconds: number; alongside?: "wrong-secret" | "wrong-bearer" }
+  | {
+      kind: "hmac";
+      clock: "ms" | "s" | "ms-float";
+      signature: "hex" | "HEX" | "sha256=";
+      skewSeconds: number;
+      alongside?: "wrong-secret" | "wrong-bearer";
+    }
   | { kind: "hmac-stale"; skewSeconds: number }
   | { kind: "hmac-wrong-secret" }
   | { kind: "hmac-tampered" }
@@ -28,9 +34,7 @@ export type Fill =
 
 export const FILL_MARKER = "@@FILL@@";
 
-export type BodySpec =
-  | { kind: "json"; value: unknown; fill?: Fill }
-  | { kind: "text"; text: string };
+export type BodySpec = { kind: "json"; value: unknown; fill?: Fill } | { kind: "text"; text: string };
 
 /** What the 200 reply's body must be. */
 export type Reply = "empty" | "tool-results" | "assistant-refusal" | "any";

@@ -5,8 +5,11 @@ import type { Outcome } from "./wire";
 const PREVIEW_CHARS = 700;
 
 export function describeCase(c: Case): string {
-  const lines = [`category ${c.category}${c.paid ? " (a paid call: metadata from a real reservation)" : ""}${c.together ? " (requests sent at once)" : ""}`];
-  for (const [i, r] of c.requests.entries()) lines.push(`  request ${i + 1}: ${describeRequest(r)}`, `    body: ${describeBody(r)}`);
+  const lines = [
+    `category ${c.category}${c.paid ? " (a paid call: metadata from a real reservation)" : ""}${c.together ? " (requests sent at once)" : ""}`,
+  ];
+  for (const [i, r] of c.requests.entries())
+    lines.push(`  request ${i + 1}: ${describeRequest(r)}`, `    body: ${describeBody(r)}`);
   for (const check of c.checks) lines.push(`  check: ${JSON.stringify(check)}`);
   return lines.join("\n");
 }
@@ -24,22 +27,34 @@ function describeRequest(r: RequestSpec): string {
 function describeBody(r: RequestSpec): string {
   if (r.body.kind === "text") return `text ${preview(JSON.stringify(r.body.text))}`;
   const json = preview(JSON.stringify(r.body.value) ?? "undefined");
-  return r.body.fill ? `${json}\n    with ${JSON.stringify(FILL_MARKER)} replaced by ${describeFill(r.body.fill)}` : json;
+  return r.body.fill
+    ? `${json}\n    with ${JSON.stringify(FILL_MARKER)} replaced by ${describeFill(r.body.fill)}`
+    : json;
 }
 
 function describeFill(f: Fill): string {
   switch (f.kind) {
-    case "nested": return `${f.depth} levels of ${f.shape === "mixed" ? "[{\"a\":…}]" : f.shape === "array" ? "[…]" : "{\"a\":…}"}`;
-    case "padding": return `${f.style} padding up to a ${f.totalBytes}-byte body`;
-    case "token": return `a ${f.length}-character token of ${f.alphabet}`;
-    case "raw": return `the JSON text ${f.json}`;
-    case "bytes": return `a JSON string holding the bytes 0x${f.hex} (not UTF-8)`;
+    case "nested":
+      return `${f.depth} levels of ${f.shape === "mixed" ? '[{"a":…}]' : f.shape === "array" ? "[…]" : '{"a":…}'}`;
+    case "padding":
+      return `${f.style} padding up to a ${f.totalBytes}-byte body`;
+    case "token":
+      return `a ${f.length}-character token of ${f.alphabet}`;
+    case "raw":
+      return `the JSON text ${f.json}`;
+    case "bytes":
+      return `a JSON string holding the bytes 0x${f.hex} (not UTF-8)`;
   }
 }
 
-const preview = (s: string) => (s.length <= PREVIEW_CHARS ? s : `${s.slice(0, PREVIEW_CHARS - 100)} …(${s.length} chars)… ${s.slice(-100)}`);
+const preview = (s: string) =>
+  s.length <= PREVIEW_CHARS ? s : `${s.slice(0, PREVIEW_CHARS - 100)} …(${s.length} chars)… ${s.slice(-100)}`;
 
-export type Tally = { byCategory: Map<string, number>; statuses: Map<string, number>; slowest: { index: number; category: string; ms: number }[] };
+export type Tally = {
+  byCategory: Map<string, number>;
+  statuses: Map<string, number>;
+  slowest: { index: number; category: string; ms: number }[];
+};
 
 export const newTally = (): Tally => ({ byCategory: new Map(), statuses: new Map(), slowest: [] });
 
@@ -53,11 +68,24 @@ export function tallyCase(t: Tally, index: number, c: Case, outcomes: Outcome[])
   t.slowest.sort((a, b) => b.ms - a.ms).splice(SLOWEST_KEPT);
 }
 
-export function printSummary(t: Tally, o: { cases: number; requests: number; seconds: number; restarts: number; phases: string[] }) {
-  console.log(`\n${o.cases} cases, ${o.requests} requests in ${o.seconds.toFixed(1)} s (${(o.requests / o.seconds).toFixed(0)} req/s); app restarted ${o.restarts}× after hangs`);
+export function printSummary(
+  t: Tally,
+  o: { cases: number; requests: number; seconds: number; restarts: number; phases: string[] },
+) {
+  console.log(
+    `\n${o.cases} cases, ${o.requests} requests in ${o.seconds.toFixed(1)} s (${(o.requests / o.seconds).toFixed(0)} req/s); app restarted ${o.restarts}× after hangs`,
+  );
   for (const line of o.phases) console.log(`  ${line}`);
-  console.log(`cases by category: ${sorted(t.byCategory).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  console.log(`statuses: ${sorted(t.statuses).map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  console.log(
+    `cases by category: ${sorted(t.byCategory)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `statuses: ${sorted(t.statuses)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(", ")}`,
+  );
   console.log(`slowest replies: ${t.slowest.map((s) => `#${s.index} ${s.category} ${s.ms.toFixed(0)} ms`).join(", ")}`);
 }
 

@@ -7,12 +7,20 @@ const REJECTION_COUNTER_PREFIX = "webhook-rejected:";
 export type RowCounts = Record<string, number>;
 
 export class Rows {
-  private constructor(private readonly pool: pg.Pool, private readonly tables: string[]) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly tables: string[],
+  ) {}
 
   static async connect(databaseUrl: string): Promise<Rows> {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-    const { rows } = await pool.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
-    return new Rows(pool, rows.map((r) => r.tablename));
+    const { rows } = await pool.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    );
+    return new Rows(
+      pool,
+      rows.map((r) => r.tablename),
+    );
   }
 
   /**
@@ -23,14 +31,19 @@ export class Rows {
     const parts = this.tables.map((table, i) =>
       table === "RateLimitWindow"
         ? `SELECT ${i} AS i, count(*)::int AS n FROM "RateLimitWindow" WHERE "key" NOT LIKE $1`
-        : `SELECT ${i} AS i, count(*)::int AS n FROM ${quote(table)}`);
-    const { rows } = await this.pool.query<{ i: number; n: number }>(parts.join(" UNION ALL "), [`${like(REJECTION_COUNTER_PREFIX)}%`]);
+        : `SELECT ${i} AS i, count(*)::int AS n FROM ${quote(table)}`,
+    );
+    const { rows } = await this.pool.query<{ i: number; n: number }>(parts.join(" UNION ALL "), [
+      `${like(REJECTION_COUNTER_PREFIX)}%`,
+    ]);
     return Object.fromEntries(rows.map((r) => [this.tables[r.i], r.n]));
   }
 
   /** Rows that mention a call id, across the tables the webhook writes. */
   async mentioning(callId: string): Promise<{ events: number; calls: number; alerts: number }> {
-    const { rows: [r] } = await this.pool.query<{ events: number; calls: number; alerts: number }>(
+    const {
+      rows: [r],
+    } = await this.pool.query<{ events: number; calls: number; alerts: number }>(
       `SELECT (SELECT count(*)::int FROM "WebhookEvent" WHERE "vapiCallId" = $1) AS events,
               (SELECT count(*)::int FROM "Call" WHERE "vapiCallId" = $1) AS calls,
               (SELECT count(*)::int FROM "Alert" WHERE "vapiCallId" = $1) AS alerts`,
@@ -45,7 +58,9 @@ export class Rows {
    * Null when the schema keeps no such record.
    */
   async failingActions(): Promise<{ error: string; count: number }[] | null> {
-    const { rows: [has] } = await this.pool.query<{ n: number }>(
+    const {
+      rows: [has],
+    } = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'WebhookEvent' AND column_name IN ('lastError', 'processedAt')`,
     );
     if (has.n < 2) return null;

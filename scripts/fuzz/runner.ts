@@ -24,7 +24,11 @@ export type CaseResult = { problems: Problem[]; outcomes: Outcome[]; ms: number 
 
 export async function runCase(c: Case, h: Harness, salt: string): Promise<CaseResult> {
   const started = performance.now();
-  const ctx: RenderContext = { emulatorUrl: h.emulatorUrl, salt, paidMetadata: c.paid ? await h.paidMetadata() : undefined };
+  const ctx: RenderContext = {
+    emulatorUrl: h.emulatorUrl,
+    salt,
+    paidMetadata: c.paid ? await h.paidMetadata() : undefined,
+  };
   const sent: Sent[] = [];
   await h.ready();
   if (c.together) sent.push(...(await Promise.all(c.requests.map((spec) => sendRequest(spec, ctx, h)))));

@@ -6,7 +6,16 @@ import type { Case, RequestSpec } from "./case";
 const MAX_PLAUSIBLE_DEPTH = 64;
 const HUGE_BODY_BYTES = 500_000;
 /** Fields that hold counts, durations or money: the ones a database column or an integer must fit. */
-const NUMERIC_FIELDS = new Set(["durationSeconds", "durationMs", "durationMinutes", "cost", "turn", "secondsFromStart", "duration", "time"]);
+const NUMERIC_FIELDS = new Set([
+  "durationSeconds",
+  "durationMs",
+  "durationMinutes",
+  "cost",
+  "turn",
+  "secondsFromStart",
+  "duration",
+  "time",
+]);
 const MAX_PLAUSIBLE_NUMBER = 10_000_000;
 
 const LONE_HIGH = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})/;
@@ -18,7 +27,11 @@ export function suspectsOf(c: Case): string[] {
 }
 
 export function requestSuspects(r: RequestSpec, paid: boolean): string[] {
-  const { bytes, text } = renderBody(r.body, { emulatorUrl: "http://emulator", salt: "", paidMetadata: paid ? {} : undefined });
+  const { bytes, text } = renderBody(r.body, {
+    emulatorUrl: "http://emulator",
+    salt: "",
+    paidMetadata: paid ? {} : undefined,
+  });
   const found: string[] = [];
   if (bytes.length > HUGE_BODY_BYTES) found.push("huge body");
   if (LONE_HIGH.test(text) || LONE_LOW.test(text)) found.push("lone surrogate");
@@ -72,8 +85,13 @@ const plausible = (key: string, n: number) =>
 
 /** The order suspects are blamed in when a case holds several (the likeliest to break things first). */
 const BLAME_ORDER = [
-  "deep nesting", "long token", "lone surrogate", "NUL", ...[...NUMERIC_FIELDS].map((key) => `extreme ${key}`),
-  "bytes that are not UTF-8", "huge body",
+  "deep nesting",
+  "long token",
+  "lone surrogate",
+  "NUL",
+  ...[...NUMERIC_FIELDS].map((key) => `extreme ${key}`),
+  "bytes that are not UTF-8",
+  "huge body",
 ];
 
 /** The one suspect a failure is filed under; the case's others are printed with it. */

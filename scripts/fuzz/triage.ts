@@ -22,7 +22,10 @@ const nextSalt = () => `s${++salts}`;
 
 /** Fails the same way: the same kind of problem, with the same suspect to blame. */
 async function failsLike(c: Case, h: Harness, k: Pick<FailureClass, "kind" | "suspect">): Promise<boolean> {
-  return primarySuspect(suspectsOf(c)) === k.suspect && (await runCase(c, h, nextSalt())).problems.some((p) => p.kind === k.kind);
+  return (
+    primarySuspect(suspectsOf(c)) === k.suspect &&
+    (await runCase(c, h, nextSalt())).problems.some((p) => p.kind === k.kind)
+  );
 }
 
 /**
@@ -61,22 +64,40 @@ export async function triage(h: Harness, classes: FailureClass[], o: TriageOptio
     if (!first) continue;
     console.log(`replay: npm run fuzz:webhooks -- --seed ${o.seed} --path ${first.index}`);
     if (performance.now() > o.deadline) continue;
-    console.log(`case #${first.index}: ${first.problems.find((p) => p.kind === k.kind)?.detail}; suspects ${suspectsOf(first.c).join(", ") || "none"}\n${describeCase(first.c)}`);
+    console.log(
+      `case #${first.index}: ${first.problems.find((p) => p.kind === k.kind)?.detail}; suspects ${suspectsOf(first.c).join(", ") || "none"}\n${describeCase(first.c)}`,
+    );
     // Rows written by an unauthenticated request are found by counting around a whole phase, not by one run.
     if (o.shrinkMs > 0 && k.kind !== "wrote rows") await shrink(h, String(first.index), k, o);
   }
   const among = classes.filter((c) => !c.alone);
   if (!among.length) return;
   // A neighbour's hang blocks the app's one thread; a message that throws while its write is batched fails the whole batch.
-  console.log(`\n=== ${among.reduce((sum, k) => sum + k.members.length, 0)} failure(s) that did not happen again when sent alone (beside a hang, a restart, or batched with a failing message):`);
-  for (const k of among) console.log(`  ${k.members.length} × ${k.key} in ${categoriesOf(k)}, e.g. --path ${k.members[0].index}`);
+  console.log(
+    `\n=== ${among.reduce((sum, k) => sum + k.members.length, 0)} failure(s) that did not happen again when sent alone (beside a hang, a restart, or batched with a failing message):`,
+  );
+  for (const k of among)
+    console.log(`  ${k.members.length} × ${k.key} in ${categoriesOf(k)}, e.g. --path ${k.members[0].index}`);
 }
 
-export async function shrink(h: Harness, casePath: string, k: Pick<FailureClass, "kind" | "suspect">, o: Pick<TriageOptions, "seed" | "shrinkMs">) {
+export async function shrink(
+  h: Harness,
+  casePath: string,
+  k: Pick<FailureClass, "kind" | "suspect">,
+  o: Pick<TriageOptions, "seed" | "shrinkMs">,
+) {
   const property = fc.asyncProperty(fuzzCase, async (c) => !(await failsLike(c, h, k)));
-  const result = await fc.check(property, { seed: o.seed, path: casePath, numRuns: 1, interruptAfterTimeLimit: o.shrinkMs, markInterruptAsFailure: false });
+  const result = await fc.check(property, {
+    seed: o.seed,
+    path: casePath,
+    numRuns: 1,
+    interruptAfterTimeLimit: o.shrinkMs,
+    markInterruptAsFailure: false,
+  });
   const [smallest] = result.counterexample ?? [];
   if (!smallest) return console.log("(did not fail the same way again while shrinking)");
   const how = `path ${result.counterexamplePath}, ${result.numShrinks} shrinks${result.interrupted ? ", stopped at --shrink-seconds" : ""}`;
-  console.log(`smallest failing case found (${how}), suspects: ${suspectsOf(smallest).join(", ") || "none"}:\n${describeCase(smallest)}`);
+  console.log(
+    `smallest failing case found (${how}), suspects: ${suspectsOf(smallest).join(", ") || "none"}:\n${describeCase(smallest)}`,
+  );
 }

@@ -37,7 +37,9 @@ export function send(r: WireRequest): Promise<Outcome> {
           size += chunk.length;
           if (size <= MAX_REPLY_BYTES) chunks.push(chunk);
         });
-        response.on("end", () => finish({ status: response.statusCode ?? 0, reply: Buffer.concat(chunks).toString("utf8") }));
+        response.on("end", () =>
+          finish({ status: response.statusCode ?? 0, reply: Buffer.concat(chunks).toString("utf8") }),
+        );
         response.on("error", (e) => finish({ status: response.statusCode ?? 0, reply: "", error: e.message }));
       });
     } catch (e) {

@@ -28,7 +28,12 @@ abstract class Step implements fc.AsyncCommand<Model, World> {
 }
 
 export class ReserveCall extends Step {
-  constructor(readonly user: number, readonly tabs: 1 | 2) { super(); }
+  constructor(
+    readonly user: number,
+    readonly tabs: 1 | 2,
+  ) {
+    super();
+  }
   toString() {
     return `ReserveCall(user ${this.user}${this.tabs === 2 ? ", from two tabs at once" : ""})`;
   }
@@ -40,7 +45,14 @@ export class ReserveCall extends Step {
 }
 
 export class BrowserStartsCall extends Step {
-  constructor(readonly token: number, readonly tamper: Tamper, readonly talkSeconds: number, readonly report: ReportPlan) { super(); }
+  constructor(
+    readonly token: number,
+    readonly tamper: Tamper,
+    readonly talkSeconds: number,
+    readonly report: ReportPlan,
+  ) {
+    super();
+  }
   toString() {
     return `BrowserStartsCall(token ${this.token}, tamper ${this.tamper}, talks ${this.talkSeconds} s, report ${this.report})`;
   }
@@ -53,7 +65,13 @@ export class BrowserStartsCall extends Step {
 }
 
 export class RogueStartsCall extends Step {
-  constructor(readonly kind: "forged" | "missing", readonly user: number, readonly talkSeconds: number) { super(); }
+  constructor(
+    readonly kind: "forged" | "missing",
+    readonly user: number,
+    readonly talkSeconds: number,
+  ) {
+    super();
+  }
   toString() {
     return `RogueStartsCall(${this.kind} token, user ${this.user}, talks ${this.talkSeconds} s)`;
   }
@@ -63,7 +81,12 @@ export class RogueStartsCall extends Step {
 }
 
 export class DeliverMessage extends Step {
-  constructor(readonly pick: Pick, readonly how: "once" | "and-again-later" | "twice-at-once") { super(); }
+  constructor(
+    readonly pick: Pick,
+    readonly how: "once" | "and-again-later" | "twice-at-once",
+  ) {
+    super();
+  }
   toString() {
     return `DeliverMessage(${this.pick}, ${this.how})`;
   }
@@ -85,7 +108,9 @@ export class DeliverMessage extends Step {
 }
 
 export class DropMessage extends Step {
-  constructor(readonly pick: Pick) { super(); }
+  constructor(readonly pick: Pick) {
+    super();
+  }
   toString() {
     return `DropMessage(${this.pick})`;
   }
@@ -102,7 +127,9 @@ export class DropMessage extends Step {
 }
 
 export class PassTime extends Step {
-  constructor(readonly seconds: number) { super(); }
+  constructor(readonly seconds: number) {
+    super();
+  }
   toString() {
     return `PassTime(${this.seconds} s)`;
   }
@@ -112,7 +139,9 @@ export class PassTime extends Step {
 }
 
 export class RunBackground extends Step {
-  constructor(readonly kind: Background | "all") { super(); }
+  constructor(readonly kind: Background | "all") {
+    super();
+  }
   toString() {
     return `RunBackground(${this.kind})`;
   }
@@ -121,12 +150,28 @@ export class RunBackground extends Step {
   }
 }
 
-export type Racer = { kind: "deliver"; pick: Pick } | { kind: "background"; what: Background } | { kind: "suspend" | "reserve" | "adjust"; user: number } | { kind: "give-up"; token: number };
+export type Racer =
+  | { kind: "deliver"; pick: Pick }
+  | { kind: "background"; what: Background }
+  | { kind: "suspend" | "reserve" | "adjust"; user: number }
+  | { kind: "give-up"; token: number };
 
-const racerLabel = (r: Racer) => ("pick" in r ? `deliver ${r.pick}` : "what" in r ? r.what : "user" in r ? `${r.kind} user ${r.user}` : `give up token ${r.token}`);
+const racerLabel = (r: Racer) =>
+  "pick" in r
+    ? `deliver ${r.pick}`
+    : "what" in r
+      ? r.what
+      : "user" in r
+        ? `${r.kind} user ${r.user}`
+        : `give up token ${r.token}`;
 
 export class Race extends Step {
-  constructor(readonly first: Racer, readonly second: Racer) { super(); }
+  constructor(
+    readonly first: Racer,
+    readonly second: Racer,
+  ) {
+    super();
+  }
   toString() {
     return `Race(${racerLabel(this.first)} | ${racerLabel(this.second)})`;
   }
@@ -148,7 +193,13 @@ export class Race extends Step {
 }
 
 export class OperatorAdjusts extends Step {
-  constructor(readonly user: number, readonly direction: "grant" | "deduct", readonly credits: number) { super(); }
+  constructor(
+    readonly user: number,
+    readonly direction: "grant" | "deduct",
+    readonly credits: number,
+  ) {
+    super();
+  }
   toString() {
     return `OperatorAdjusts(user ${this.user}, ${this.direction} ${this.credits})`;
   }
@@ -158,17 +209,24 @@ export class OperatorAdjusts extends Step {
 }
 
 export class OperatorSuspends extends Step {
-  constructor(readonly user: number, readonly lift: boolean) { super(); }
+  constructor(
+    readonly user: number,
+    readonly lift: boolean,
+  ) {
+    super();
+  }
   toString() {
     return `Operator${this.lift ? "LiftsSuspension" : "Suspends"}(user ${this.user})`;
   }
   act(w: World) {
-    return (this.lift ? act.operatorLiftsSuspension(w, w.a, this.user) : act.operatorSuspends(w, w.a, this.user));
+    return this.lift ? act.operatorLiftsSuspension(w, w.a, this.user) : act.operatorSuspends(w, w.a, this.user);
   }
 }
 
 export class BrowserGivesUp extends Step {
-  constructor(readonly token: number) { super(); }
+  constructor(readonly token: number) {
+    super();
+  }
   toString() {
     return `BrowserGivesUp(token ${this.token})`;
   }
@@ -181,7 +239,9 @@ export class BrowserGivesUp extends Step {
 }
 
 export class DatabaseFails extends Step {
-  constructor(readonly fault: DbFault) { super(); }
+  constructor(readonly fault: DbFault) {
+    super();
+  }
   toString() {
     return `DatabaseFails(${this.fault.when} ${this.fault.site}, skipping ${this.fault.skip})`;
   }
@@ -191,7 +251,13 @@ export class DatabaseFails extends Step {
 }
 
 export class ControlUrlMisbehaves extends Step {
-  constructor(readonly call: number, readonly how: ControlMisbehaviour, readonly times: number) { super(); }
+  constructor(
+    readonly call: number,
+    readonly how: ControlMisbehaviour,
+    readonly times: number,
+  ) {
+    super();
+  }
   toString() {
     return `ControlUrlMisbehaves(call ${this.call}, ${this.how} ×${this.times})`;
   }
@@ -207,7 +273,9 @@ export class ControlUrlMisbehaves extends Step {
 }
 
 export class VapiApiOutage extends Step {
-  constructor(readonly requests: number) { super(); }
+  constructor(readonly requests: number) {
+    super();
+  }
   toString() {
     return `VapiApiOutage(next ${this.requests} requests)`;
   }

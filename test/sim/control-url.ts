@@ -7,7 +7,12 @@ import type { SimVapi } from "./vapi";
 
 export type ControlMisbehaviour = "fail" | "hang";
 export type ControlRequest = {
-  callId: string; type: string; content?: string; endCallAfterSpoken: boolean; at: number; answer: number | ControlMisbehaviour;
+  callId: string;
+  type: string;
+  content?: string;
+  endCallAfterSpoken: boolean;
+  at: number;
+  answer: number | ControlMisbehaviour;
   /** Whether it carried the control bearer (monitorPlan.controlAuthenticationEnabled is on in the simulation). */
   authorized: boolean;
 };
@@ -59,7 +64,15 @@ export class ControlUrls {
       // recorded as a request of no type
     }
     const answer = authorized ? (run.misbehave.get(callId)?.shift() ?? run.vapi.control(callId, body, run.now())) : 401;
-    run.requests.push({ callId, type: body.type ?? "?", content: body.content, endCallAfterSpoken: body.endCallAfterSpoken === true, at: run.now(), answer, authorized });
+    run.requests.push({
+      callId,
+      type: body.type ?? "?",
+      content: body.content,
+      endCallAfterSpoken: body.endCallAfterSpoken === true,
+      at: run.now(),
+      answer,
+      authorized,
+    });
     return answer;
   }
 

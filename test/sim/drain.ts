@@ -31,7 +31,9 @@ type Due = { held: number; unprocessed: number; unsettled: number; settled: numb
 async function nextDue(w: World): Promise<number | null> {
   // Messages Vapi sent meanwhile (or is retrying) go out a second later, with the rest of the world.
   if (w.vapi.outbox.length) return w.clock + 1000;
-  const { rows: [due] } = await w.env.raw.pool.query<Due>(
+  const {
+    rows: [due],
+  } = await w.env.raw.pool.query<Due>(
     `SELECT (SELECT count(*) FROM "Reservation" WHERE "status" = 'HELD')::int AS "held",
             (SELECT count(*) FROM "WebhookEvent" WHERE "outcome" = 'ACCEPTED' AND "processedAt" IS NULL)::int AS "unprocessed",
             (SELECT count(*) FROM "Call" WHERE "settledAt" IS NULL)::int AS "unsettled",
@@ -47,7 +49,8 @@ async function nextDue(w: World): Promise<number | null> {
     [utc(new Date(w.clock))],
   );
   const live = w.vapi.nextEventAt();
-  const quiet = live === undefined && !due.held && !due.unprocessed && !due.unsettled && due.settled === w.vapi.calls.size;
+  const quiet =
+    live === undefined && !due.held && !due.unprocessed && !due.unsettled && due.settled === w.vapi.calls.size;
   if (quiet) return null;
   return Math.min(live ?? Infinity, due.next ?? Infinity, w.clock + IDLE_STEP_MS);
 }

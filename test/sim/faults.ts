@@ -15,12 +15,17 @@ export type RunPlan = {
   credits: number[];
 };
 
-const credits = fc.array(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 5, max: 60 }) }, fc.integer({ min: 0, max: 4 })), { minLength: 2, maxLength: 3 });
+const credits = fc.array(
+  fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 5, max: 60 }) }, fc.integer({ min: 0, max: 4 })),
+  { minLength: 2, maxLength: 3 },
+);
 const skew = (outsideTolerance: boolean) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constant(0) },
     { weight: 2, arbitrary: fc.integer({ min: -299, max: 299 }) },
-    ...(outsideTolerance ? [{ weight: 1, arbitrary: fc.oneof(fc.integer({ min: -900, max: -301 }), fc.integer({ min: 301, max: 900 })) }] : []),
+    ...(outsideTolerance
+      ? [{ weight: 1, arbitrary: fc.oneof(fc.integer({ min: -900, max: -301 }), fc.integer({ min: 301, max: 900 })) }]
+      : []),
   );
 
 /**
@@ -28,16 +33,58 @@ const skew = (outsideTolerance: boolean) =>
  * retry failed deliveries, sign within tolerance, and never drop or silence messages (see commands).
  */
 export const runPlan: fc.Arbitrary<RunPlan> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ reconciler: fc.constant(true), vapiRetries: fc.integer({ min: 0, max: 3 }), skewSeconds: skew(true), pageSize: fc.constantFrom(2, 1000), credits }) },
-  { weight: 1, arbitrary: fc.record({ reconciler: fc.constant(false), vapiRetries: fc.constant(1_000), skewSeconds: skew(false), pageSize: fc.constant(1000), credits }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      reconciler: fc.constant(true),
+      vapiRetries: fc.integer({ min: 0, max: 3 }),
+      skewSeconds: skew(true),
+      pageSize: fc.constantFrom(2, 1000),
+      credits,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      reconciler: fc.constant(false),
+      vapiRetries: fc.constant(1_000),
+      skewSeconds: skew(false),
+      pageSize: fc.constant(1000),
+      credits,
+    }),
+  },
 );
 
 /** Where lib/ meets the database, as faulty-db.ts names the calls: first those every message and tick makes. */
-const BUSY_SITES = ["$transaction", "$queryRaw", "pool.query", "call.findUnique", "call.updateMany", "call.create", "reservation.updateMany", "webhookEvent.updateMany"] as const;
+const BUSY_SITES = [
+  "$transaction",
+  "$queryRaw",
+  "pool.query",
+  "call.findUnique",
+  "call.updateMany",
+  "call.create",
+  "reservation.updateMany",
+  "webhookEvent.updateMany",
+] as const;
 const OTHER_SITES = [
-  "call.findUniqueOrThrow", "call.findMany", "call.update", "reservation.findUnique", "reservation.findFirst", "reservation.findMany",
-  "reservation.findUniqueOrThrow", "reservation.create", "reservation.update", "reservation.count", "ledgerEntry.create", "user.findUnique",
-  "user.updateMany", "alert.create", "alert.updateMany", "auditLog.create", "reconcilerCursor.findUnique", "reconcilerCursor.upsert",
+  "call.findUniqueOrThrow",
+  "call.findMany",
+  "call.update",
+  "reservation.findUnique",
+  "reservation.findFirst",
+  "reservation.findMany",
+  "reservation.findUniqueOrThrow",
+  "reservation.create",
+  "reservation.update",
+  "reservation.count",
+  "ledgerEntry.create",
+  "user.findUnique",
+  "user.updateMany",
+  "alert.create",
+  "alert.updateMany",
+  "auditLog.create",
+  "reconcilerCursor.findUnique",
+  "reconcilerCursor.upsert",
 ] as const;
 
 export const dbFault: fc.Arbitrary<DbFault> = fc.record({
@@ -59,6 +106,8 @@ export class FaultLog {
   }
 
   lines(): string[] {
-    return [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `${String(n).padStart(7)}  ${kind}`);
+    return [...this.counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, n]) => `${String(n).padStart(7)}  ${kind}`);
   }
 }

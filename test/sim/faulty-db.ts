@@ -61,10 +61,16 @@ function tapped<T extends object>(tap: DbTap, site: string, promise: T, onResult
     get(target, prop) {
       if (prop === "then") {
         return (ok?: (v: unknown) => unknown, fail?: (e: unknown) => unknown) =>
-          tap.run(site, () => target as unknown as PromiseLike<unknown>).then((result) => (onResult?.(result), result)).then(ok, fail);
+          tap
+            .run(site, () => target as unknown as PromiseLike<unknown>)
+            .then((result) => (onResult?.(result), result))
+            .then(ok, fail);
       }
-      if (prop === "catch") return (fail: (e: unknown) => unknown) => (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).then(undefined, fail);
-      if (prop === "finally") return (f: () => void) => (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).finally(f);
+      if (prop === "catch")
+        return (fail: (e: unknown) => unknown) =>
+          (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).then(undefined, fail);
+      if (prop === "finally")
+        return (f: () => void) => (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).finally(f);
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -80,10 +86,21 @@ function delegate(tap: DbTap, model: string, target: object, settled: Settled): 
         const site = `${model}.${method}`;
         const promise = value.apply(t, args) as object;
         const args0 = args[0] as { where?: { id?: unknown }; data?: { settledAt?: unknown } } | undefined;
-        const settles = model === "call" && method === "updateMany" && args0?.data?.settledAt !== undefined && typeof args0.where?.id === "string";
-        return tapped(tap, site, promise, settles ? (r) => {
-          if ((r as { count: number }).count > 0) settled(args0!.where!.id as string);
-        } : undefined);
+        const settles =
+          model === "call" &&
+          method === "updateMany" &&
+          args0?.data?.settledAt !== undefined &&
+          typeof args0.where?.id === "string";
+        return tapped(
+          tap,
+          site,
+          promise,
+          settles
+            ? (r) => {
+                if ((r as { count: number }).count > 0) settled(args0!.where!.id as string);
+              }
+            : undefined,
+        );
       };
     },
   });
@@ -95,7 +112,8 @@ function client<T extends object>(tap: DbTap, target: T, settled: Settled): T {
       const value = Reflect.get(t, prop, t);
       if (typeof prop !== "string") return value;
       if (delegates.has(prop)) return delegate(tap, prop, value as object, settled);
-      if (RAW.has(prop)) return (...args: unknown[]) => tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args));
+      if (RAW.has(prop))
+        return (...args: unknown[]) => tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args));
       if (prop === "$transaction") return transaction(tap, t, value as (...a: unknown[]) => Promise<unknown>, settled);
       if (prop === "pool") return pool(tap, value as Db["pool"]);
       return typeof value === "function" ? value.bind(t) : value;
@@ -104,13 +122,18 @@ function client<T extends object>(tap: DbTap, target: T, settled: Settled): T {
 }
 
 function transaction(tap: DbTap, target: object, real: (...a: unknown[]) => Promise<unknown>, outer: Settled) {
-  return (work: unknown, options?: unknown) => tap.run("$transaction", async () => {
-    if (typeof work !== "function") return real.call(target, work, options);
-    const inside: string[] = [];
-    const result = await real.call(target, (tx: object) => (work as (tx: object) => unknown)(client(tap, tx, (id) => inside.push(id))), options);
-    inside.forEach(outer); // only once the transaction committed
-    return result;
-  });
+  return (work: unknown, options?: unknown) =>
+    tap.run("$transaction", async () => {
+      if (typeof work !== "function") return real.call(target, work, options);
+      const inside: string[] = [];
+      const result = await real.call(
+        target,
+        (tx: object) => (work as (tx: object) => unknown)(client(tap, tx, (id) => inside.push(id))),
+        options,
+      );
+      inside.forEach(outer); // only once the transaction committed
+      return result;
+    });
 }
 
 function pool(tap: DbTap, real: Db["pool"]): Db["pool"] {

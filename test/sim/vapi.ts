@@ -35,9 +35,23 @@ export type SimCall = {
   report: ReportPlan;
 };
 
-export type Outgoing = { seq: number; callId: string; label: string; body: { message: Record<string, unknown> }; emittedAt: number; attempts: number };
+export type Outgoing = {
+  seq: number;
+  callId: string;
+  label: string;
+  body: { message: Record<string, unknown> };
+  emittedAt: number;
+  attempts: number;
+};
 
-export type StartRequest = { origin: Origin; token?: number; tamper: Tamper; overrides: Record<string, unknown>; talkMs: number; report: ReportPlan };
+export type StartRequest = {
+  origin: Origin;
+  token?: number;
+  tamper: Tamper;
+  overrides: Record<string, unknown>;
+  talkMs: number;
+  report: ReportPlan;
+};
 
 const FORBIDDEN: Record<Exclude<Tamper, "none" | "longer">, Record<string, unknown>> = {
   model: { model: { provider: "openai", model: "gpt-4o" } },
@@ -54,7 +68,10 @@ export class SimVapi {
   private seq = 0;
   private lastCreatedAt = 0;
 
-  constructor(private readonly skewMs: number, private readonly controlUrlOf: (callId: string) => string) {}
+  constructor(
+    private readonly skewMs: number,
+    private readonly controlUrlOf: (callId: string) => string,
+  ) {}
 
   private iso = (t: number) => new Date(t + this.skewMs).toISOString();
   private stamp = (t: number) => t + this.skewMs;
@@ -63,14 +80,26 @@ export class SimVapi {
     // Vapi's creation times are distinct, so GET /call pages have clean boundaries.
     const createdAt = Math.max(now, this.lastCreatedAt + 1);
     this.lastCreatedAt = createdAt;
-    const overrides = { ...r.overrides, ...(r.tamper === "longer" ? { maxDurationSeconds: 43_200 } : r.tamper === "none" ? {} : FORBIDDEN[r.tamper]) };
-    const maxSeconds = typeof overrides.maxDurationSeconds === "number" ? overrides.maxDurationSeconds : ASSISTANT_MAX_DURATION_SECONDS;
+    const overrides = {
+      ...r.overrides,
+      ...(r.tamper === "longer" ? { maxDurationSeconds: 43_200 } : r.tamper === "none" ? {} : FORBIDDEN[r.tamper]),
+    };
+    const maxSeconds =
+      typeof overrides.maxDurationSeconds === "number" ? overrides.maxDurationSeconds : ASSISTANT_MAX_DURATION_SECONDS;
     const id = `sim-call-${this.calls.size + 1}`;
     const call: SimCall = {
-      id, origin: r.origin, token: r.token, tamper: r.tamper, overrides,
+      id,
+      origin: r.origin,
+      token: r.token,
+      tamper: r.tamper,
+      overrides,
       controlUrl: r.tamper === "no-control" ? undefined : this.controlUrlOf(id),
-      createdAt, startedAt: createdAt, updatedAt: createdAt,
-      hangupAt: createdAt + r.talkMs, maxEndAt: createdAt + maxSeconds * 1000, report: r.report,
+      createdAt,
+      startedAt: createdAt,
+      updatedAt: createdAt,
+      hangupAt: createdAt + r.talkMs,
+      maxEndAt: createdAt + maxSeconds * 1000,
+      report: r.report,
     };
     this.calls.set(id, call);
     this.emit(call, { type: "status-update", status: "in-progress" }, createdAt);
@@ -88,11 +117,22 @@ export class SimVapi {
   }
 
   advanceTo(t: number) {
-    const due = this.live().filter((c) => this.endsAt(c) <= t).sort((a, b) => this.endsAt(a) - this.endsAt(b));
+    const due = this.live()
+      .filter((c) => this.endsAt(c) <= t)
+      .sort((a, b) => this.endsAt(a) - this.endsAt(b));
     for (const c of due) {
       const at = this.endsAt(c);
       const by: EndedBy = at === c.hangupAt ? "caller" : at === c.maxEndAt ? "max-duration" : "control";
-      this.end(c, at, by, by === "caller" ? "customer-ended-call" : by === "max-duration" ? "exceeded-max-duration" : "assistant-ended-call-after-message-spoken");
+      this.end(
+        c,
+        at,
+        by,
+        by === "caller"
+          ? "customer-ended-call"
+          : by === "max-duration"
+            ? "exceeded-max-duration"
+            : "assistant-ended-call-after-message-spoken",
+      );
     }
   }
 
@@ -101,7 +141,8 @@ export class SimVapi {
     const call = this.calls.get(callId);
     if (!call || call.endedAt !== undefined || !call.controlUrl) return 404;
     if (body.type === "end-call") this.end(call, Math.max(now, call.startedAt), "control", "manually-canceled");
-    else if (body.type === "say" && body.endCallAfterSpoken) call.spokenEndAt = Math.min(call.spokenEndAt ?? Infinity, Math.max(now, call.startedAt) + SPEAKING_MS);
+    else if (body.type === "say" && body.endCallAfterSpoken)
+      call.spokenEndAt = Math.min(call.spokenEndAt ?? Infinity, Math.max(now, call.startedAt) + SPEAKING_MS);
     return 200;
   }
 
@@ -110,9 +151,15 @@ export class SimVapi {
     this.emit(c, { type: "status-update", status: "ended", endedReason: reason }, at);
     const seconds = (at - c.startedAt) / 1000;
     const report = {
-      type: "end-of-call-report", endedReason: reason, startedAt: this.iso(c.startedAt), endedAt: this.iso(at),
-      durationMs: at - c.startedAt, durationSeconds: seconds, cost: Math.round(seconds * 20) / 10_000,
-      analysis: { summary: "A good talk." }, artifact: { transcript: "AI: Hi\nUser: Hello\n", messages: [] },
+      type: "end-of-call-report",
+      endedReason: reason,
+      startedAt: this.iso(c.startedAt),
+      endedAt: this.iso(at),
+      durationMs: at - c.startedAt,
+      durationSeconds: seconds,
+      cost: Math.round(seconds * 20) / 10_000,
+      analysis: { summary: "A good talk." },
+      artifact: { transcript: "AI: Hi\nUser: Hello\n", messages: [] },
     };
     const copies = c.report === "twice" ? 2 : c.report === "never" ? 0 : 1;
     for (let i = 0; i < copies; i++) this.emit(c, report, at);
@@ -121,13 +168,25 @@ export class SimVapi {
   private emit(c: SimCall, message: Record<string, unknown>, at: number) {
     if (c.tamper === "silenced") return;
     const call = {
-      id: c.id, orgId: "org-sim", type: "webCall", status: "queued", assistantId: ASSISTANT_ID,
-      createdAt: this.iso(c.createdAt), updatedAt: this.iso(c.createdAt),
+      id: c.id,
+      orgId: "org-sim",
+      type: "webCall",
+      status: "queued",
+      assistantId: ASSISTANT_ID,
+      createdAt: this.iso(c.createdAt),
+      updatedAt: this.iso(c.createdAt),
       monitor: c.controlUrl ? { controlUrl: c.controlUrl, listenUrl: c.controlUrl.replace("/control", "/listen") } : {},
       assistantOverrides: c.overrides,
     };
     const label = `${String(message.type)}${message.status ? ` ${String(message.status)}` : ""} of ${c.id}`;
-    this.outbox.push({ seq: ++this.seq, callId: c.id, label, body: { message: { ...message, timestamp: this.stamp(at), call } }, emittedAt: at, attempts: 0 });
+    this.outbox.push({
+      seq: ++this.seq,
+      callId: c.id,
+      label,
+      body: { message: { ...message, timestamp: this.stamp(at), call } },
+      emittedAt: at,
+      attempts: 0,
+    });
   }
 
   secondsOf = (c: SimCall) => (c.endedAt === undefined ? undefined : (c.endedAt - c.startedAt) / 1000);
@@ -135,9 +194,15 @@ export class SimVapi {
   private record(c: SimCall): VapiCall {
     const ended = c.endedAt !== undefined;
     return {
-      id: c.id, status: ended ? "ended" : "in-progress", assistantId: ASSISTANT_ID,
-      createdAt: new Date(this.stamp(c.createdAt)), updatedAt: new Date(this.stamp(c.updatedAt)), startedAt: new Date(this.stamp(c.startedAt)),
-      ...(ended ? { endedAt: new Date(this.stamp(c.endedAt!)), endedReason: c.endedReason, durationSeconds: this.secondsOf(c) } : {}),
+      id: c.id,
+      status: ended ? "ended" : "in-progress",
+      assistantId: ASSISTANT_ID,
+      createdAt: new Date(this.stamp(c.createdAt)),
+      updatedAt: new Date(this.stamp(c.updatedAt)),
+      startedAt: new Date(this.stamp(c.startedAt)),
+      ...(ended
+        ? { endedAt: new Date(this.stamp(c.endedAt!)), endedReason: c.endedReason, durationSeconds: this.secondsOf(c) }
+        : {}),
       ...(c.controlUrl ? { monitor: { controlUrl: c.controlUrl } } : {}),
       assistantOverrides: c.overrides,
     };
@@ -162,7 +227,12 @@ export class SimVapi {
       const at = (d?: Date) => (d ? d.getTime() - this.skewMs : undefined);
       const [gt, le, updatedGt] = [at(q.createdAtGt), at(q.createdAtLe), at(q.updatedAtGt)];
       return [...this.calls.values()]
-        .filter((c) => (gt === undefined || c.createdAt > gt) && (le === undefined || c.createdAt <= le) && (updatedGt === undefined || c.updatedAt > updatedGt))
+        .filter(
+          (c) =>
+            (gt === undefined || c.createdAt > gt) &&
+            (le === undefined || c.createdAt <= le) &&
+            (updatedGt === undefined || c.updatedAt > updatedGt),
+        )
         .sort((a, b) => b.createdAt - a.createdAt)
         .slice(0, q.limit ?? 100)
         .map((c) => this.record(c));

@@ -35,7 +35,17 @@ export type Model = { plan: RunPlan; users: number; issued: number; pending: num
 
 /** Vapi stops retrying a message answered with one of these (its backoffPlan's excludedStatusCodes). */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 422]);
-const TABLES = ["LedgerEntry", "Call", "Reservation", "Alert", "AuditLog", "WebhookEvent", "RateLimitWindow", "ReconcilerCursor", "User"];
+const TABLES = [
+  "LedgerEntry",
+  "Call",
+  "Reservation",
+  "Alert",
+  "AuditLog",
+  "WebhookEvent",
+  "RateLimitWindow",
+  "ReconcilerCursor",
+  "User",
+];
 
 export class InvariantViolation extends Error {}
 
@@ -43,7 +53,10 @@ export class InvariantViolation extends Error {}
 export class ServerProcess {
   readonly db: Db;
 
-  constructor(private readonly w: World, readonly name: string) {
+  constructor(
+    private readonly w: World,
+    readonly name: string,
+  ) {
     this.db = serverDb(w.env.raw, w.tap);
   }
 
@@ -54,9 +67,18 @@ export class ServerProcess {
     const { config } = this.w.env;
     const signedAt = this.w.clock + this.w.plan.skewSeconds * 1000;
     const rawBody = JSON.stringify(m.body);
-    const headers = new Headers({ "content-type": "application/json", "x-timestamp": String(signedAt), "x-signature": signHmac(config.vapi.accept.hmac!, signedAt, rawBody) });
+    const headers = new Headers({
+      "content-type": "application/json",
+      "x-timestamp": String(signedAt),
+      "x-signature": signHmac(config.vapi.accept.hmac!, signedAt, rawBody),
+    });
     try {
-      return (await receiveServerMessage({ ...this.ctx(), now: new Date(this.w.clock) }, { headers, rawBody, clientIp: "203.0.113.7" })).status;
+      return (
+        await receiveServerMessage(
+          { ...this.ctx(), now: new Date(this.w.clock) },
+          { headers, rawBody, clientIp: "203.0.113.7" },
+        )
+      ).status;
     } catch (error) {
       this.w.note(`  ${this.name}: the webhook threw on ${m.label} (${describe(error)}): 500`);
       return 500;
@@ -80,8 +102,12 @@ export class ServerProcess {
 }
 
 const reconcilerOptions = (env: SimEnv, plan: RunPlan): ReconcilerOptions => ({
-  assistantId: ASSISTANT_ID, startTokenSecret: env.config.startTokenSecret, pricing: env.pricing,
-  settleGraceSeconds: 60, lookbackMinutes: 24 * 60, pageSize: plan.pageSize,
+  assistantId: ASSISTANT_ID,
+  startTokenSecret: env.config.startTokenSecret,
+  pricing: env.pricing,
+  settleGraceSeconds: 60,
+  lookbackMinutes: 24 * 60,
+  pageSize: plan.pageSize,
 });
 
 export class World {
@@ -93,7 +119,15 @@ export class World {
   readonly trace: string[] = [];
   processes: [ServerProcess, ServerProcess];
   users: string[] = [];
-  readonly operator: CurrentUser = { id: "operator", email: "operator@sim.test", name: "Operator", role: "OPERATOR", suspendedAt: null, available: 0, held: 0 };
+  readonly operator: CurrentUser = {
+    id: "operator",
+    email: "operator@sim.test",
+    name: "Operator",
+    role: "OPERATOR",
+    suspendedAt: null,
+    available: 0,
+    held: 0,
+  };
   readonly issued: Issued[] = [];
   /** Credits granted or deducted by key: confirmed when the call returned, else it may or may not have committed. */
   readonly adjustments = new Map<string, { userId: string; credits: number; confirmed: boolean }>();
@@ -101,7 +135,11 @@ export class World {
   readonly learnedLive = new Set<string>();
   readonly liftedSuspension = new Set<string>();
 
-  private constructor(readonly env: SimEnv, readonly plan: RunPlan, readonly scheduler: fc.Scheduler) {
+  private constructor(
+    readonly env: SimEnv,
+    readonly plan: RunPlan,
+    readonly scheduler: fc.Scheduler,
+  ) {
     this.vapi = new SimVapi(plan.skewSeconds * 1000, env.control.urlOf);
     this.control = { vapi: this.vapi, now: () => this.clock, misbehave: new Map(), requests: [] };
     this.processes = [new ServerProcess(this, "server A"), new ServerProcess(this, "server B")];
@@ -116,14 +154,27 @@ export class World {
        UNION ALL SELECT 'operator', 'operator@sim.test', 'x', 'OPERATOR'::"Role"`,
       [w.users],
     );
-    await Promise.all(plan.credits.map(async (credits, i) => {
-      if (!credits) return;
-      const key = `setup:${w.users[i]}`;
-      await grant(env.raw, { userId: w.users[i], credits, actor: "test", reason: "starting balance", idempotencyKey: key });
-      w.adjustments.set(key, { userId: w.users[i], credits, confirmed: true });
-    }));
+    await Promise.all(
+      plan.credits.map(async (credits, i) => {
+        if (!credits) return;
+        const key = `setup:${w.users[i]}`;
+        await grant(env.raw, {
+          userId: w.users[i],
+          credits,
+          actor: "test",
+          reason: "starting balance",
+          idempotencyKey: key,
+        });
+        w.adjustments.set(key, { userId: w.users[i], credits, confirmed: true });
+      }),
+    );
     env.control.attach(w.control);
-    if (plan.skewSeconds) w.faults.add(Math.abs(plan.skewSeconds) > 300 ? "HMAC clock skew beyond tolerance (run)" : "HMAC clock skew within tolerance (run)");
+    if (plan.skewSeconds)
+      w.faults.add(
+        Math.abs(plan.skewSeconds) > 300
+          ? "HMAC clock skew beyond tolerance (run)"
+          : "HMAC clock skew within tolerance (run)",
+      );
     if (!plan.reconciler) w.faults.add("no reconciler: webhooks only (run)");
     return w;
   }
@@ -132,7 +183,13 @@ export class World {
     return this.processes[0];
   }
 
-  model = (): Model => ({ plan: this.plan, users: this.users.length, issued: this.issued.length, pending: this.vapi.outbox.length, calls: this.vapi.calls.size });
+  model = (): Model => ({
+    plan: this.plan,
+    users: this.users.length,
+    issued: this.issued.length,
+    pending: this.vapi.outbox.length,
+    calls: this.vapi.calls.size,
+  });
 
   note(line: string) {
     this.trace.push(`t+${((this.clock - START) / 1000).toFixed(3)}s ${line}`);
@@ -170,7 +227,8 @@ export class World {
     if (m !== this.vapi.outbox[0]) this.faults.add("message reordered");
     if (this.clock > m.emittedAt) this.faults.add("message delayed");
     const before = (label: string) => this.vapi.outbox.some((o) => o.callId === m.callId && o.label.startsWith(label));
-    if (m.label.startsWith("end-of-call-report") && before("status-update in-progress")) this.faults.add("end-of-call report delivered before in-progress");
+    if (m.label.startsWith("end-of-call-report") && before("status-update in-progress"))
+      this.faults.add("end-of-call report delivered before in-progress");
     this.faults.add("messages delivered");
     const status = await p.receive(m);
     this.note(`  ${m.label} → ${status}`);
@@ -185,7 +243,11 @@ export class World {
     const s = this.scheduler;
     this.tap.gate = (site) => s.schedule(Promise.resolve(), site);
     try {
-      await s.waitFor(Promise.all(actions.map((act) => act().catch((error) => this.note(`  raced action threw (${describe(error)})`)))));
+      await s.waitFor(
+        Promise.all(
+          actions.map((act) => act().catch((error) => this.note(`  raced action threw (${describe(error)})`))),
+        ),
+      );
     } finally {
       this.tap.gate = null;
     }
@@ -212,7 +274,8 @@ export class World {
     for (const { vapiCallId } of rows) {
       const c = this.vapi.calls.get(vapiCallId);
       // Ended by a control request during this step: it was live when this step found it.
-      if (c && (c.endedAt === undefined || (c.endedBy === "control" && c.endedAt >= this.clock))) this.learnedLive.add(vapiCallId);
+      if (c && (c.endedAt === undefined || (c.endedBy === "control" && c.endedAt >= this.clock)))
+        this.learnedLive.add(vapiCallId);
     }
     const problems = await stepProblems(this);
     if (problems.length) throw new InvariantViolation(this.failure(`after ${label}`, problems));
@@ -220,8 +283,13 @@ export class World {
 
   /** The faults this run injected, by kind. */
   tally(): FaultLog {
-    for (const fired of this.tap.fired) this.faults.add(`database call threw ${fired.endsWith("(before)") ? "before reaching PostgreSQL" : "after it returned"}`);
-    for (const r of this.control.requests) if (typeof r.answer === "string") this.faults.add(r.answer === "fail" ? "control URL answered 500" : "control URL hung past the timeout");
+    for (const fired of this.tap.fired)
+      this.faults.add(
+        `database call threw ${fired.endsWith("(before)") ? "before reaching PostgreSQL" : "after it returned"}`,
+      );
+    for (const r of this.control.requests)
+      if (typeof r.answer === "string")
+        this.faults.add(r.answer === "fail" ? "control URL answered 500" : "control URL hung past the timeout");
     this.faults.add("Vapi REST request failed", this.vapi.restFailures);
     return this.faults;
   }
@@ -232,15 +300,27 @@ export class World {
     for (const line of this.trace) {
       const what = line.replace(/^t\+\S+ /, "");
       const last = lines.at(-1);
-      if (last?.replace(/^t\+\S+ /, "").replace(/ \(again until .*\)$/, "") === what) lines[lines.length - 1] = `${last.replace(/ \(again until .*\)$/, "")} (again until ${line.split(" ")[0]})`;
+      if (last?.replace(/^t\+\S+ /, "").replace(/ \(again until .*\)$/, "") === what)
+        lines[lines.length - 1] = `${last.replace(/ \(again until .*\)$/, "")} (again until ${line.split(" ")[0]})`;
       else lines.push(line);
     }
-    const shown = lines.length > 100 ? [...lines.slice(0, 50), `… ${lines.length - 100} lines …`, ...lines.slice(-50)] : lines;
-    return [`Invariant violated ${when}:`, ...problems.map((p) => `  - ${p}`), "Run trace:", ...shown.map((l) => `  ${l}`)].join("\n");
+    const shown =
+      lines.length > 100 ? [...lines.slice(0, 50), `… ${lines.length - 100} lines …`, ...lines.slice(-50)] : lines;
+    return [
+      `Invariant violated ${when}:`,
+      ...problems.map((p) => `  - ${p}`),
+      "Run trace:",
+      ...shown.map((l) => `  ${l}`),
+    ].join("\n");
   }
 }
 
 export function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-  return text.split("\n").find((l) => l.trim())?.slice(0, 200) ?? text;
+  return (
+    text
+      .split("\n")
+      .find((l) => l.trim())
+      ?.slice(0, 200) ?? text
+  );
 }

@@ -43,7 +43,8 @@ class EmulatedDailyCall extends UnemulatedFeatures {
 
   async join(options: JoinOptions = {}): Promise<Record<string, Participant>> {
     if (this.destroyed) throw new Error("Use after destroy");
-    if (this.state === "joining-meeting" || this.state === "joined-meeting") throw new Error("Already joined or joining a meeting");
+    if (this.state === "joining-meeting" || this.state === "joined-meeting")
+      throw new Error("Already joined or joining a meeting");
     const url = options.url ?? this.options.url;
     if (!url) throw new Error("join() needs a room url");
     this.state = "joining-meeting";
@@ -56,7 +57,12 @@ class EmulatedDailyCall extends UnemulatedFeatures {
       const { socket, joined } = await connectRoom(roomSocketUrl(url), microphone, (frame) => this.onFrame(frame));
       this.socket = socket;
       socket.addEventListener("close", () => this.finishMeeting());
-      this.local = localParticipant(joined.localSessionId, options.userName ?? "", this.microphone, this.localAudioEnabled);
+      this.local = localParticipant(
+        joined.localSessionId,
+        options.userName ?? "",
+        this.microphone,
+        this.localAudioEnabled,
+      );
     } catch (error) {
       this.state = "error";
       const message = error instanceof Error ? error.message : String(error);
@@ -189,7 +195,11 @@ class EmulatedDailyCall extends UnemulatedFeatures {
 
   async getInputDevices(): Promise<unknown> {
     const mic = this.microphone?.getAudioTracks()[0];
-    return { camera: {}, mic: mic ? { deviceId: mic.getSettings().deviceId ?? "default", label: mic.label } : {}, speaker: {} };
+    return {
+      camera: {},
+      mic: mic ? { deviceId: mic.getSettings().deviceId ?? "default", label: mic.label } : {},
+      speaker: {},
+    };
   }
 
   setUserName(userName: string): Promise<{ userName: string }> {
@@ -267,7 +277,16 @@ const Daily = {
     return current && !current.isDestroyed() ? current : null;
   },
   supportedBrowser() {
-    return { supported: true, mobile: false, name: "emulated", version: "0", supportsScreenShare: false, supportsSfu: true, supportsVideoProcessing: false, supportsAudioProcessing: false };
+    return {
+      supported: true,
+      mobile: false,
+      name: "emulated",
+      version: "0",
+      supportsScreenShare: false,
+      supportsSfu: true,
+      supportsVideoProcessing: false,
+      supportsAudioProcessing: false,
+    };
   },
   version(): string {
     return "0.87.0-vapi-emulator";

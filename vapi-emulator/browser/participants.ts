@@ -22,7 +22,12 @@ export type Participant = {
 
 const OFF: TrackState = { state: "off", subscribed: false };
 
-export function localParticipant(sessionId: string, userName: string, microphone?: MediaStream | null, enabled = true): Participant {
+export function localParticipant(
+  sessionId: string,
+  userName: string,
+  microphone?: MediaStream | null,
+  enabled = true,
+): Participant {
   const track = microphone?.getAudioTracks()[0];
   return {
     session_id: sessionId,
@@ -35,7 +40,9 @@ export function localParticipant(sessionId: string, userName: string, microphone
     screen: false,
     joined_at: new Date(),
     tracks: {
-      audio: track ? { state: "playable", subscribed: true, track, persistentTrack: track } : { state: "blocked", subscribed: false },
+      audio: track
+        ? { state: "playable", subscribed: true, track, persistentTrack: track }
+        : { state: "blocked", subscribed: false },
       video: OFF,
       screenAudio: OFF,
       screenVideo: OFF,

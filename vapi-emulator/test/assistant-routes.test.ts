@@ -12,7 +12,10 @@ describe("saved assistants and webhook credentials", () => {
   async function send(method: string, path: string, body?: unknown, token: string = KEYS.privateKey) {
     const response = await fetch(`${stack!.emulator.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     return { status: response.status, body: (await response.json()) as JsonObject };
@@ -41,7 +44,11 @@ describe("saved assistants and webhook credentials", () => {
       authenticationPlan: { type: "hmac", secretKey: "whsec-new", algorithm: "sha256" },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ provider: "webhook", name: "coach-call webhook", authenticationPlan: { type: "hmac", algorithm: "sha256" } });
+    expect(created.body).toMatchObject({
+      provider: "webhook",
+      name: "coach-call webhook",
+      authenticationPlan: { type: "hmac", algorithm: "sha256" },
+    });
     const listed = await send("GET", "/credential");
     expect(listed.body).toEqual([created.body]);
     expect(JSON.stringify(listed.body)).not.toContain("whsec-new");
@@ -49,16 +56,23 @@ describe("saved assistants and webhook credentials", () => {
 
   it("refuses HMAC settings it cannot sign with, and unknown credentials", async () => {
     stack = await startStack();
-    const prefixed = await send("POST", "/credential", { authenticationPlan: { type: "hmac", secretKey: "s", signaturePrefix: "sha256=" } });
+    const prefixed = await send("POST", "/credential", {
+      authenticationPlan: { type: "hmac", secretKey: "s", signaturePrefix: "sha256=" },
+    });
     expect(prefixed.status).toBe(400);
-    const patched = await send("PATCH", `/assistant/${ASSISTANT_ID}`, { server: { url: "http://localhost:9/x", credentialId: "nope" } });
+    const patched = await send("PATCH", `/assistant/${ASSISTANT_ID}`, {
+      server: { url: "http://localhost:9/x", credentialId: "nope" },
+    });
     expect(patched.status).toBe(400);
   });
 
   it("signs later calls' deliveries with the HMAC credential a PATCH names", async () => {
     stack = await startStack();
     const { receiver, api } = stack;
-    const credential = await send("POST", "/credential", { provider: "webhook", authenticationPlan: { type: "hmac", secretKey: "whsec-rotated" } });
+    const credential = await send("POST", "/credential", {
+      provider: "webhook",
+      authenticationPlan: { type: "hmac", secretKey: "whsec-rotated" },
+    });
     const server = { url: `${receiver.url}/new-hook`, credentialId: credential.body.id };
     const patched = await send("PATCH", `/assistant/${ASSISTANT_ID}`, {
       server,
@@ -67,7 +81,11 @@ describe("saved assistants and webhook credentials", () => {
       monitorPlan: { controlEnabled: true },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ server, serverMessages: ["status-update", "end-of-call-report"], maxDurationSeconds: 1810 });
+    expect(patched.body).toMatchObject({
+      server,
+      serverMessages: ["status-update", "end-of-call-report"],
+      maxDurationSeconds: 1810,
+    });
     expect((await send("GET", `/assistant/${ASSISTANT_ID}`)).body).toMatchObject({ server, maxDurationSeconds: 1810 });
 
     const call = await api.createCall();

@@ -16,11 +16,20 @@ const ENV = {
 describe("configFromEnv", () => {
   it("builds one assistant signing with HMAC by default, with Vapi's defaults filled in", () => {
     const config = resolveConfig(configFromEnv(ENV));
-    expect(config).toMatchObject({ orgId: "org-1", publicKey: "pub-1", privateKey: "priv-1", postProcessingDelayMs: 1500 });
+    expect(config).toMatchObject({
+      orgId: "org-1",
+      publicKey: "pub-1",
+      privateKey: "priv-1",
+      postProcessingDelayMs: 1500,
+    });
     expect(config.assistants).toHaveLength(1);
     expect(config.assistants[0]).toMatchObject({
       id: "asst-1",
-      server: { url: ENV.VAPI_SERVER_URL, timeoutSeconds: 20, auth: { type: "hmac", secret: "whsec-1", timestampUnit: "ms" } },
+      server: {
+        url: ENV.VAPI_SERVER_URL,
+        timeoutSeconds: 20,
+        auth: { type: "hmac", secret: "whsec-1", timestampUnit: "ms" },
+      },
       serverMessages: DEFAULT_SERVER_MESSAGES,
       maxDurationSeconds: 600,
       monitorPlan: { controlEnabled: true, controlAuthenticationEnabled: false },
@@ -29,7 +38,12 @@ describe("configFromEnv", () => {
 
   it("reads the auth mode, allowed origins and post-processing delay", () => {
     const config = resolveConfig(
-      configFromEnv({ ...ENV, VAPI_WEBHOOK_AUTH: "secret", VAPI_EMULATOR_ALLOWED_ORIGINS: "http://localhost:3100, https://app.example.com", VAPI_EMULATOR_POST_PROCESSING_MS: "50" }),
+      configFromEnv({
+        ...ENV,
+        VAPI_WEBHOOK_AUTH: "secret",
+        VAPI_EMULATOR_ALLOWED_ORIGINS: "http://localhost:3100, https://app.example.com",
+        VAPI_EMULATOR_POST_PROCESSING_MS: "50",
+      }),
     );
     expect(config.assistants[0].server?.auth).toEqual({ type: "secret", secret: "whsec-1" });
     expect(config.publicKeyRestrictions.allowedOrigins).toEqual(["http://localhost:3100", "https://app.example.com"]);
@@ -42,7 +56,13 @@ describe("configFromEnv", () => {
 
   it("merges the JSON file at VAPI_EMULATOR_CONFIG over the env, assistants by id", () => {
     const file = join(mkdtempSync(join(tmpdir(), "vapi-emulator-")), "config.json");
-    writeFileSync(file, JSON.stringify({ speechCharsPerSecond: 40, assistants: [{ id: "asst-1", maxDurationSeconds: 120 }, { id: "asst-2" }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        speechCharsPerSecond: 40,
+        assistants: [{ id: "asst-1", maxDurationSeconds: 120 }, { id: "asst-2" }],
+      }),
+    );
     const config = resolveConfig(configFromEnv({ ...ENV, VAPI_EMULATOR_CONFIG: file }));
     expect(config.speechCharsPerSecond).toBe(40);
     expect(config.assistants.map((assistant) => assistant.id)).toEqual(["asst-1", "asst-2"]);

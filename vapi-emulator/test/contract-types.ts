@@ -16,7 +16,12 @@ export type CallSnapshot = Omit<Vapi.Call, "transport"> & {
 };
 
 /** A saved assistant carries its id, org and dates in `message.assistant` (§1.1). */
-export type EffectiveAssistant = Vapi.CreateAssistantDto & { id?: string; orgId?: string; createdAt?: string; updatedAt?: string };
+export type EffectiveAssistant = Vapi.CreateAssistantDto & {
+  id?: string;
+  orgId?: string;
+  createdAt?: string;
+  updatedAt?: string;
+};
 
 /** OpenAI-format tool calls and tool results carry OpenAI's own fields. */
 export type OpenAiMessage = Vapi.OpenAiMessage & { tool_calls?: JsonRecord[]; tool_call_id?: string };
@@ -49,7 +54,9 @@ export type ConversationUpdateMessage = {
 
 /** Captured payloads carry tool arguments as an object; the SDK types them as a JSON string (§2.2). */
 type ToolCall = Omit<Vapi.ToolCall, "function"> & { function: { name: string; arguments: JsonRecord } };
-type ToolWithToolCall = Omit<Vapi.ServerMessageToolCallsToolWithToolCallListItem.Function, "toolCall"> & { toolCall: ToolCall };
+type ToolWithToolCall = Omit<Vapi.ServerMessageToolCallsToolWithToolCallListItem.Function, "toolCall"> & {
+  toolCall: ToolCall;
+};
 
 export type ToolCallsMessage = {
   message: Omit<Envelope<Vapi.ServerMessageToolCalls>, "toolCallList" | "toolWithToolCallList"> & {

@@ -4,7 +4,11 @@
 // (contract-types.ts). After a deliberate change, rewrite the fixtures with `-u`.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_SERVER_MESSAGES } from "../config";
-import { createWebCallResponseExample, endOfCallReportExample, statusUpdateInProgressExample } from "./protocol-examples";
+import {
+  createWebCallResponseExample,
+  endOfCallReportExample,
+  statusUpdateInProgressExample,
+} from "./protocol-examples";
 import { shapeMismatches } from "./shape";
 import { type JsonObject, startStack } from "./support";
 
@@ -22,7 +26,10 @@ describe("server messages contract", () => {
 
   beforeAll(async () => {
     // One user turn, then a long silence: the capture does not depend on timing.
-    stack = await startStack({ conversation: [{ role: "user", text: "Hi, can you help me?", pauseMs: 10_000 }], speechCharsPerSecond: 200 });
+    stack = await startStack({
+      conversation: [{ role: "user", text: "Hi, can you help me?", pauseMs: 10_000 }],
+      speechCharsPerSecond: 200,
+    });
     stack.receiver.respond(({ body }) => {
       const message = body.message as JsonObject;
       if (message.type !== "tool-calls") return undefined;
@@ -40,21 +47,29 @@ describe("server messages contract", () => {
       expect((await stack.api.admin("POST", `/calls/${id}/trigger`, { type })).body).toMatchObject({ delivered: true });
     }
     const monitor = created.monitor as JsonObject;
-    await stack.api.control(String(monitor.controlUrl), { type: "say", content: "Goodbye, Ada!", endCallAfterSpoken: true });
+    await stack.api.control(String(monitor.controlUrl), {
+      type: "say",
+      content: "Goodbye, Ada!",
+      endCallAfterSpoken: true,
+    });
     await vi.waitFor(() => expect(stack.receiver.types(id).at(-1)).toBe("end-of-call-report"), { timeout: 5000 });
     messages = stack.receiver.messages(id);
   });
   afterAll(() => stack.close());
 
   const first = (type: string, match: JsonObject = {}) =>
-    messages.find((message) => message.type === type && Object.entries(match).every(([key, value]) => message[key] === value))!;
+    messages.find(
+      (message) => message.type === type && Object.entries(match).every(([key, value]) => message[key] === value),
+    )!;
 
   it("POST /call/web answers like the captured 2026 response (§4.1)", () => {
     expect(shapeMismatches(createWebCallResponseExample, created)).toEqual([]);
   });
 
   it("status-update in-progress has every field of the captured webCall payload (§2.3)", () => {
-    expect(shapeMismatches(statusUpdateInProgressExample.message, first("status-update", { status: "in-progress" }))).toEqual([]);
+    expect(
+      shapeMismatches(statusUpdateInProgressExample.message, first("status-update", { status: "in-progress" })),
+    ).toEqual([]);
   });
 
   it("end-of-call-report has every field of the captured report (§2.3)", () => {
@@ -68,7 +83,11 @@ describe("server messages contract", () => {
       ["transcriptPartial", "TranscriptMessage", first("transcript", { transcriptType: "partial" })],
       ["transcriptFinal", "TranscriptMessage", first("transcript", { transcriptType: "final" })],
       ["modelOutput", "ModelOutputMessage", first("model-output")],
-      ["conversationUpdate", "ConversationUpdateMessage", messages.findLast((message) => message.type === "conversation-update")!],
+      [
+        "conversationUpdate",
+        "ConversationUpdateMessage",
+        messages.findLast((message) => message.type === "conversation-update")!,
+      ],
       ["toolCalls", "ToolCallsMessage", first("tool-calls")],
       ["hang", "HangMessage", first("hang")],
       ["userInterrupted", "UserInterruptedMessage", first("user-interrupted")],
@@ -110,7 +129,8 @@ const VOLATILE_STRINGS: [RegExp, string][] = [
 
 function normalize(value: unknown, key = ""): unknown {
   if (typeof value === "number" && key in VOLATILE_NUMBERS) return VOLATILE_NUMBERS[key];
-  if (typeof value === "string") return VOLATILE_STRINGS.reduce((text, [pattern, fixed]) => text.replace(pattern, fixed), value);
+  if (typeof value === "string")
+    return VOLATILE_STRINGS.reduce((text, [pattern, fixed]) => text.replace(pattern, fixed), value);
   if (Array.isArray(value)) return value.map((item) => normalize(item));
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, normalize(item, name)]));
@@ -126,7 +146,8 @@ function renderFixtures(fixtures: [string, string, JsonObject][]): string {
     "",
   ];
   const body = fixtures.map(
-    ([name, type, message]) => `export const ${name}: Contract.${type} = ${JSON.stringify({ message: normalize(message) }, null, 2)};\n`,
+    ([name, type, message]) =>
+      `export const ${name}: Contract.${type} = ${JSON.stringify({ message: normalize(message) }, null, 2)};\n`,
   );
   return [...header, ...body].join("\n");
 }

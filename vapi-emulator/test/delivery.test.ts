@@ -68,7 +68,9 @@ describe("deliveries", () => {
     [{ type: "secret", secret: "s3cret" }, { "x-vapi-secret": "s3cret" }],
     [{ type: "bearer", token: "t0ken" }, { authorization: "Bearer t0ken" }],
   ] as const)("sends %o as its header", async (auth, expected) => {
-    stack = await startStack((receiverUrl) => ({ assistants: [{ id: "coach-test", server: { url: receiverUrl, auth } }] }));
+    stack = await startStack((receiverUrl) => ({
+      assistants: [{ id: "coach-test", server: { url: receiverUrl, auth } }],
+    }));
     const id = String((await stack.api.createCall()).body.id);
     await stack.api.admin("POST", `/calls/${id}/join`);
     await vi.waitFor(() => expect(stack!.receiver.requests.length).toBeGreaterThan(0));
@@ -89,10 +91,14 @@ describe("deliveries", () => {
   it("retries per the override's backoffPlan", async () => {
     stack = await startStack();
     stack.receiver.respond(() => ({ status: 503 }));
-    const overrides = { server: { url: `${stack.receiver.url}/webhook`, backoffPlan: { maxRetries: 2, baseDelaySeconds: 0 } } };
+    const overrides = {
+      server: { url: `${stack.receiver.url}/webhook`, backoffPlan: { maxRetries: 2, baseDelaySeconds: 0 } },
+    };
     const id = String((await stack.api.createCall({ overrides })).body.id);
     await stack.api.admin("POST", `/calls/${id}/join`);
-    await vi.waitFor(() => expect(stack!.receiver.types(id).slice(0, 3)).toEqual(Array(3).fill("status-update:in-progress")));
+    await vi.waitFor(() =>
+      expect(stack!.receiver.types(id).slice(0, 3)).toEqual(Array(3).fill("status-update:in-progress")),
+    );
   });
 
   it("applies faults: drop, duplicate, and deliver in-progress after the report", async () => {
@@ -109,7 +115,12 @@ describe("deliveries", () => {
     await vi.waitFor(() => expect(stack!.receiver.types(id).at(-1)).toBe("status-update:in-progress"));
     const types = stack.receiver.types(id);
     expect(types).not.toContain("speech-update");
-    expect(types.slice(-4)).toEqual(["status-update:ended", "status-update:ended", "end-of-call-report", "status-update:in-progress"]);
+    expect(types.slice(-4)).toEqual([
+      "status-update:ended",
+      "status-update:ended",
+      "end-of-call-report",
+      "status-update:in-progress",
+    ]);
     const [first, second] = stack.receiver.requests.filter((request) => request.rawBody.includes('"status":"ended"'));
     expect(first.rawBody).toBe(second.rawBody);
     const log = (await stack.api.admin("GET", `/deliveries?callId=${id}`)).body as unknown as JsonObject[];

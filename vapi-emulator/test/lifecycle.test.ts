@@ -14,8 +14,11 @@ describe("call lifecycle", () => {
   });
 
   /** A started call; `quiet` keeps the script silent after the first user turn. */
-  async function startedCall(options: { overrides?: JsonObject; extra?: Parameters<typeof startStack>[0]; quiet?: boolean } = {}) {
-    const quiet = options.quiet === false ? {} : { conversation: [{ role: "user" as const, text: "Hello.", pauseMs: 10_000 }] };
+  async function startedCall(
+    options: { overrides?: JsonObject; extra?: Parameters<typeof startStack>[0]; quiet?: boolean } = {},
+  ) {
+    const quiet =
+      options.quiet === false ? {} : { conversation: [{ role: "user" as const, text: "Hello.", pauseMs: 10_000 }] };
     stack = await startStack({ ...quiet, ...(options.extra as object) });
     const created = await stack.api.createCall({ overrides: options.overrides });
     expect(created.status).toBe(201);
@@ -31,12 +34,19 @@ describe("call lifecycle", () => {
 
   it("ends at maxDurationSeconds with exceeded-max-duration, the report last and its numbers consistent", async () => {
     // timeScale 0.02: the minimum 10 s lasts 200 ms.
-    const { id } = await startedCall({ overrides: { maxDurationSeconds: 10 }, extra: { timeScale: 0.02 }, quiet: false });
+    const { id } = await startedCall({
+      overrides: { maxDurationSeconds: 10 },
+      extra: { timeScale: 0.02 },
+      quiet: false,
+    });
     const report = await reportOf(id);
     const types = stack!.receiver.types(id);
     expect(types[0]).toBe("status-update:in-progress");
     expect(types.slice(-2)).toEqual(["status-update:ended", "end-of-call-report"]);
-    expect(stack!.receiver.messages(id).at(-2)).toMatchObject({ status: "ended", endedReason: "exceeded-max-duration" });
+    expect(stack!.receiver.messages(id).at(-2)).toMatchObject({
+      status: "ended",
+      endedReason: "exceeded-max-duration",
+    });
     expect(report.endedReason).toBe("exceeded-max-duration");
     const durationMs = Date.parse(String(report.endedAt)) - Date.parse(String(report.startedAt));
     expect(report.durationMs).toBe(durationMs);
@@ -47,7 +57,13 @@ describe("call lifecycle", () => {
     expect(costs.map((item) => item.type)).toContain("analysis");
     expect(report.cost).toBe(round4(costs.reduce((sum, item) => sum + Number(item.cost), 0)));
     const fetched = (await stack!.api.rest("GET", `/call/${id}`)).body;
-    expect(fetched).toMatchObject({ status: "ended", endedReason: "exceeded-max-duration", cost: report.cost, startedAt: report.startedAt, endedAt: report.endedAt });
+    expect(fetched).toMatchObject({
+      status: "ended",
+      endedReason: "exceeded-max-duration",
+      cost: report.cost,
+      startedAt: report.startedAt,
+      endedAt: report.endedAt,
+    });
   });
 
   it("every message carries the creation snapshot, the merged assistant and a numeric timestamp", async () => {
@@ -99,7 +115,10 @@ describe("call lifecycle", () => {
     const { controlUrl } = await startedCall();
     expect((await stack!.api.control(controlUrl, { type: "say", message: "wrong field" })).status).toBe(400);
     expect((await stack!.api.control(controlUrl, { type: "control", control: "mute-assistant" })).status).toBe(200);
-    expect((await stack!.api.control(controlUrl, { type: "add-message", message: { role: "system", content: "Be brief." } })).status).toBe(200);
+    expect(
+      (await stack!.api.control(controlUrl, { type: "add-message", message: { role: "system", content: "Be brief." } }))
+        .status,
+    ).toBe(200);
     expect((await stack!.api.control(controlUrl, { type: "dance" })).status).toBe(400);
   });
 
@@ -126,7 +145,9 @@ describe("call lifecycle", () => {
     const monitor = created.monitor as JsonObject;
     expect(monitor.controlUrl).toBeUndefined();
     expect(monitor.listenUrl).toEqual(expect.any(String));
-    expect((await stack.api.control(`${stack.emulator.url}/${created.id}/control`, { type: "end-call" })).status).toBe(404);
+    expect((await stack.api.control(`${stack.emulator.url}/${created.id}/control`, { type: "end-call" })).status).toBe(
+      404,
+    );
   });
 
   it("controlAuthenticationEnabled wants the public key on the control URL", async () => {
@@ -153,20 +174,31 @@ describe("call lifecycle", () => {
       return { status: 200, body: { results: [{ toolCallId: call.id, result: "You have 42 credits left." }] } };
     });
     const trigger = await stack!.api.admin("POST", `/calls/${id}/trigger`, { type: "tool-calls" });
-    expect(trigger.body).toMatchObject({ delivered: true, httpStatus: 200, body: { results: [{ result: "You have 42 credits left." }] } });
+    expect(trigger.body).toMatchObject({
+      delivered: true,
+      httpStatus: 200,
+      body: { results: [{ result: "You have 42 credits left." }] },
+    });
     await stack!.api.admin("POST", `/calls/${id}/hangup`);
     const report = await reportOf(id);
     expect(report.endedReason).toBe("customer-ended-call");
-    expect(report.messages).toContainEqual(expect.objectContaining({ role: "tool_call_result", result: "You have 42 credits left." }));
+    expect(report.messages).toContainEqual(
+      expect.objectContaining({ role: "tool_call_result", result: "You have 42 credits left." }),
+    );
     expect((await stack!.api.admin("POST", `/calls/${id}/hangup`)).status).toBe(409);
   });
 
   it("attack creates a call through POST /call/web with overrides, and joins it", async () => {
     stack = await startStack({ conversation: [{ role: "user", text: "Hello.", pauseMs: 10_000 }] });
-    const attack = await stack.api.admin("POST", "/attack", { overrides: { serverMessages: [], maxDurationSeconds: 43200 } });
+    const attack = await stack.api.admin("POST", "/attack", {
+      overrides: { serverMessages: [], maxDurationSeconds: 43200 },
+    });
     expect(attack.body).toMatchObject({ httpStatus: 201, joined: true });
     const call = attack.body.call as JsonObject;
-    expect((await stack.api.rest("GET", `/call/${call.id}`)).body).toMatchObject({ status: "in-progress", assistantOverrides: { serverMessages: [] } });
+    expect((await stack.api.rest("GET", `/call/${call.id}`)).body).toMatchObject({
+      status: "in-progress",
+      assistantOverrides: { serverMessages: [] },
+    });
     const badKey = await stack.api.admin("POST", "/attack", { key: "stolen" });
     expect(badKey.body).toMatchObject({ httpStatus: 401, joined: false });
     await stack.api.admin("POST", "/reset");

@@ -22,25 +22,46 @@ const require = createRequire(import.meta.url);
 function loadSdkWithEmulatedDaily(): VapiClass {
   const sdkPath = require.resolve("@vapi-ai/web");
   const dailyPath = require.resolve("@daily-co/daily-js", { paths: [sdkPath] });
-  require.cache[dailyPath] = { id: dailyPath, filename: dailyPath, loaded: true, exports: { __esModule: true, default: Daily } } as unknown as NodeJS.Module;
+  require.cache[dailyPath] = {
+    id: dailyPath,
+    filename: dailyPath,
+    loaded: true,
+    exports: { __esModule: true, default: Daily },
+  } as unknown as NodeJS.Module;
   return (require(sdkPath) as { default: VapiClass }).default;
 }
 
 function fakeMicrophone() {
-  const track = { kind: "audio", enabled: true, label: "fake mic", stop() {}, getSettings: () => ({ deviceId: "fake" }) };
+  const track = {
+    kind: "audio",
+    enabled: true,
+    label: "fake mic",
+    stop() {},
+    getSettings: () => ({ deviceId: "fake" }),
+  };
   return { getAudioTracks: () => [track], getTracks: () => [track] };
 }
 
 function recordEvents(vapi: VapiInstance): VapiEvents {
   const events: VapiEvents = [];
-  for (const name of ["call-start", "call-end", "message", "volume-level", "speech-start", "error", "camera-error", "call-start-failed"]) {
+  for (const name of [
+    "call-start",
+    "call-end",
+    "message",
+    "volume-level",
+    "speech-start",
+    "error",
+    "camera-error",
+    "call-start-failed",
+  ]) {
     vapi.on(name, (payload) => events.push({ name, payload }));
   }
   return events;
 }
 
 const named = (events: VapiEvents, name: string) => events.filter((event) => event.name === name);
-const messageTypes = (events: VapiEvents) => named(events, "message").map((event) => (event.payload as JsonObject).type);
+const messageTypes = (events: VapiEvents) =>
+  named(events, "message").map((event) => (event.payload as JsonObject).type);
 
 describe("the real web SDK on the emulated Daily transport", () => {
   let stack: Awaited<ReturnType<typeof startStack>>;
@@ -73,8 +94,12 @@ describe("the real web SDK on the emulated Daily transport", () => {
 
     await vi.waitFor(() => expect(named(events, "call-start")).toHaveLength(1));
     await vi.waitFor(() => expect(messageTypes(events)).toContain("conversation-update"), { timeout: 3000 });
-    await vi.waitFor(() => expect(named(events, "volume-level").some((event) => (event.payload as number) > 0)).toBe(true));
-    const transcripts = named(events, "message").map((event) => event.payload as JsonObject).filter((message) => message.type === "transcript");
+    await vi.waitFor(() =>
+      expect(named(events, "volume-level").some((event) => (event.payload as number) > 0)).toBe(true),
+    );
+    const transcripts = named(events, "message")
+      .map((event) => event.payload as JsonObject)
+      .filter((message) => message.type === "transcript");
     expect(transcripts[0]).toMatchObject({ role: "assistant", transcript: expect.stringContaining("Hi") });
     expect(messageTypes(events)[0]).toBe("status-update");
 
@@ -95,7 +120,9 @@ describe("the real web SDK on the emulated Daily transport", () => {
     const ended = await stack.api.admin("POST", `/calls/${call!.id}/end`, { endedReason: "exceeded-max-duration" });
     expect(ended.status).toBe(200);
     await vi.waitFor(() => expect(named(events, "call-end")).toHaveLength(1));
-    const last = named(events, "message").map((event) => event.payload as JsonObject).findLast((message) => message.type === "status-update");
+    const last = named(events, "message")
+      .map((event) => event.payload as JsonObject)
+      .findLast((message) => message.type === "status-update");
     expect(last).toEqual({ type: "status-update", status: "ended", endedReason: "exceeded-max-duration" });
   });
 
@@ -108,8 +135,12 @@ describe("the real web SDK on the emulated Daily transport", () => {
     vapi.end();
     await vi.waitFor(() => expect(named(events, "call-end")).toHaveLength(1));
     const details = await stack.api.admin("GET", `/calls/${call!.id}`);
-    await vi.waitFor(async () => expect(((await stack.api.rest("GET", `/call/${call!.id}`)).body).endedReason).toBe("customer-ended-call"));
-    expect(details.body.controlLog).toEqual([expect.objectContaining({ source: "browser", body: { type: "end-call" }, httpStatus: 200 })]);
+    await vi.waitFor(async () =>
+      expect((await stack.api.rest("GET", `/call/${call!.id}`)).body.endedReason).toBe("customer-ended-call"),
+    );
+    expect(details.body.controlLog).toEqual([
+      expect.objectContaining({ source: "browser", body: { type: "end-call" }, httpStatus: 200 }),
+    ]);
   });
 
   it("reports a denied microphone as Daily does, and the call ends", async () => {
@@ -120,9 +151,13 @@ describe("the real web SDK on the emulated Daily transport", () => {
     const events = recordEvents(vapi);
     const call = await vapi.start(ASSISTANT_ID);
     await vi.waitFor(() => expect(named(events, "call-end")).toHaveLength(1));
-    expect(named(events, "camera-error")[0].payload).toMatchObject({ error: { error: { type: "permissions", blockedMedia: ["audio"] } } });
+    expect(named(events, "camera-error")[0].payload).toMatchObject({
+      error: { error: { type: "permissions", blockedMedia: ["audio"] } },
+    });
     await vi.waitFor(async () =>
-      expect((await stack.api.rest("GET", `/call/${call!.id}`)).body.endedReason).toBe("customer-did-not-give-microphone-permission"),
+      expect((await stack.api.rest("GET", `/call/${call!.id}`)).body.endedReason).toBe(
+        "customer-did-not-give-microphone-permission",
+      ),
     );
   });
 
@@ -139,7 +174,9 @@ describe("the real web SDK on the emulated Daily transport", () => {
     const created = (await stack.api.createCall()).body;
     await stack.api.admin("POST", `/calls/${created.id}/end`);
     const call = Daily.createCallObject();
-    await expect(call.join({ url: String(created.webCallUrl) })).rejects.toThrow(/does not exist or the call has ended/);
+    await expect(call.join({ url: String(created.webCallUrl) })).rejects.toThrow(
+      /does not exist or the call has ended/,
+    );
     expect(call.meetingState()).toBe("error");
   });
 });

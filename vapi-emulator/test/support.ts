@@ -9,7 +9,13 @@ export const KEYS = { orgId: "org-test", publicKey: "pk-test", privateKey: "sk-t
 export const ASSISTANT_ID = "coach-test";
 export const ORIGIN = "http://localhost:3000";
 
-export type ReceivedRequest = { path: string; headers: IncomingHttpHeaders; rawBody: string; body: JsonObject; at: number };
+export type ReceivedRequest = {
+  path: string;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  body: JsonObject;
+  at: number;
+};
 
 type Responder = (request: ReceivedRequest) => { status?: number; body?: unknown } | undefined;
 
@@ -22,7 +28,13 @@ export async function startReceiver() {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const rawBody = Buffer.concat(chunks).toString("utf8");
-      const request = { path: req.url ?? "/", headers: req.headers, rawBody, body: JSON.parse(rawBody || "{}"), at: Date.now() };
+      const request = {
+        path: req.url ?? "/",
+        headers: req.headers,
+        rawBody,
+        body: JSON.parse(rawBody || "{}"),
+        at: Date.now(),
+      };
       requests.push(request);
       const reply = responder(request) ?? {};
       res.writeHead(reply.status ?? 200, { "content-type": "application/json" });
@@ -67,7 +79,9 @@ export function fastConfig(webhookUrl: string | undefined, extra: Partial<Emulat
         id: ASSISTANT_ID,
         name: "Test Coach",
         firstMessage: "Hi {{firstName}}!",
-        ...(webhookUrl ? { server: { url: `${webhookUrl}/webhook`, auth: { type: "hmac", secret: "whsec-test" } } } : {}),
+        ...(webhookUrl
+          ? { server: { url: `${webhookUrl}/webhook`, auth: { type: "hmac", secret: "whsec-test" } } }
+          : {}),
       },
     ],
     postProcessingDelayMs: 60,
@@ -86,12 +100,25 @@ type ExtraConfig = Partial<EmulatorConfig> | ((receiverUrl: string) => Partial<E
 /** An emulator whose assistant posts to a fresh receiver; `extra` may depend on the receiver's URL. */
 export async function startStack(extra: ExtraConfig = {}) {
   const receiver = await startReceiver();
-  const emulator = await startVapiEmulator(fastConfig(receiver.url, typeof extra === "function" ? extra(receiver.url) : extra));
-  return { receiver, emulator, api: apiClient(emulator), close: () => Promise.all([emulator.close(), receiver.close()]) };
+  const emulator = await startVapiEmulator(
+    fastConfig(receiver.url, typeof extra === "function" ? extra(receiver.url) : extra),
+  );
+  return {
+    receiver,
+    emulator,
+    api: apiClient(emulator),
+    close: () => Promise.all([emulator.close(), receiver.close()]),
+  };
 }
 
 export function apiClient(emulator: RunningEmulator) {
-  async function request(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+  async function request(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const response = await fetch(`${emulator.url}${path}`, {
       method,
       headers: {
@@ -102,11 +129,18 @@ export function apiClient(emulator: RunningEmulator) {
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as JsonObject };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as JsonObject,
+    };
   }
   return {
     createCall(options: { overrides?: JsonObject; key?: string; origin?: string; body?: JsonObject } = {}) {
-      const body = options.body ?? { assistantId: ASSISTANT_ID, ...(options.overrides ? { assistantOverrides: options.overrides } : {}) };
+      const body = options.body ?? {
+        assistantId: ASSISTANT_ID,
+        ...(options.overrides ? { assistantOverrides: options.overrides } : {}),
+      };
       return request("POST", "/call/web", options.key ?? KEYS.publicKey, body, { origin: options.origin ?? ORIGIN });
     },
     admin(method: string, path: string, body?: unknown) {

@@ -11,7 +11,9 @@ export async function GET(request: Request) {
     return Response.json({ error: "Unauthorized." }, { status: 401, headers: { "www-authenticate": "Bearer" } });
   }
   registerDatabaseGauges(() => readDatabaseFacts(db()));
-  return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType, "cache-control": "no-store" } });
+  return new Response(await metrics.registry.metrics(), {
+    headers: { "content-type": metrics.registry.contentType, "cache-control": "no-store" },
+  });
 }
 
 function bearerMatches(header: string | null, token: string | undefined) {

@@ -18,20 +18,46 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     <>
       <h1>Alerts</h1>
       <table>
-        <thead><tr><th>When</th><th>Kind</th><th>User</th><th>Call</th><th>Seconds</th><th>Credits</th><th>Message</th></tr></thead>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Kind</th>
+            <th>User</th>
+            <th>Call</th>
+            <th>Seconds</th>
+            <th>Credits</th>
+            <th>Message</th>
+          </tr>
+        </thead>
         <tbody>
           {alerts.map((a) => (
             <tr key={a.id}>
-              <td><When at={a.createdAt} /></td>
-              <td><span className="pill dash-bad">{ALERT_KIND_WORDS[a.kind]}</span></td>
+              <td>
+                <When at={a.createdAt} />
+              </td>
+              <td>
+                <span className="pill dash-bad">{ALERT_KIND_WORDS[a.kind]}</span>
+              </td>
               <td>{a.userId ? <Link href={`/dashboard/users/${a.userId}`}>{a.email ?? a.userId}</Link> : "—"}</td>
-              <td>{a.vapiCallId ? <Link href={`/dashboard/calls/${encodeURIComponent(a.vapiCallId)}`}>{a.vapiCallId}</Link> : "—"}</td>
+              <td>
+                {a.vapiCallId ? (
+                  <Link href={`/dashboard/calls/${encodeURIComponent(a.vapiCallId)}`}>{a.vapiCallId}</Link>
+                ) : (
+                  "—"
+                )}
+              </td>
               <td>{formatSeconds(a.seconds)}</td>
               <td>{a.credits}</td>
               <td>{a.message}</td>
             </tr>
           ))}
-          {alerts.length === 0 && <tr><td colSpan={7} className="muted">No alerts.</td></tr>}
+          {alerts.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                No alerts.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       <Pager info={pageInfo} basePath="/dashboard/alerts" />

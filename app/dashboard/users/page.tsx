@@ -16,26 +16,57 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     <>
       <h1>Users</h1>
       <form className="dash-filters" method="get">
-        <label>Email or name<input name="q" type="search" defaultValue={q ?? ""} maxLength={200} /></label>
+        <label>
+          Email or name
+          <input name="q" type="search" defaultValue={q ?? ""} maxLength={200} />
+        </label>
         <button type="submit">Search</button>
       </form>
       <table>
-        <thead><tr><th>Email</th><th>Name</th><th>Available</th><th>Held</th><th>Last call</th><th>Status</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Email</th>
+            <th>Name</th>
+            <th>Available</th>
+            <th>Held</th>
+            <th>Last call</th>
+            <th>Status</th>
+          </tr>
+        </thead>
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
-              <td><Link href={`/dashboard/users/${u.id}`}>{u.email}</Link></td>
+              <td>
+                <Link href={`/dashboard/users/${u.id}`}>{u.email}</Link>
+              </td>
               <td>{u.name ?? <span className="muted">—</span>}</td>
               <td>{u.available}</td>
               <td>{u.held}</td>
-              <td><When at={u.lastCallAt} /></td>
               <td>
-                {u.suspendedAt ? <span className="pill dash-bad">suspended</span> : <span className="pill">active</span>}
-                {u.role === "OPERATOR" && <> <span className="pill">operator</span></>}
+                <When at={u.lastCallAt} />
+              </td>
+              <td>
+                {u.suspendedAt ? (
+                  <span className="pill dash-bad">suspended</span>
+                ) : (
+                  <span className="pill">active</span>
+                )}
+                {u.role === "OPERATOR" && (
+                  <>
+                    {" "}
+                    <span className="pill">operator</span>
+                  </>
+                )}
               </td>
             </tr>
           ))}
-          {users.length === 0 && <tr><td colSpan={6} className="muted">No users match.</td></tr>}
+          {users.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No users match.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       <Pager info={pageInfo} basePath="/dashboard/users" params={{ q }} />

@@ -12,15 +12,23 @@ beforeAll(async () => {
   const fresh = await freshDb();
   db = fresh.db;
   Object.assign(process.env, {
-    DATABASE_URL: fresh.url, VAPI_ASSISTANT_ID: "coach-assistant", VAPI_WEBHOOK_SECRET: SECRET, VAPI_WEBHOOK_ACCEPT: "hmac,secret",
+    DATABASE_URL: fresh.url,
+    VAPI_ASSISTANT_ID: "coach-assistant",
+    VAPI_WEBHOOK_SECRET: SECRET,
+    VAPI_WEBHOOK_ACCEPT: "hmac,secret",
     START_TOKEN_SECRET: "route-test-start-token-secret",
   });
   ({ POST } = await import("./route"));
 });
 
 const url = "http://localhost/api/vapi/webhook";
-const post = (body: string, headers: Record<string, string>) => POST(new Request(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }));
-const rowsWritten = async () => ({ events: await db.webhookEvent.count(), calls: await db.call.count(), alerts: await db.alert.count() });
+const post = (body: string, headers: Record<string, string>) =>
+  POST(new Request(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } }));
+const rowsWritten = async () => ({
+  events: await db.webhookEvent.count(),
+  calls: await db.call.count(),
+  alerts: await db.alert.count(),
+});
 const inProgress = JSON.stringify(statusUpdate(webCall({ controlUrl: "http://127.0.0.1:9/x/control" }), "in-progress"));
 
 describe("POST /api/vapi/webhook", () => {
@@ -38,7 +46,10 @@ describe("POST /api/vapi/webhook", () => {
 
   it("refuses a correctly signed message whose timestamp is stale", async () => {
     const stale = Date.now() - 301_000;
-    const response = await post(inProgress, { "x-timestamp": String(stale), "x-signature": signHmac(SECRET, stale, inProgress) });
+    const response = await post(inProgress, {
+      "x-timestamp": String(stale),
+      "x-signature": signHmac(SECRET, stale, inProgress),
+    });
     expect(response.status).toBe(401);
     expect(await db.call.count()).toBe(0);
   });
@@ -46,7 +57,9 @@ describe("POST /api/vapi/webhook", () => {
   it("answers malformed JSON with 400", async () => {
     const body = "{not json";
     const ts = Date.now();
-    expect((await post(body, { "x-timestamp": String(ts), "x-signature": signHmac(SECRET, ts, body) })).status).toBe(400);
+    expect((await post(body, { "x-timestamp": String(ts), "x-signature": signHmac(SECRET, ts, body) })).status).toBe(
+      400,
+    );
   });
 
   it("answers a known type with a bad shape with 422, and an unknown type with 200 {}", async () => {
@@ -65,19 +78,33 @@ describe("POST /api/vapi/webhook", () => {
   });
 
   it("refuses a body over 1 MB with 413", async () => {
-    const response = await post(JSON.stringify({ message: { type: "hang", pad: "x".repeat(1_100_000) } }), { "x-vapi-secret": SECRET });
+    const response = await post(JSON.stringify({ message: { type: "hang", pad: "x".repeat(1_100_000) } }), {
+      "x-vapi-secret": SECRET,
+    });
     expect(response.status).toBe(413);
   });
 
   it("answers tool calls in Vapi's results shape", async () => {
-    const req = signedRequest(SECRET, { message: { type: "tool-calls", call: { id: "nobody" }, toolCallList: [{ id: "t1", type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } });
+    const req = signedRequest(SECRET, {
+      message: {
+        type: "tool-calls",
+        call: { id: "nobody" },
+        toolCallList: [{ id: "t1", type: "function", function: { name: "getRemainingCredits", arguments: {} } }],
+      },
+    });
     const response = await post(req.rawBody, Object.fromEntries(req.headers));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ results: [{ toolCallId: "t1", error: "This call is not a paid call." }] });
   });
 
   it("refuses with 422 a tool call whose id holds a lone surrogate: a result for an altered id answers nothing Vapi asked", async () => {
-    const req = signedRequest(SECRET, { message: { type: "tool-calls", call: { id: "nobody" }, toolCallList: [{ id: "x\ud83d", type: "function", function: { name: "getRemainingCredits", arguments: {} } }] } });
+    const req = signedRequest(SECRET, {
+      message: {
+        type: "tool-calls",
+        call: { id: "nobody" },
+        toolCallList: [{ id: "x\ud83d", type: "function", function: { name: "getRemainingCredits", arguments: {} } }],
+      },
+    });
     expect(req.rawBody).toContain("\\ud83d");
     const response = await post(req.rawBody, Object.fromEntries(req.headers));
     expect(response.status).toBe(422);
@@ -85,7 +112,9 @@ describe("POST /api/vapi/webhook", () => {
   });
 
   it("rejects phone calls' assistant-request with a spoken error", async () => {
-    const req = signedRequest(SECRET, { message: { type: "assistant-request", call: { id: "phone-1", type: "inboundPhoneCall" } } });
+    const req = signedRequest(SECRET, {
+      message: { type: "assistant-request", call: { id: "phone-1", type: "inboundPhoneCall" } },
+    });
     const body = await (await post(req.rawBody, Object.fromEntries(req.headers))).json();
     expect(body.error).toMatch(/only takes calls from its web app/);
   });
@@ -96,13 +125,24 @@ describe("POST /api/vapi/webhook", () => {
       const req = signedRequest(SECRET, body);
       expect((await post(req.rawBody, Object.fromEntries(req.headers))).status).toBe(200);
     };
-    const update = (timestamp: number, lines: [string, string][]) =>
-      ({ message: { type: "conversation-update", timestamp, call, messages: lines.map(([role, message]) => ({ role, message })) } });
+    const update = (timestamp: number, lines: [string, string][]) => ({
+      message: {
+        type: "conversation-update",
+        timestamp,
+        call,
+        messages: lines.map(([role, message]) => ({ role, message })),
+      },
+    });
     const transcript = async () => (await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript;
     const t0 = Date.now();
 
     await send(statusUpdate(call, "in-progress"));
-    await send(update(t0 + 1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    await send(
+      update(t0 + 1_000, [
+        ["bot", "Hi"],
+        ["user", "Mail me at jo@example.com"],
+      ]),
+    );
     expect(await transcript()).toBe("AI: Hi\nUser: Mail me at j***@example.com");
 
     // An older update arriving late does not take the transcript back.
@@ -111,7 +151,12 @@ describe("POST /api/vapi/webhook", () => {
 
     // A redelivery (same timestamp) is not applied again.
     await db.call.update({ where: { vapiCallId: call.id }, data: { transcript: "marker" } });
-    await send(update(t0 + 1_000, [["bot", "Hi"], ["user", "Mail me at jo@example.com"]]));
+    await send(
+      update(t0 + 1_000, [
+        ["bot", "Hi"],
+        ["user", "Mail me at jo@example.com"],
+      ]),
+    );
     expect(await transcript()).toBe("marker");
 
     await send(endOfCallReport(call, { seconds: 5 }));
@@ -125,7 +170,9 @@ describe("POST /api/vapi/webhook", () => {
     const zone = process.env.TZ;
     process.env.TZ = "Asia/Tokyo";
     try {
-      const req = signedRequest(SECRET, { message: { type: "speech-update", timestamp: 1, status: "started", role: "user", call: { id: "tz-call" } } });
+      const req = signedRequest(SECRET, {
+        message: { type: "speech-update", timestamp: 1, status: "started", role: "user", call: { id: "tz-call" } },
+      });
       expect((await post(req.rawBody, Object.fromEntries(req.headers))).status).toBe(200);
     } finally {
       process.env.TZ = zone;
@@ -141,10 +188,20 @@ describe("POST /api/vapi/webhook", () => {
       return (await post(req.rawBody, Object.fromEntries(req.headers))).status;
     };
     expect(await send(statusUpdate(call, "in-progress"))).toBe(200);
-    const update = { message: { type: "conversation-update", timestamp: 5, call, messages: [{ role: "user", message: "a\u0000b" }], "k\u0000": "v\u0000" } };
+    const update = {
+      message: {
+        type: "conversation-update",
+        timestamp: 5,
+        call,
+        messages: [{ role: "user", message: "a\u0000b" }],
+        "k\u0000": "v\u0000",
+      },
+    };
     expect(await send(update)).toBe(200);
     expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).transcript).toBe("User: a\ufffdb");
-    const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: call.id, type: "conversation-update" } });
+    const event = await db.webhookEvent.findFirstOrThrow({
+      where: { vapiCallId: call.id, type: "conversation-update" },
+    });
     expect(JSON.stringify(event.payload)).not.toContain("\\u0000");
     // In an id, refused with 422 (never a 500 Vapi would retry for ever), and nothing recorded under an altered id.
     expect(await send(statusUpdate({ ...call, id: "bad\u0000id" }, "in-progress"))).toBe(422);

@@ -15,13 +15,18 @@ export async function POST(request: Request) {
     metrics.webhookRequests.inc({ type: "other", outcome: "too-large" });
     return Response.json({ error: "Body too large." }, { status: 413 });
   }
-  const reply = await receiveServerMessage({ db: db(), config: appConfig(), pricing: pricingFromEnv() }, { headers: request.headers, rawBody, clientIp: clientIp(request.headers) })
-    .catch((error: unknown) => {
-      metrics.webhookRequests.inc({ type: "other", outcome: "error" });
-      throw error;
-    });
+  const reply = await receiveServerMessage(
+    { db: db(), config: appConfig(), pricing: pricingFromEnv() },
+    { headers: request.headers, rawBody, clientIp: clientIp(request.headers) },
+  ).catch((error: unknown) => {
+    metrics.webhookRequests.inc({ type: "other", outcome: "error" });
+    throw error;
+  });
   metrics.webhookRequests.inc({ type: reply.type, outcome: reply.outcome });
   metrics.webhookDuration.observe({ type: reply.type }, (performance.now() - started) / 1000);
   // no-transform: the replies are a few bytes, and gzipping them (Next's default) costs more than it saves.
-  return Response.json(reply.body, { status: reply.status, headers: { "cache-control": "no-store, no-transform", ...reply.headers } });
+  return Response.json(reply.body, {
+    status: reply.status,
+    headers: { "cache-control": "no-store, no-transform", ...reply.headers },
+  });
 }

@@ -31,14 +31,31 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
     <>
       <h1>{user.email}</h1>
       <section className="grid">
-        <div className="card"><div className="muted">Available</div><div className="stat" data-testid="user-available">{user.available}</div></div>
-        <div className="card"><div className="muted">Held</div><div className="stat">{user.held}</div></div>
+        <div className="card">
+          <div className="muted">Available</div>
+          <div className="stat" data-testid="user-available">
+            {user.available}
+          </div>
+        </div>
+        <div className="card">
+          <div className="muted">Held</div>
+          <div className="stat">{user.held}</div>
+        </div>
         <div className="card">
           <div className="muted">Status</div>
-          {user.suspendedAt
-            ? <p><span className="pill dash-bad">suspended</span> since <When at={user.suspendedAt} />: {user.suspendedReason}</p>
-            : <p><span className="pill">active</span> {user.role === "OPERATOR" && <span className="pill">operator</span>}</p>}
-          <p className="muted">{user.name ?? "no name"} · joined <When at={user.createdAt} /></p>
+          {user.suspendedAt ? (
+            <p>
+              <span className="pill dash-bad">suspended</span> since <When at={user.suspendedAt} />:{" "}
+              {user.suspendedReason}
+            </p>
+          ) : (
+            <p>
+              <span className="pill">active</span> {user.role === "OPERATOR" && <span className="pill">operator</span>}
+            </p>
+          )}
+          <p className="muted">
+            {user.name ?? "no name"} · joined <When at={user.createdAt} />
+          </p>
         </div>
       </section>
       <section className="grid">
@@ -48,25 +65,49 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
         </div>
         <div className="card">
           <h2>{user.suspendedAt ? "Lift the suspension" : "Suspend"}</h2>
-          <SuspensionForm userId={user.id} suspended={!!user.suspendedAt} suspend={suspendUserAction} unsuspend={unsuspendUserAction} />
+          <SuspensionForm
+            userId={user.id}
+            suspended={!!user.suspendedAt}
+            suspend={suspendUserAction}
+            unsuspend={unsuspendUserAction}
+          />
         </div>
       </section>
       <section className="card">
         <h2>Ledger</h2>
         <table>
-          <thead><tr><th>When</th><th>Kind</th><th>Available</th><th>Held</th><th>Actor</th><th>Reason</th></tr></thead>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Kind</th>
+              <th>Available</th>
+              <th>Held</th>
+              <th>Actor</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
           <tbody>
             {ledger.map((e) => (
               <tr key={e.id.toString()}>
-                <td><When at={e.createdAt} /></td>
-                <td><span className="pill">{LEDGER_KIND_WORDS[e.kind]}</span></td>
+                <td>
+                  <When at={e.createdAt} />
+                </td>
+                <td>
+                  <span className="pill">{LEDGER_KIND_WORDS[e.kind]}</span>
+                </td>
                 <td>{formatDelta(e.availableDelta)}</td>
                 <td>{formatDelta(e.heldDelta)}</td>
                 <td>{e.actorWords}</td>
                 <td>{e.reason ?? <span className="muted">—</span>}</td>
               </tr>
             ))}
-            {ledger.length === 0 && <tr><td colSpan={6} className="muted">No ledger entries.</td></tr>}
+            {ledger.length === 0 && (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No ledger entries.
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
         <Pager info={ledgerPageInfo} basePath={`/dashboard/users/${user.id}`} />
@@ -74,18 +115,40 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
       <section className="card">
         <h2>Recent calls</h2>
         <table>
-          <thead><tr><th>Started</th><th>Status</th><th>Used</th><th>Credits</th><th>Ended because</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Started</th>
+              <th>Status</th>
+              <th>Used</th>
+              <th>Credits</th>
+              <th>Ended because</th>
+            </tr>
+          </thead>
           <tbody>
             {calls.map((c) => (
               <tr key={c.id}>
-                <td><Link href={`/dashboard/calls/${c.id}`}><When at={c.startedAt} /></Link></td>
-                <td><CallStatusPills call={c} /></td>
+                <td>
+                  <Link href={`/dashboard/calls/${c.id}`}>
+                    <When at={c.startedAt} />
+                  </Link>
+                </td>
+                <td>
+                  <CallStatusPills call={c} />
+                </td>
                 <td>{formatSeconds(c.usedSeconds)}</td>
                 <td>{c.creditsCharged ?? "—"}</td>
-                <td><EndedBy call={c} /></td>
+                <td>
+                  <EndedBy call={c} />
+                </td>
               </tr>
             ))}
-            {calls.length === 0 && <tr><td colSpan={5} className="muted">No calls yet.</td></tr>}
+            {calls.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No calls yet.
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </section>
@@ -96,7 +159,11 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
             <li key={r.id}>
               <When at={r.createdAt} /> · asked for {r.credits}: “{r.note}” ·{" "}
               {r.status === "OPEN" && <Link href="/dashboard/requests">open, decide on Credit requests</Link>}
-              {r.status === "APPROVED" && <>approved, +{r.ledgerEntry?.availableDelta}: {r.decisionReason}</>}
+              {r.status === "APPROVED" && (
+                <>
+                  approved, +{r.ledgerEntry?.availableDelta}: {r.decisionReason}
+                </>
+              )}
               {r.status === "DECLINED" && <>declined: {r.decisionReason}</>}
             </li>
           ))}
@@ -106,7 +173,11 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
       <section className="card">
         <h2>Actions on this account</h2>
         <ul>
-          {audit.map((a) => <li key={a.id}><When at={a.createdAt} /> · {a.actorWords} {AUDIT_ACTION_WORDS[a.action]} · {a.reason}</li>)}
+          {audit.map((a) => (
+            <li key={a.id}>
+              <When at={a.createdAt} /> · {a.actorWords} {AUDIT_ACTION_WORDS[a.action]} · {a.reason}
+            </li>
+          ))}
           {audit.length === 0 && <li className="muted">None.</li>}
         </ul>
       </section>
