@@ -90,15 +90,13 @@ export const assistantSchema = z.object({
   model: z.record(z.string(), z.unknown()).default({ provider: "openai", model: "gpt-4o-mini" }),
   voice: z.record(z.string(), z.unknown()).default({ provider: "vapi", voiceId: "Elliot" }),
   transcriber: z.record(z.string(), z.unknown()).default({ provider: "deepgram", model: "nova-2", language: "en" }),
-  tools: z
-    .array(toolSchema)
-    .default([
-      {
-        name: "getRemainingCredits",
-        description: "Get the caller's remaining credits",
-        parameters: { type: "object", properties: {} },
-      },
-    ]),
+  tools: z.array(toolSchema).default([
+    {
+      name: "getRemainingCredits",
+      description: "Get the caller's remaining credits",
+      parameters: { type: "object", properties: {} },
+    },
+  ]),
   server: serverSchema.optional(),
   serverMessages: z.array(z.string()).default(DEFAULT_SERVER_MESSAGES),
   clientMessages: z.array(z.string()).default(DEFAULT_CLIENT_MESSAGES),
