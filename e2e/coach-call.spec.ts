@@ -4,15 +4,9 @@ import { appUrl } from "./support/env";
 import { STACK_FILE } from "./support/stack-file";
 import { test, expect, type Fixtures } from "./support/fixtures";
 import { emulator, eventually } from "./support/emulator";
-import { coachSays, numberedLines } from "./support/coach";
+import { coachSays, numberedLines, talk } from "./support/coach";
 
 // The e2e stack bills 60 credits per minute: one credit per started second.
-
-async function talk(page: Page) {
-  await page.goto("/coach");
-  await page.getByRole("button", { name: "Talk to coach" }).click();
-  await expect(page.getByTestId("call-live")).toBeVisible({ timeout: 20_000 });
-}
 
 async function latestCallOf(db: import("@/lib/db/client").Db, userId: string) {
   return eventually(

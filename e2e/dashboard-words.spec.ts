@@ -1,15 +1,9 @@
-import type { Page } from "@playwright/test";
 import { test, expect } from "./support/fixtures";
 import { eventually } from "./support/emulator";
+import { talk } from "./support/coach";
 
 // The operator's pages say what happened in the domain's words: who ended a call, who moved
 // credits, when to the second; not column names, raw ids or Vapi's codes.
-
-async function talk(page: Page) {
-  await page.goto("/coach");
-  await page.getByRole("button", { name: "Talk to coach" }).click();
-  await expect(page.getByTestId("call-live")).toBeVisible({ timeout: 20_000 });
-}
 
 test("a call an operator ended reads 'an operator', can be found by it, and its ledger names people and the system", async ({
   browser,

@@ -1,4 +1,4 @@
-import { expect } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import type { Db } from "@/lib/db/client";
 import { sayOnCall } from "@/lib/vapi/control";
 import { eventually } from "./emulator";
@@ -15,4 +15,11 @@ export async function coachSays(db: Db, userId: string, lines: string[]) {
       undefined,
   );
   for (const line of lines) expect((await sayOnCall(controlUrl!, line, { endCallAfterSpoken: false })).ok).toBe(true);
+}
+
+/** The signed-in user opens the coach page and starts a call: returns once it is live. */
+export async function talk(page: Page) {
+  await page.goto("/coach");
+  await page.getByRole("button", { name: "Talk to coach" }).click();
+  await expect(page.getByTestId("call-live")).toBeVisible({ timeout: 20_000 });
 }
