@@ -1,6 +1,7 @@
 import type { CallDetail } from "@/lib/dashboard/calls";
-import { formatDelta, formatSeconds } from "./format";
-import { LEDGER_KIND_WORDS, RESERVATION_STATUS_WORDS } from "@/lib/dashboard/words";
+import { formatSeconds } from "./format";
+import { LedgerTable } from "./ledger-table";
+import { RESERVATION_STATUS_WORDS } from "@/lib/dashboard/words";
 import { When } from "./when";
 
 /** The reservation that paid for a call: what was held, captured and given back (released, or expired), entry by entry. */
@@ -24,34 +25,7 @@ export function CallBilling({ reservation }: { reservation: CallDetail["call"]["
           </>
         )}
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Kind</th>
-            <th>Available</th>
-            <th>Held</th>
-            <th>Actor</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {reservation.ledgerEntries.map((e) => (
-            <tr key={e.id.toString()}>
-              <td>
-                <When at={e.createdAt} />
-              </td>
-              <td>
-                <span className="pill">{LEDGER_KIND_WORDS[e.kind]}</span>
-              </td>
-              <td>{formatDelta(e.availableDelta)}</td>
-              <td>{formatDelta(e.heldDelta)}</td>
-              <td>{e.actorWords}</td>
-              <td>{e.reason ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LedgerTable entries={reservation.ledgerEntries} />
     </>
   );
 }

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CreditAdjustForm } from "@/components/dashboard/credit-adjust-form";
-import { formatDelta, formatSeconds } from "@/components/dashboard/format";
+import { formatSeconds } from "@/components/dashboard/format";
+import { LedgerTable } from "@/components/dashboard/ledger-table";
 import { Pager } from "@/components/dashboard/pager";
 import { SuspensionForm } from "@/components/dashboard/suspension-form";
 import { db } from "@/lib/db/client";
@@ -12,7 +13,7 @@ import { getUserDetail } from "@/lib/dashboard/users";
 import { adjustCreditsAction, suspendUserAction, unsuspendUserAction } from "./actions";
 import { When } from "@/components/dashboard/when";
 import { CallStatusPills, EndedBy } from "@/components/dashboard/call-words";
-import { AUDIT_ACTION_WORDS, LEDGER_KIND_WORDS } from "@/lib/dashboard/words";
+import { AUDIT_ACTION_WORDS } from "@/lib/dashboard/words";
 
 export const dynamic = "force-dynamic";
 
@@ -75,41 +76,7 @@ export default async function UserDetailPage({ params, searchParams }: Props) {
       </section>
       <section className="card">
         <h2>Ledger</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Kind</th>
-              <th>Available</th>
-              <th>Held</th>
-              <th>Actor</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ledger.map((e) => (
-              <tr key={e.id.toString()}>
-                <td>
-                  <When at={e.createdAt} />
-                </td>
-                <td>
-                  <span className="pill">{LEDGER_KIND_WORDS[e.kind]}</span>
-                </td>
-                <td>{formatDelta(e.availableDelta)}</td>
-                <td>{formatDelta(e.heldDelta)}</td>
-                <td>{e.actorWords}</td>
-                <td>{e.reason ?? <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-            {ledger.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No ledger entries.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <LedgerTable entries={ledger} />
         <Pager info={ledgerPageInfo} basePath={`/dashboard/users/${user.id}`} />
       </section>
       <section className="card">
