@@ -15,6 +15,8 @@ type Unchecked = {
 };
 
 const MAX_BACKOFF_SECONDS = 300;
+/** Longer than a check takes: reading one call from Vapi, and at worst a notice and a suspension. */
+const CLAIM_LEASE_SECONDS = 60;
 
 /**
  * Reads each newly authorized call back from Vapi and compares the overrides the browser sent
@@ -23,8 +25,10 @@ const MAX_BACKOFF_SECONDS = 300;
  * because our own cutoff still ends the call.
  */
 export async function checkNewCallsForTampering(db: Db, rest: VapiRestClient, now = new Date()) {
+  // A claim is a lease, not a verdict: a check that dies half-way (a crash, a failed write) is
+  // taken up again once it lapses. Only a check that finished marks the call checked.
   const claimed = await db.$queryRaw<Unchecked[]>`
-    UPDATE "Call" c SET "overridesCheckedAt" = ${now}
+    UPDATE "Call" c SET "overridesCheckDueAt" = ${new Date(now.getTime() + CLAIM_LEASE_SECONDS * 1000)}
     FROM "Reservation" r
     WHERE c."reservationId" = r."id" AND c."status" = 'ACTIVE' AND c."overridesCheckedAt" IS NULL
       AND (c."overridesCheckDueAt" IS NULL OR c."overridesCheckDueAt" <= ${now})
@@ -34,27 +38,29 @@ export async function checkNewCallsForTampering(db: Db, rest: VapiRestClient, no
 }
 
 async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date) {
-  let record;
   try {
-    record = await rest.getCall(call.vapiCallId);
+    await inspect(db, rest, call, now);
   } catch (error) {
-    // Unchecked is not the same as clean: try again, after a pause that grows while Vapi keeps failing.
+    // Unchecked is not the same as clean: Vapi's read or one of our own writes failed. Try again,
+    // after a pause that grows while the failures go on (should this write fail too, the lease lapses).
     const failures = call.overridesCheckFailures + 1;
     if (failures === 1)
-      log.warn(
-        { callId: call.vapiCallId, err: error },
-        "Could not read the call from Vapi to check its overrides; retrying with backoff",
-      );
+      log.warn({ callId: call.vapiCallId, err: error }, "Could not check the call's overrides; retrying with backoff");
     await db.call.update({
       where: { id: call.id },
       data: {
-        overridesCheckedAt: null,
         overridesCheckFailures: failures,
         overridesCheckDueAt: new Date(now.getTime() + Math.min(2 ** failures, MAX_BACKOFF_SECONDS) * 1000),
       },
     });
-    return;
   }
+}
+
+/** One claimed call: read back from Vapi, acted on if it overrode what it may not, then marked checked. */
+async function inspect(db: Db, rest: VapiRestClient, call: Unchecked, now: Date) {
+  const record = await rest.getCall(call.vapiCallId);
+  const checked = (tx: Pick<Db, "call">) =>
+    tx.call.update({ where: { id: call.id }, data: { overridesCheckedAt: now, overridesCheckDueAt: null } });
   if (call.overridesCheckFailures > 0)
     log.info(
       { callId: call.vapiCallId, failures: call.overridesCheckFailures },
@@ -63,7 +69,7 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   const forbidden = findForbiddenOverrides(record.assistantOverrides, {
     maxDurationSeconds: call.seconds + MAX_DURATION_GRACE_SECONDS,
   });
-  if (!forbidden.length) return;
+  if (!forbidden.length) return void (await checked(db));
   const onlyDuration = forbidden.every((key) => key === "maxDurationSeconds");
   const controlUrl = record.monitor?.controlUrl;
   let outcome = "our cutoff still ends it";
@@ -88,13 +94,16 @@ async function checkOne(db: Db, rest: VapiRestClient, call: Unchecked, now: Date
   }
   // Settlement fills in a tampered call's seconds (its leakage); a call that was settled meanwhile has them already.
   const { usedSeconds } = await db.call.findUniqueOrThrow({ where: { id: call.id }, select: { usedSeconds: true } });
-  await db.alert.create({
-    data: {
-      kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL",
-      userId: call.userId,
-      vapiCallId: call.vapiCallId,
-      seconds: onlyDuration ? 0 : (usedSeconds ?? 0),
-      message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
-    },
+  await db.$transaction(async (tx) => {
+    await tx.alert.create({
+      data: {
+        kind: onlyDuration ? "RAISED_MAX_DURATION" : "TAMPERED_CALL",
+        userId: call.userId,
+        vapiCallId: call.vapiCallId,
+        seconds: onlyDuration ? 0 : (usedSeconds ?? 0),
+        message: `The browser overrode ${forbidden.join(", ")}: ${outcome}.${onlyDuration ? "" : " The user is suspended pending review."}`,
+      },
+    });
+    await checked(tx);
   });
 }

@@ -20,3 +20,22 @@ it(`keeps the ledger's promises through ${RUNS} simulated runs of faults`, async
   const result = await simulate(env, { runs: RUNS, seed, shrinkSeconds: 30 });
   if (!result.ok) expect.fail(formatResult(result, (args) => `npm run sim -- ${args}`));
 }, 175_000);
+
+/** Failures the simulator found, replayed exactly, so each stays fixed whatever seed the budget draws. */
+const FOUND = [
+  {
+    what: "a tamper check whose suspension failed to commit still marked the call checked, and nobody was suspended",
+    seed: 1932784172,
+    path: "110:0:0:0:0:4:6:9:10:11:11:11:11:11:11:11",
+    replayPath: "DAEAYA+:VB",
+  },
+];
+
+it.each(FOUND)(
+  "replays the run where $what",
+  async ({ seed, path, replayPath }) => {
+    const result = await simulate(env, { runs: 1, seed, path, replayPath, shrinkSeconds: 0 });
+    if (!result.ok) expect.fail(formatResult(result, (args) => `npm run sim -- ${args}`));
+  },
+  60_000,
+);
