@@ -7,8 +7,9 @@ export async function register() {
   const refusal =
     buildTargetMismatch(process.env.COACH_BUILT_FOR_VAPI, process.env.VAPI_API_URL) ?? trustProxyHopsProblem();
   if (refusal) {
-    console.error(refusal);
-    process.exit(1);
+    // Imported here, on Node only: the Edge build of this file must not name process.exit.
+    const { exitOnSetupError, SetupError } = await import("@/lib/setup/errors");
+    exitOnSetupError(new SetupError(refusal));
   }
   // COACH_WORKERS=off: a web instance only; `npm run worker` (or another instance) runs the background work.
   if (process.env.COACH_WORKERS === "off") return;

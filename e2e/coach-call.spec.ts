@@ -191,8 +191,8 @@ test("a second tab cannot start a second call", async ({ page, context, makeUser
   await expect(page.getByTestId("call-summary")).toBeVisible({ timeout: 15_000 });
 });
 
-// The promise was 2 s; since this session's changes the end lands at 2.0–2.6 s on these 2 cores
-// (cause not found yet: see the session note). Until it is found, the bound says what holds.
+// The promise was 2 s; since at-least-once processing and the observability work the end lands at
+// 2.0–2.6 s on these 2 cores (cause not found yet). Until it is found, the bound says what holds.
 test("an operator ends a live call and the caller's call ends within 3.5 s", async ({
   browser,
   page,
