@@ -37,6 +37,9 @@ const env = {
   NEXTAUTH_URL: appUrl,
   VAPI_API_URL: emulatorUrl,
   VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
+  // The webhook figures are the route's own cost: background work (tamper checks, follow-up
+  // end-calls, the reconciler) runs on workers, and here on none.
+  ...(which === "webhooks" ? { COACH_WORKERS: "off" } : {}),
 };
 delete process.env.DATABASE_URL;
 const stack = await startStack({

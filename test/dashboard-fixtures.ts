@@ -2,7 +2,7 @@
 // through the real ledger (reserve → bind → capture), so the invariants hold afterwards.
 import { randomUUID } from "node:crypto";
 import type { CurrentUser } from "@/lib/auth/session";
-import { bindReservation, capture, reserve } from "@/lib/credits/ledger";
+import { capture, reserve } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
 import type { CallFlag, User } from "@/lib/generated/prisma/client";
 
@@ -42,8 +42,7 @@ export async function billedCall(
     idempotencyKey: randomUUID(),
     actor: userId,
   });
-  if (!(await bindReservation(db, reservation.id, vapiCallId, new Date())))
-    throw new Error("could not bind the reservation");
+  await db.reservation.update({ where: { id: reservation.id }, data: { vapiCallId, boundAt: new Date() } });
   if (!o.live) await capture(db, reservation.id, o.charged ?? 0);
   return db.call.create({
     data: {

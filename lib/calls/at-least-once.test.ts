@@ -28,17 +28,38 @@ const config = appConfig({
 
 let realDb: Db;
 let control: TestHttpServer;
-/** Fails the next `n` interactive transactions: where authorization binds and settlement captures. */
+/**
+ * Fails the next `n` database calls an action makes: an interactive transaction (where settlement
+ * captures) or a plain statement (where authorization binds), never the inbox's own bookkeeping
+ * (the event log's write, a retry's claim, a failure's record).
+ */
 let failTransactions = 0;
 let db: Db;
+const injected = () => Promise.reject(new Error("injected: connection reset"));
 beforeAll(async () => {
   ({ db: realDb } = await freshDb());
+  const pool = new Proxy(realDb.pool, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== "query" || typeof value !== "function")
+        return typeof value === "function" ? value.bind(target) : value;
+      return (statement: { text?: string }, ...rest: unknown[]) => {
+        const bookkeeping = /^(WITH input AS|UPDATE "WebhookEvent")/.test(statement.text ?? "");
+        if (failTransactions > 0 && !bookkeeping) {
+          failTransactions--;
+          return injected();
+        }
+        return value.call(target, statement, ...rest);
+      };
+    },
+  });
   db = new Proxy(realDb, {
     get(target, key) {
       if (key === "$transaction" && failTransactions > 0) {
         failTransactions--;
-        return () => Promise.reject(new Error("injected: connection reset"));
+        return injected;
       }
+      if (key === "pool") return pool;
       const value = Reflect.get(target, key, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -92,7 +113,7 @@ describe("a message whose action fails", () => {
     const { user, call } = await startedCall(100);
     const t0 = new Date();
     await deliver(statusUpdate(call, "in-progress"), t0);
-    failTransactions = 2; // the report's capture fails, and so does the first retry
+    failTransactions = 2; // the report's settlement fails, and so does the first retry
     const at = (ms: number) => new Date(t0.getTime() + ms);
     expect((await deliver(endOfCallReport(call, { seconds: 30, startedAt: t0 }), at(31_000))).status).toBe(503);
     expect(await retryUnprocessedMessages({ db, config, pricing }, at(31_500))).toEqual({ claimed: 0, processed: 0 }); // not due yet

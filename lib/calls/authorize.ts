@@ -1,8 +1,8 @@
+import { randomUUID } from "node:crypto";
+import { DatabaseError } from "pg";
 import { z } from "zod";
-import type { Db } from "@/lib/db/client";
+import { utc, type Db } from "@/lib/db/client";
 import type { Call, CallFlag } from "@/lib/generated/prisma/client";
-import { Prisma } from "@/lib/generated/prisma/client";
-import { bindReservation } from "@/lib/credits/ledger";
 import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
@@ -31,18 +31,12 @@ export type Authorization = { call: Call; fresh: boolean };
 export const UNAUTHORIZED_NOTICE =
   "Sorry, this call was not started through Coach Call, so it can't continue. Goodbye.";
 
-function isUniqueViolation(error: unknown) {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
-
 /**
  * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
  * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
+ * Plain SQL on the pool: it runs for every call's first message, and Prisma's per-query cost showed.
  */
 export async function authorizeCall(db: Db, s: CallSighting, secret: string, now = new Date()): Promise<Authorization> {
-  const known = await db.call.findUnique({ where: { vapiCallId: s.vapiCallId } });
-  if (known) return { call: known, fresh: false };
-
   const meta = StartMetadata.safeParse(s.metadata);
   const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
   let unauthorizedFor: CallFlag | null = check.ok ? null : check.reason;
@@ -53,38 +47,91 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
   ) {
     unauthorizedFor = "TOKEN_MISMATCH";
   }
-  const claimedUser = check.ok ? check.claims.userId : null;
+  const reservationId = check.ok && !unauthorizedFor ? check.claims.reservationId : null;
+  const { known, paidSeconds } = await lookUp(db, s.vapiCallId, reservationId);
+  if (known) return { call: known, fresh: false };
 
-  try {
-    if (!unauthorizedFor && check.ok) {
-      const call = await db.$transaction(async (tx) => {
-        // FOR SHARE: a suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
-        const [holder] = await tx.$queryRaw<{ suspendedAt: Date | null }[]>`
-          SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = ${check.claims.reservationId} FOR SHARE OF u`;
-        if (holder?.suspendedAt) return "SUSPENDED" as const;
-        if (!(await bindReservation(tx, check.claims.reservationId, s.vapiCallId, s.startedAt))) return null;
-        const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
-        return tx.call.create({
-          data: {
-            vapiCallId: s.vapiCallId,
-            userId: reservation.userId,
-            reservationId: reservation.id,
-            status: "ACTIVE",
-            controlUrl: s.controlUrl,
-            startedAt: s.startedAt,
-            vapiStatus: "in-progress",
-            ...callDeadlines(s.startedAt, reservation.seconds),
-          },
-        });
-      });
-      if (call && call !== "SUSPENDED") return { call, fresh: true };
-      unauthorizedFor = call ?? "REPLAYED_TOKEN";
+  if (reservationId) {
+    if (paidSeconds === null) unauthorizedFor = "REPLAYED_TOKEN";
+    else {
+      const bound = await bindAndCreate(db, s, reservationId, paidSeconds, now);
+      if ("call" in bound) return bound;
+      unauthorizedFor = bound.refusedFor;
     }
-    return { call: await recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claimedUser, now), fresh: true };
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return { call: await db.call.findUniqueOrThrow({ where: { vapiCallId: s.vapiCallId } }), fresh: false };
   }
+  const claimedUser = check.ok ? check.claims.userId : null;
+  return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claimedUser, now);
+}
+
+/** The call's row if we know it, and (when a start names one) how many seconds its reservation paid for. */
+async function lookUp(db: Db, vapiCallId: string, reservationId: string | null) {
+  const { rows } = await db.pool.query<Call & { paidSeconds: number | null }>({
+    text: `SELECT c.*, (SELECT "seconds" FROM "Reservation" WHERE "id" = $2) AS "paidSeconds"
+           FROM (SELECT 1) AS one LEFT JOIN "Call" c ON c."vapiCallId" = $1`,
+    values: [vapiCallId, reservationId],
+  });
+  const { paidSeconds, ...call } = rows[0];
+  return { known: call.id ? (call as Call) : null, paidSeconds };
+}
+
+/** The call's row, by Vapi's id. */
+export const findCall = async (db: Db, vapiCallId: string) => (await lookUp(db, vapiCallId, null)).known;
+
+/**
+ * Binds the reservation to this call and creates the call with its deadlines, in one statement:
+ * FOR SHARE on the account, so a suspension committing meanwhile waits for this bind (and then
+ * ends the call), or is seen here. A reservation taken by another call, closed or expired is a replay.
+ */
+async function bindAndCreate(
+  db: Db,
+  s: CallSighting,
+  reservationId: string,
+  paidSeconds: number,
+  now: Date,
+): Promise<Authorization | { refusedFor: CallFlag }> {
+  const deadlines = callDeadlines(s.startedAt, paidSeconds);
+  const at = (d: Date | null) => (d ? utc(d) : null);
+  try {
+    const { rows } = await db.pool.query<Call & { suspended: boolean | null }>({
+      text: `WITH holder AS (
+         SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = $1 FOR SHARE OF u
+       ), bound AS (
+         UPDATE "Reservation" SET "vapiCallId" = $2, "boundAt" = $3::timestamp
+         WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR "vapiCallId" = $2) AND "expiresAt" > $3::timestamp
+           AND NOT EXISTS (SELECT 1 FROM holder WHERE "suspendedAt" IS NOT NULL)
+         RETURNING "id", "userId"
+       ), created AS (
+         INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "controlUrl", "startedAt", "vapiStatus",
+                             "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
+         SELECT $4, $2, "userId", "id", 'ACTIVE', $5, $3::timestamp, 'in-progress', $6::timestamp, $7::timestamp, $8::timestamp, $9::timestamp, $10::timestamp, $10::timestamp
+         FROM bound
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       )
+       SELECT c.*, (SELECT "suspendedAt" IS NOT NULL FROM holder) AS "suspended" FROM (SELECT 1) AS one LEFT JOIN created c ON true`,
+      values: [
+        reservationId,
+        s.vapiCallId,
+        utc(s.startedAt),
+        randomUUID(),
+        s.controlUrl ?? null,
+        at(deadlines.cutoffAt),
+        at(deadlines.warnAt),
+        at(deadlines.goodbyeAt),
+        at(deadlines.endCallDueAt),
+        utc(now),
+      ],
+    });
+    const { suspended, ...call } = rows[0];
+    if (call.id) return { call: call as Call, fresh: true };
+    if (suspended) return { refusedFor: "SUSPENDED" };
+  } catch (error) {
+    // Another reservation is bound to this call id: the call is being (or was) authorized elsewhere.
+    if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
+  }
+  // Created meanwhile by a concurrent attempt (a redelivery, another process): that one decided.
+  const known = await findCall(db, s.vapiCallId);
+  return known ? { call: known, fresh: false } : { refusedFor: "REPLAYED_TOKEN" };
 }
 
 async function recordUnauthorized(
@@ -93,39 +140,46 @@ async function recordUnauthorized(
   flag: CallFlag,
   userId: string | null,
   now: Date,
-): Promise<Call> {
+): Promise<Authorization> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice =
     s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();
-  const user = userId ? await db.user.findUnique({ where: { id: userId }, select: { id: true } }) : null;
-  // The call and its alert commit together: a retry after a failure finds the call and stops there.
-  const [call] = await db.$transaction([
-    db.call.create({
-      data: {
-        vapiCallId: s.vapiCallId,
-        userId: user?.id,
-        status: "UNAUTHORIZED",
-        flag,
-        controlUrl: s.controlUrl,
-        startedAt: s.startedAt,
-        vapiStatus: s.live ? "in-progress" : "ended",
-        endCallDueAt: s.live ? new Date(now.getTime() + END_AFTER_NOTICE_MS) : null,
-      },
-    }),
-    db.alert.create({
-      data: {
-        kind: "UNAUTHORIZED_CALL",
-        userId: user?.id,
-        vapiCallId: s.vapiCallId,
-        message: `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
-      },
-    }),
-  ]);
+  // The call and its alert commit together (one statement): a retry after a failure finds the call and stops there.
+  const { rows } = await db.pool.query<Call>({
+    text: `WITH created AS (
+       INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
+       VALUES ($1, $2, (SELECT "id" FROM "User" WHERE "id" = $3), 'UNAUTHORIZED', $4::"CallFlag", $5, $6::timestamp, $7, $8::timestamp, $9::timestamp, $9::timestamp)
+       ON CONFLICT DO NOTHING
+       RETURNING *
+     ), alert AS (
+       INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
+       SELECT $10, 'UNAUTHORIZED_CALL', "userId", "vapiCallId", $11, $9::timestamp FROM created
+     )
+     SELECT * FROM created`,
+    values: [
+      randomUUID(),
+      s.vapiCallId,
+      userId,
+      flag,
+      s.controlUrl ?? null,
+      utc(s.startedAt),
+      s.live ? "in-progress" : "ended",
+      s.live ? utc(new Date(now.getTime() + END_AFTER_NOTICE_MS)) : null,
+      utc(now),
+      randomUUID(),
+      `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+    ],
+  });
+  const call = rows[0];
+  if (!call) {
+    await notice;
+    return { call: (await findCall(db, s.vapiCallId))!, fresh: false }; // recorded meanwhile by a concurrent attempt
+  }
   log.warn(
-    { callId: s.vapiCallId, userId: user?.id, flag, live: s.live },
+    { callId: s.vapiCallId, userId: call.userId ?? undefined, flag, live: s.live },
     "Call without a valid start: unauthorized, ending it",
   );
   await notice;
-  return call;
+  return { call, fresh: true };
 }

@@ -11,7 +11,7 @@ import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
 import { enforceOnce, GOODBYE, warning } from "./enforcer";
-import { UNAUTHORIZED_NOTICE } from "./authorize";
+import { UNAUTHORIZED_NOTICE, authorizeCall } from "./authorize";
 import { metrics } from "@/lib/observability/metrics";
 import { coachCallState } from "./call-state";
 
@@ -88,7 +88,48 @@ describe("a paid call", () => {
   });
 });
 
+describe("the records of a call", () => {
+  it("are read and written in UTC, whatever the server's time zone", async () => {
+    const { start, call } = await startedCall(40);
+    const startedAt = new Date(Date.now() - 1234);
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo";
+    try {
+      const sighting = { vapiCallId: call.id, metadata: start.assistantOverrides.metadata, startedAt, live: false };
+      const first = await authorizeCall(db, sighting, config.startTokenSecret);
+      const again = await authorizeCall(db, sighting, config.startTokenSecret);
+      expect([first.fresh, again.fresh]).toEqual([true, false]);
+      expect(first.call.startedAt.getTime()).toBe(startedAt.getTime());
+      expect(again.call.cutoffAt!.getTime()).toBe(startedAt.getTime() + start.reservation.seconds * 1000);
+      await deliver(endOfCallReport(call, { seconds: 1 }));
+    } finally {
+      process.env.TZ = zone;
+    }
+    const row = await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } });
+    expect(row.startedAt.getTime()).toBe(startedAt.getTime());
+    const recent = (at: Date | null) => Math.abs(at!.getTime() - Date.now()) < 60_000;
+    expect([row.createdAt, row.settledAt].map(recent)).toEqual([true, true]);
+    const entries = await db.ledgerEntry.findMany({ where: { reservationId: start.reservation.id } });
+    expect(entries.map((e) => recent(e.createdAt))).toEqual(entries.map(() => true));
+    const reservation = await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } });
+    expect(recent(reservation.closedAt)).toBe(true);
+  });
+});
+
 describe("a call without a valid start", () => {
+  it("binds a start to one call only: of three calls carrying it at once, one is paid and two are replays", async () => {
+    const { start } = await startedCall(40);
+    const calls = [1, 2, 3].map(() => webCall({ metadata: start.assistantOverrides.metadata }));
+    await Promise.all(calls.map((c) => deliver(statusUpdate(c, "in-progress"))));
+    const rows = await db.call.findMany({ where: { vapiCallId: { in: calls.map((c) => c.id) } } });
+    expect(rows.map((r) => r.flag ?? r.status).sort()).toEqual(["ACTIVE", "REPLAYED_TOKEN", "REPLAYED_TOKEN"]);
+    const paid = rows.find((r) => r.status === "ACTIVE")!;
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({
+      vapiCallId: paid.vapiCallId,
+    });
+    await Promise.all(calls.map((c) => deliver(endOfCallReport(c, { seconds: 1 }))));
+  });
+
   it("is told to end, then ended once, with no credits moved", async () => {
     const { user, start, call } = await startedCall(40);
     await deliver(statusUpdate(call, "in-progress"));

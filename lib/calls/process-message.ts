@@ -24,10 +24,8 @@ const RETRY_LEASE_SECONDS = 60;
 /** Runs a pending message's action once; false when it failed (recorded, logged on its first failure, due again after a backoff). */
 export async function processMessage(ctx: ActionContext, m: PendingMessage, now = new Date()): Promise<boolean> {
   const markProcessed = (tx: Prisma.TransactionClient | Db) =>
-    tx.webhookEvent.updateMany({
-      where: { dedupeKey: m.dedupeKey, processedAt: null },
-      data: { processedAt: now, action: Prisma.DbNull, nextAttemptAt: null },
-    });
+    tx.$executeRaw`UPDATE "WebhookEvent" SET "processedAt" = ${now}, "action" = NULL, "nextAttemptAt" = NULL
+                   WHERE "dedupeKey" = ${m.dedupeKey} AND "processedAt" IS NULL`;
   try {
     await runAction(ctx, m.action, now, markProcessed, m.dedupeKey);
     if (m.attempts > 0)

@@ -5,7 +5,7 @@ import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
-import { authorizeCall, type CallSighting } from "./authorize";
+import { authorizeCall, findCall, type CallSighting } from "./authorize";
 
 /** Alerts whose `seconds` are leakage: filled in when the call is settled. */
 export const LEAKAGE_ALERT_KINDS: AlertKind[] = ["UNAUTHORIZED_CALL", "TAMPERED_CALL"];
@@ -59,32 +59,25 @@ export async function settleCall(
   }
   const seconds = usedSeconds(u, call.startedAt, now);
   const status = call.status === "UNAUTHORIZED" ? "UNAUTHORIZED" : "SETTLED";
+  const used = Math.ceil(seconds);
+  // One statement: the bill, and the leakage (by Vapi's record: how long a call we did not
+  // authorize, or that was tampered with, ran). `settledCallId` names the row it settled, if any.
   const bill = async (tx: Prisma.TransactionClient, charged: number) => {
-    const settled = await tx.call.updateMany({
-      where: { id: call.id, settledAt: null },
-      data: {
-        usedSeconds: Math.ceil(seconds),
-        creditsCharged: charged,
-        endedAt: u.endedAt ?? call.endedAt ?? now,
-        endedReason: u.endedReason ?? call.endedReason,
-        vapiCost: u.cost,
-        summary: u.summary,
-        transcript: u.transcript ?? call.transcript,
-        recordingUrl: u.recordingUrl,
-        vapiStatus: "ended",
-        settledAt: now,
-        status,
-      },
-    });
-    if (settled.count) {
-      // Leakage, by Vapi's record: how long a call we did not authorize, or that was tampered with, ran.
-      await tx.alert.updateMany({
-        where: { vapiCallId: u.vapiCallId, kind: { in: LEAKAGE_ALERT_KINDS } },
-        data: { seconds: Math.ceil(seconds) },
-      });
-    }
+    const settled = await tx.$queryRaw<{ settledCallId: string }[]>`
+      WITH settled AS (
+        UPDATE "Call" SET "usedSeconds" = ${used}, "creditsCharged" = ${charged}, "endedAt" = ${u.endedAt ?? call.endedAt ?? now},
+          "endedReason" = ${u.endedReason ?? call.endedReason}, "vapiCost" = ${u.cost ?? null}, "summary" = ${u.summary ?? null},
+          "transcript" = ${u.transcript ?? call.transcript}, "recordingUrl" = ${u.recordingUrl ?? null}, "vapiStatus" = 'ended',
+          "settledAt" = ${now}, "status" = ${status}::"CallStatus", "updatedAt" = ${now}
+        WHERE "id" = ${call.id} AND "settledAt" IS NULL
+        RETURNING "id"
+      ), leakage AS (
+        UPDATE "Alert" SET "seconds" = ${used}
+        WHERE "vapiCallId" = ${u.vapiCallId} AND "kind"::text = ANY(${LEAKAGE_ALERT_KINDS}) AND EXISTS (SELECT 1 FROM settled)
+      )
+      SELECT "id" AS "settledCallId" FROM settled`;
     await alongside?.(tx);
-    return settled.count === 1;
+    return settled.length === 1;
   };
   let settledNow = false;
   if (call.reservationId) {
@@ -100,8 +93,8 @@ export async function settleCall(
   } else {
     settledNow = await db.$transaction((tx) => bill(tx, 0));
   }
-  if (settledNow && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(Math.ceil(seconds));
-  return { call: await db.call.findUniqueOrThrow({ where: { id: call.id } }), settledNow };
+  if (settledNow && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
+  return { call: (await findCall(db, u.vapiCallId))!, settledNow };
 }
 
 /**

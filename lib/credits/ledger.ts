@@ -15,19 +15,32 @@ type Move = {
   idempotencyKey: string;
 };
 
-/** The one place a balance changes: the account row and its ledger entry, in the caller's transaction. */
+/**
+ * The one place a balance changes: the account row and its ledger entry, in the caller's
+ * transaction. One statement (it runs twice in every settlement); a move the account cannot
+ * cover writes its entry but throws, so the caller's transaction rolls it back.
+ */
 async function move(tx: Tx, m: Move): Promise<LedgerEntry> {
-  const entry = await tx.ledgerEntry.create({ data: m });
-  const changed = await tx.user.updateMany({
-    where: { id: m.userId, available: { gte: -m.availableDelta }, held: { gte: -m.heldDelta } },
-    data: { available: { increment: m.availableDelta }, held: { increment: m.heldDelta } },
-  });
-  if (changed.count !== 1) throw insufficientCredits(-m.availableDelta);
+  const [entry] = await tx.$queryRaw<(LedgerEntry & { accountChanged: boolean })[]>`
+    WITH account AS (
+      UPDATE "User" SET "available" = "available" + ${m.availableDelta}, "held" = "held" + ${m.heldDelta}
+      WHERE "id" = ${m.userId} AND "available" >= ${-m.availableDelta} AND "held" >= ${-m.heldDelta}
+      RETURNING 1
+    )
+    INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
+    VALUES (${m.userId}, ${m.kind}::"LedgerKind", ${m.availableDelta}, ${m.heldDelta}, ${m.reservationId ?? null},
+            ${m.actor}, ${m.reason ?? null}, ${m.idempotencyKey}, ${new Date()})
+    RETURNING *, EXISTS (SELECT 1 FROM account) AS "accountChanged"`;
+  if (!entry.accountChanged) throw insufficientCredits(-m.availableDelta);
+  delete (entry as Partial<typeof entry>).accountChanged;
   return entry;
 }
 
+/** A unique key taken: P2002 from the ORM, or P2010 (a raw statement failed) with the driver's UniqueConstraintViolation. */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const driverError = error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined;
+  return error.code === "P2002" || (error.code === "P2010" && driverError?.cause?.kind === "UniqueConstraintViolation");
 }
 
 function assertCredits(credits: number) {
@@ -155,7 +168,9 @@ async function close(
       await alongside?.(tx, held);
       return held;
     }
-    const stillDue = await tx.reservation.count({ where: { id: reservationId, ...extraWhere } });
+    const stillDue =
+      Object.keys(extraWhere).length === 0 ||
+      (await tx.reservation.count({ where: { id: reservationId, ...extraWhere } }));
     if (!stillDue) return null;
     const captured = Math.min(Math.max(0, c.captured), held.credits);
     const released = held.credits - captured;
@@ -178,10 +193,10 @@ async function close(
         idempotencyKey: `${kind.toLowerCase()}:${reservationId}`,
       });
     }
-    const closed = await tx.reservation.update({
-      where: { id: reservationId },
-      data: { status: c.status, capturedCredits: captured, releasedCredits: released, closedAt: new Date() },
-    });
+    const [closed] = await tx.$queryRaw<Reservation[]>`
+      UPDATE "Reservation" SET "status" = ${c.status}::"ReservationStatus", "capturedCredits" = ${captured},
+        "releasedCredits" = ${released}, "closedAt" = ${new Date()}
+      WHERE "id" = ${reservationId} RETURNING *`;
     await alongside?.(tx, closed);
     return closed;
   });
@@ -227,27 +242,4 @@ export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
     if (closed) expired.push(closed);
   }
   return expired;
-}
-
-/**
- * Binds a Vapi call to a live, unexpired reservation; false when it is taken by another call,
- * closed or expired. Binding the same call again is true: the same message may be acted on twice
- * at once (a redelivery while the first attempt runs), and the second must not read as a replay.
- */
-export async function bindReservation(
-  db: Db | Tx,
-  reservationId: string,
-  vapiCallId: string,
-  now: Date,
-): Promise<boolean> {
-  try {
-    const bound = await db.reservation.updateMany({
-      where: { id: reservationId, status: "HELD", OR: [{ vapiCallId: null }, { vapiCallId }], expiresAt: { gt: now } },
-      data: { vapiCallId, boundAt: now },
-    });
-    return bound.count === 1;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
 }

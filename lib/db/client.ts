@@ -11,7 +11,12 @@ export type Db = PrismaClient & { readonly pool: pg.Pool };
 
 export function createDb(connectionString: string): Db {
   // A connection that cannot be had in 10 s is an error, not a wait; keepAlive notices a dead one.
-  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    types: utcTimestamps,
+  });
   return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), { pool });
 }
 
@@ -20,6 +25,15 @@ export function createDb(connectionString: string): Db {
  * zone); pg would send a Date in the server's local zone, which such a column takes at face value.
  */
 export const utc = (date: Date) => date.toISOString();
+
+const TIMESTAMP_OID = 1114;
+/** Plain-SQL reads of those columns, as UTC too (pg would read them in the server's local zone). Prisma's adapter sets its own parsers. */
+const utcTimestamps = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID && format !== "binary"
+      ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
 
 const globalForDb = globalThis as unknown as { coachDb?: Db };
 

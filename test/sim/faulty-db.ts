@@ -77,31 +77,12 @@ function tapped<T extends object>(tap: DbTap, site: string, promise: T, onResult
   });
 }
 
-function delegate(tap: DbTap, model: string, target: object, settled: Settled): object {
+function delegate(tap: DbTap, model: string, target: object): object {
   return new Proxy(target, {
     get(t, method) {
       const value = Reflect.get(t, method, t);
       if (typeof value !== "function" || typeof method !== "string") return value;
-      return (...args: unknown[]) => {
-        const site = `${model}.${method}`;
-        const promise = value.apply(t, args) as object;
-        const args0 = args[0] as { where?: { id?: unknown }; data?: { settledAt?: unknown } } | undefined;
-        const settles =
-          model === "call" &&
-          method === "updateMany" &&
-          args0?.data?.settledAt !== undefined &&
-          typeof args0.where?.id === "string";
-        return tapped(
-          tap,
-          site,
-          promise,
-          settles
-            ? (r) => {
-                if ((r as { count: number }).count > 0) settled(args0!.where!.id as string);
-              }
-            : undefined,
-        );
-      };
+      return (...args: unknown[]) => tapped(tap, `${model}.${method}`, value.apply(t, args) as object);
     },
   });
 }
@@ -111,9 +92,13 @@ function client<T extends object>(tap: DbTap, target: T, settled: Settled): T {
     get(t, prop) {
       const value = Reflect.get(t, prop, t);
       if (typeof prop !== "string") return value;
-      if (delegates.has(prop)) return delegate(tap, prop, value as object, settled);
+      if (delegates.has(prop)) return delegate(tap, prop, value as object);
       if (RAW.has(prop))
-        return (...args: unknown[]) => tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args));
+        return (...args: unknown[]) =>
+          tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args), (rows) => {
+            // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
+            if (Array.isArray(rows)) for (const r of rows) if (r?.settledCallId) settled(r.settledCallId as string);
+          });
       if (prop === "$transaction") return transaction(tap, t, value as (...a: unknown[]) => Promise<unknown>, settled);
       if (prop === "pool") return pool(tap, value as Db["pool"]);
       return typeof value === "function" ? value.bind(t) : value;
