@@ -16,6 +16,17 @@ export const asCurrentUser = (u: User): CurrentUser => ({
   held: u.held,
 });
 
+/** Who asks for the dashboard's reads in tests about what they return: they check the role, not the row. */
+export const anOperator: CurrentUser = {
+  id: "test-operator",
+  email: "operator@example.test",
+  name: null,
+  role: "OPERATOR",
+  suspendedAt: null,
+  available: 0,
+  held: 0,
+};
+
 type CallFacts = {
   startedAt: Date;
   usedSeconds?: number;

@@ -10,10 +10,10 @@ import { getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  await operatorForPage("/dashboard");
+  const viewer = await operatorForPage("/dashboard");
   const now = new Date();
-  const o = await getOverview(db(), now);
-  const lagging = await reconcilerWarning(db(), process.env, now);
+  const o = await getOverview(db(), viewer, now);
+  const lagging = await reconcilerWarning(db(), viewer, process.env, now);
   const warnings = [...vapiKeyWarnings(process.env), ...(lagging ? [lagging] : [])];
   const today = now.toISOString().slice(0, 10);
   const monthAgo = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);

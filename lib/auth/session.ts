@@ -1,6 +1,7 @@
 import { getServerSession } from "next-auth";
 import { db } from "@/lib/db/client";
 import { authOptions } from "./options";
+import { AccessDenied, assertOperator } from "./roles";
 
 export type CurrentUser = {
   id: string;
@@ -26,39 +27,10 @@ export async function currentUser(): Promise<CurrentUser | null> {
   });
 }
 
-const REFUSALS = {
-  "signed-out": "Please sign in.",
-  "not-operator": "Operators only.",
-  suspended: "This account is suspended.",
-} as const;
-
-export class AccessDenied extends Error {
-  constructor(readonly reason: keyof typeof REFUSALS) {
-    super(REFUSALS[reason]);
-  }
-}
-
-/** Why `user` may not act as an operator, or null if they may: the one rule for pages, routes and actions. */
-export function operatorRefusal(user: CurrentUser | null | undefined): AccessDenied | null {
-  if (!user) return new AccessDenied("signed-out");
-  if (user.role !== "OPERATOR") return new AccessDenied("not-operator");
-  if (user.suspendedAt) return new AccessDenied("suspended");
-  return null;
-}
-
 export async function requireUser(): Promise<CurrentUser> {
   const user = await currentUser();
   if (!user) throw new AccessDenied("signed-out");
   return user;
-}
-
-/**
- * Throws unless `user` may act as an operator. Functions that change things call it on the
- * operator they are given too, so a caller that forgot its guard still cannot act for anyone else.
- */
-export function assertOperator(user: CurrentUser | null | undefined): asserts user is CurrentUser {
-  const refusal = operatorRefusal(user);
-  if (refusal) throw refusal;
 }
 
 export async function requireOperator(): Promise<CurrentUser> {

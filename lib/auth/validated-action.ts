@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LedgerError } from "@/lib/credits/errors";
-import { AccessDenied, requireOperator, requireUser, type CurrentUser } from "./session";
+import { AccessDenied } from "./roles";
+import { requireOperator, requireUser, type CurrentUser } from "./session";
 
 export type ActionResult<T> =
   { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string[]> };

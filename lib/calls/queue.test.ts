@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { anOperator } from "@/test/dashboard-fixtures";
 import { freshDb } from "@/test/db";
 import type { Db } from "@/lib/db/client";
 import { hitRateLimit } from "@/lib/rate-limit";
@@ -24,7 +25,7 @@ const start = async (work: QueueWork) => {
   started.push(queue);
   return queue;
 };
-const queueJobs = async (db: Db) => (await backgroundWork(db)).queue;
+const queueJobs = async (db: Db) => (await backgroundWork(db, anOperator)).queue;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = async (ok: () => boolean | Promise<boolean>, timeoutMs = 10_000) => {
   for (const t0 = Date.now(); !(await ok());) {
@@ -120,7 +121,7 @@ describe("the job queue", () => {
     const queue = await start(work());
     await sleep(1_000);
     expect(runs).toBe(0);
-    expect((await backgroundWork(db)).reconcilerNextRunInSeconds).toBeGreaterThan(3_000);
+    expect((await backgroundWork(db, anOperator)).reconcilerNextRunInSeconds).toBeGreaterThan(3_000);
     await queue.stop();
     started.splice(0);
     // A worker took the run and died before queuing the next one.

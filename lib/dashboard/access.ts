@@ -1,6 +1,7 @@
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { AccessDenied, currentUser, operatorRefusal, requireOperator, type CurrentUser } from "@/lib/auth/session";
+import { AccessDenied, operatorRefusal } from "@/lib/auth/roles";
+import { currentUser, requireOperator, type CurrentUser } from "@/lib/auth/session";
 
 // One database read per request, however many of the layout and page ask.
 const whoIsAsking = cache(currentUser);

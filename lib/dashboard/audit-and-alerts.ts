@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import { pageInfo, skipFor } from "./pagination";
 import { actorUserId, actorWords } from "./words";
@@ -14,7 +16,8 @@ export async function emailsOf(db: Db, ids: (string | null)[]): Promise<Map<stri
 }
 
 /** Every operator action (and the tamper check's suspensions), newest first: who, what, when, why. */
-export async function listAudit(db: Db, page: number) {
+export async function listAudit(db: Db, viewer: CurrentUser, page: number) {
+  assertOperator(viewer);
   const [total, rows] = await Promise.all([
     db.auditLog.count(),
     db.auditLog.findMany({
@@ -37,7 +40,8 @@ export async function listAudit(db: Db, page: number) {
   };
 }
 
-export async function listAlerts(db: Db, page: number) {
+export async function listAlerts(db: Db, viewer: CurrentUser, page: number) {
+  assertOperator(viewer);
   const [total, rows] = await Promise.all([
     db.alert.count(),
     db.alert.findMany({

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { anOperator } from "@/test/dashboard-fixtures";
 import { freshDb } from "@/test/db";
 import type { Db } from "@/lib/db/client";
 import { backgroundWork } from "./background";
@@ -34,7 +35,7 @@ describe("backgroundWork", () => {
     await db.reconcilerCursor.create({
       data: { name: "vapi-calls", until: now, checkedAt: new Date(now.getTime() - 7_000) },
     });
-    const work = await backgroundWork(db, now);
+    const work = await backgroundWork(db, anOperator, now);
     expect(work.jobs["webhook-message-retrying"]).toBe(1);
     expect(work.failingMessages.map((m) => [m.vapiCallId, m.attempts, m.lastError])).toEqual([
       ["c1", 3, "connection reset"],

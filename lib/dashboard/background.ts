@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import { queueJobs } from "@/lib/calls/queue-jobs";
 import { readDatabaseFacts } from "@/lib/observability/database-facts";
@@ -10,7 +12,8 @@ export const STALE_HEARTBEAT_SECONDS = 15;
  * checks) and graphile-worker's queue (jobs per task and state, what is failing and why), the
  * reconciler's last read of Vapi's calls and its next run, and each worker process's heartbeat.
  */
-export async function backgroundWork(db: Db, now = new Date()) {
+export async function backgroundWork(db: Db, viewer: CurrentUser, now = new Date()) {
+  assertOperator(viewer);
   const [facts, failingMessages, failingTamperChecks, workers, queue] = await Promise.all([
     readDatabaseFacts(db, now),
     db.webhookEvent.findMany({

@@ -4,7 +4,7 @@ import { hitRateLimit } from "@/lib/rate-limit";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { getCallDetail, listCalls } from "./calls";
-import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
+import { anOperator, billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 import { getWebhookEvent, listWebhookEvents, rejectedWebhookCounts } from "./webhooks";
 
 let db: Db;
@@ -37,7 +37,7 @@ describe("call history", () => {
     });
     await unauthorizedCall(db, { startedAt: day("2026-02-02T12:00:00Z"), endedReason: "customer-ended-call" });
     const find = async (f: object) =>
-      (await listCalls(db, { page: 1, ...f })).calls.map((c) => [
+      (await listCalls(db, anOperator, { page: 1, ...f })).calls.map((c) => [
         c.user?.email ?? null,
         c.startedAt.toISOString().slice(0, 10),
       ]);
@@ -89,9 +89,9 @@ describe("call history", () => {
       data: { kind: "TAMPERED_CALL", vapiCallId: call.vapiCallId, message: "changed the server URL" },
     });
 
-    const detail = await getCallDetail(db, call.vapiCallId);
+    const detail = await getCallDetail(db, anOperator, call.vapiCallId);
     expect(detail?.call.id).toBe(call.id);
-    expect((await getCallDetail(db, call.id))?.call.vapiCallId).toBe(call.vapiCallId);
+    expect((await getCallDetail(db, anOperator, call.id))?.call.vapiCallId).toBe(call.vapiCallId);
     expect(detail?.events.map((e) => e.status)).toEqual(["in-progress", "ended"]);
     expect(detail?.call.reservation).toMatchObject({
       status: "CAPTURED",
@@ -102,7 +102,7 @@ describe("call history", () => {
     expect(detail?.call.reservation?.ledgerEntries.map((e) => e.kind)).toEqual(["HOLD", "CAPTURE", "RELEASE"]);
     expect(detail?.alerts.map((a) => a.kind)).toEqual(["TAMPERED_CALL"]);
     expect(detail?.call.transcript).toBe("User: mail me at a***@example.com");
-    expect(await getCallDetail(db, "no-such-call")).toBeNull();
+    expect(await getCallDetail(db, anOperator, "no-such-call")).toBeNull();
   });
 });
 
@@ -117,10 +117,12 @@ describe("webhook log", () => {
         payload: { message: { type: "status-update", note: "call +14155550123" } },
       },
     });
-    const invalid = await listWebhookEvents(db, { outcome: "INVALID", page: 1 });
+    const invalid = await listWebhookEvents(db, anOperator, { outcome: "INVALID", page: 1 });
     expect(invalid.events.map((e) => e.id)).toEqual([event.id]);
     expect(invalid.events[0]).not.toHaveProperty("payload");
-    expect(await getWebhookEvent(db, event.id)).toMatchObject({ payload: { message: { note: "call +*********23" } } });
+    expect(await getWebhookEvent(db, anOperator, event.id)).toMatchObject({
+      payload: { message: { note: "call +*********23" } },
+    });
   });
 
   it("lists the messages not processed yet, with their failed attempts, and counts them", async () => {
@@ -137,7 +139,7 @@ describe("webhook log", () => {
         action: { kind: "end" },
       },
     });
-    const list = await listWebhookEvents(db, { outcome: "unprocessed", page: 1 });
+    const list = await listWebhookEvents(db, anOperator, { outcome: "unprocessed", page: 1 });
     expect(list.events.map((e) => [e.id, e.attempts, e.lastError])).toEqual([[pending.id, 2, "connection reset"]]);
     expect(list.unprocessed).toBe(1);
   });
@@ -159,7 +161,7 @@ describe("webhook log", () => {
       3600,
       new Date(now.getTime() - 3 * 86_400_000),
     );
-    const counts = await rejectedWebhookCounts(db, now);
+    const counts = await rejectedWebhookCounts(db, anOperator, now);
     expect(counts.byReason.map((r) => [r.key, r.last24Hours, r.total])).toEqual([
       ["bad-signature", 2, 3],
       ["missing-auth", 1, 1],

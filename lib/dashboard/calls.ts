@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import type { CallFlag, CallStatus, Prisma } from "@/lib/generated/prisma/client";
 import { maskPersonalData, maskString } from "@/lib/vapi/mask";
@@ -54,7 +56,8 @@ function callsWhere(f: CallFilters): Prisma.CallWhereInput {
 }
 
 /** Call history, newest first. Dates are UTC days, `to` included. */
-export async function listCalls(db: Db, filters: CallFilters) {
+export async function listCalls(db: Db, viewer: CurrentUser, filters: CallFilters) {
+  assertOperator(viewer);
   const where = callsWhere(filters);
   const [total, calls] = await Promise.all([
     db.call.count({ where }),
@@ -82,7 +85,8 @@ export async function listCalls(db: Db, filters: CallFilters) {
 }
 
 /** Who ended the calls so far (words.ts's endedByOf), each once: the "Ended because" filter's options. */
-export async function knownEndings(db: Db): Promise<EndedBy[]> {
+export async function knownEndings(db: Db, viewer: CurrentUser): Promise<EndedBy[]> {
+  assertOperator(viewer);
   // One scan with DISTINCT in the database (Prisma's `distinct` would fetch every call first).
   const seen = await db.$queryRaw<
     { status: CallStatus; flag: CallFlag | null; endedReason: string | null; ended: boolean }[]
@@ -105,7 +109,8 @@ export async function knownEndings(db: Db): Promise<EndedBy[]> {
  * Everything about one call, by our id or by Vapi's: its webhook timeline, its reservation and the
  * ledger entries that billed it, its alerts and what operators did to it. Text shown is masked.
  */
-export async function getCallDetail(db: Db, idOrVapiCallId: string) {
+export async function getCallDetail(db: Db, viewer: CurrentUser, idOrVapiCallId: string) {
+  assertOperator(viewer);
   const call = await db.call.findFirst({
     where: { OR: [{ id: idOrVapiCallId }, { vapiCallId: idOrVapiCallId }] },
     include: {

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AccessDenied, type CurrentUser } from "@/lib/auth/session";
+import { AccessDenied } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { checkInvariants } from "@/lib/credits/invariants";
 import { latestCreditRequest, requestCredits } from "@/lib/credits/requests";
 import type { Db } from "@/lib/db/client";
@@ -196,7 +197,7 @@ describe("the operators' list", () => {
     const second = await make("second@example.test", 2);
     const decided = await make("decided@example.test", 0);
     await declineCreditRequest(own, op, { requestId: decided.id, reason: "no" });
-    const list = await listCreditRequests(own, 1);
+    const list = await listCreditRequests(own, op, 1);
     expect(list.open.map((r) => [r.id, r.user.email, r.user.available])).toEqual([
       [first.id, "first@example.test", 1],
       [second.id, "second@example.test", 2],

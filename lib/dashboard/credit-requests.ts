@@ -1,4 +1,5 @@
-import { assertOperator, type CurrentUser } from "@/lib/auth/session";
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { adjust } from "@/lib/credits/ledger";
 import type { Db } from "@/lib/db/client";
@@ -133,7 +134,8 @@ async function decide(
 }
 
 /** Open requests, oldest first (a page), and the latest decisions, with the emails they mention. */
-export async function listCreditRequests(db: Db, page: number) {
+export async function listCreditRequests(db: Db, viewer: CurrentUser, page: number) {
+  assertOperator(viewer);
   const [total, open, decided] = await Promise.all([
     db.creditRequest.count({ where: { status: "OPEN" } }),
     db.creditRequest.findMany({

@@ -8,6 +8,7 @@ import { checkInvariants } from "@/lib/credits/invariants";
 import type { Pricing } from "@/lib/credits/pricing";
 import type { Db } from "@/lib/db/client";
 import type { VapiCall, VapiRestClient } from "@/lib/vapi/rest";
+import { anOperator } from "@/test/dashboard-fixtures";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { sendJson, startTestHttpServer } from "@/test/http-server";
@@ -94,7 +95,7 @@ describe("leakage on the overview", () => {
       lookbackMinutes: 60,
     });
 
-    const overview = await getOverview(db, new Date());
+    const overview = await getOverview(db, anOperator, new Date());
     expect(overview).toMatchObject({ leakageSeconds: 37 + 12 + 20, leakingCallsUnsettled: 1, unauthorizedCalls: 1 });
 
     const alertSeconds = async (vapiCallId: string) =>

@@ -7,7 +7,7 @@ import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { csvLine, parseCsv } from "./csv";
 import { LEDGER_CSV_COLUMNS, csvRange, ledgerCsvStream } from "./ledger-csv";
-import { billedCall } from "@/test/dashboard-fixtures";
+import { anOperator, billedCall } from "@/test/dashboard-fixtures";
 
 let db: Db;
 const tricky = 'refund, "as promised"\nsecond line';
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 async function download(from: string, to: string, batchSize: number) {
-  return parseCsv(await new Response(ledgerCsvStream(db, csvRange(from, to), batchSize)).text());
+  return parseCsv(await new Response(ledgerCsvStream(db, anOperator, csvRange(from, to), batchSize)).text());
 }
 
 describe("ledger CSV", () => {
@@ -55,7 +55,7 @@ describe("ledger CSV", () => {
 
   it("reads a batch only when the reader asks for more", async () => {
     const query = vi.spyOn(db, "$queryRaw");
-    const reader = ledgerCsvStream(db, csvRange("2000-01-01", "2100-01-01"), 2).getReader();
+    const reader = ledgerCsvStream(db, anOperator, csvRange("2000-01-01", "2100-01-01"), 2).getReader();
     await reader.read();
     const { value } = await reader.read();
     expect(parseCsv(new TextDecoder().decode(value))).toHaveLength(2);

@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import { csvLine } from "./csv";
 import { addDays, at } from "./sql";
@@ -39,9 +41,11 @@ export function csvRange(from: string, to: string) {
  */
 export function ledgerCsvStream(
   db: Db,
+  viewer: CurrentUser,
   range: { from: Date; until: Date },
   batchSize = 2000,
 ): ReadableStream<Uint8Array> {
+  assertOperator(viewer);
   const encoder = new TextEncoder();
   let cursor: bigint | null = null;
   return new ReadableStream<Uint8Array>({

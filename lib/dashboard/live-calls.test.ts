@@ -67,7 +67,7 @@ describe("live calls", () => {
       secondsAgo(2),
     );
 
-    const { calls } = await listLiveCalls(db, now);
+    const { calls } = await listLiveCalls(db, operator, now);
     expect(calls.map((x) => x.email)).toEqual(["live-a@example.test", "live-b@example.test", "live-c@example.test"]);
     expect(calls[0]).toMatchObject({
       elapsedSeconds: 90,

@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db/client";
 import { maskString } from "@/lib/vapi/mask";
@@ -41,7 +43,8 @@ async function latestLines(db: Db, vapiCallIds: string[]): Promise<Map<string, s
 }
 
 /** Calls running now, longest-running first, with elapsed and remaining time relative to `now`. */
-export async function listLiveCalls(db: Db, now: Date): Promise<LiveCallsSnapshot> {
+export async function listLiveCalls(db: Db, viewer: CurrentUser, now: Date): Promise<LiveCallsSnapshot> {
+  assertOperator(viewer);
   const calls = await db.call.findMany({
     where: { status: "ACTIVE" },
     orderBy: { startedAt: "asc" },

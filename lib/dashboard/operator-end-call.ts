@@ -1,4 +1,5 @@
-import { assertOperator, type CurrentUser } from "@/lib/auth/session";
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { requestCallEnd } from "@/lib/calls/end-call";
 import type { Db } from "@/lib/db/client";

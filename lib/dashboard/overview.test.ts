@@ -4,7 +4,7 @@ import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { getOverview, reconcilerWarning, vapiKeyWarnings, type Overview } from "./overview";
-import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
+import { anOperator, billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 
 const now = new Date("2026-03-15T12:00:00.000Z");
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
@@ -25,7 +25,7 @@ beforeAll(async () => {
   await billedCall(db, c.id, { startedAt: hoursAgo(0.1), held: 40, live: true, cutoffAt: hoursAgo(-0.5) });
   await billedCall(db, d.id, { startedAt: hoursAgo(24 * 40), held: 150, charged: 100, usedSeconds: 600, vapiCost: 1 });
   await unauthorizedCall(db, { startedAt: hoursAgo(1), usedSeconds: 45, vapiCost: 0.05 });
-  overview = await getOverview(db, now);
+  overview = await getOverview(db, anOperator, now);
 });
 
 describe("overview", () => {
@@ -84,14 +84,14 @@ describe("the reconciler warning", () => {
   const env = { VAPI_PRIVATE_KEY: "k", COACH_RECONCILE_INTERVAL_SECONDS: "5" };
   it("says when the reconciler has never read Vapi's calls, or not for over a minute, and not otherwise", async () => {
     await db.reconcilerCursor.deleteMany();
-    expect(await reconcilerWarning(db, env, now)).toMatch(/has not read Vapi's call list yet/);
+    expect(await reconcilerWarning(db, anOperator, env, now)).toMatch(/has not read Vapi's call list yet/);
     await db.reconcilerCursor.create({
       data: { name: "vapi-calls", until: hoursAgo(1), checkedAt: new Date(now.getTime() - 30_000) },
     });
-    expect(await reconcilerWarning(db, env, now)).toBeNull();
-    expect(await reconcilerWarning(db, env, new Date(now.getTime() + 60_000))).toMatch(
+    expect(await reconcilerWarning(db, anOperator, env, now)).toBeNull();
+    expect(await reconcilerWarning(db, anOperator, env, new Date(now.getTime() + 60_000))).toMatch(
       /last read Vapi's call list at 2026-03-15T11:59:30.000Z/,
     );
-    expect(await reconcilerWarning(db, {}, new Date(now.getTime() + 60_000))).toBeNull(); // no key: the key warning says it
+    expect(await reconcilerWarning(db, anOperator, {}, new Date(now.getTime() + 60_000))).toBeNull(); // no key: the key warning says it
   });
 });

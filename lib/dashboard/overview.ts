@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { lastReconciledAt } from "@/lib/calls/reconciler";
 import type { Db } from "@/lib/db/client";
 import { addDays, at, num, startOfUtcDay } from "./sql";
@@ -28,7 +30,8 @@ const DAYS = 30;
  * The overview's figures in four queries. Days are UTC days; "used" minutes are those of calls we
  * authorized (UNAUTHORIZED calls are leakage); Vapi's cost counts every call, since Vapi bills all.
  */
-export async function getOverview(db: Db, now: Date): Promise<Overview> {
+export async function getOverview(db: Db, viewer: CurrentUser, now: Date): Promise<Overview> {
+  assertOperator(viewer);
   const today = startOfUtcDay(now);
   const since = addDays(today, -(DAYS - 1));
   const [[balances], [statusCounts], [leakage], days] = await Promise.all([
@@ -89,9 +92,11 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
  */
 export async function reconcilerWarning(
   db: Db,
+  viewer: CurrentUser,
   env: Record<string, string | undefined>,
   now: Date,
 ): Promise<string | null> {
+  assertOperator(viewer);
   if (!env.VAPI_PRIVATE_KEY) return null; // vapiKeyWarnings says why there is no reconciler
   const checkedAt = await lastReconciledAt(db);
   if (!checkedAt)

@@ -1,4 +1,5 @@
-import { assertOperator, type CurrentUser } from "@/lib/auth/session";
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { UserFacingError } from "@/lib/auth/validated-action";
 import { suspendAccount } from "@/lib/calls/suspend";
 import { adjust } from "@/lib/credits/ledger";

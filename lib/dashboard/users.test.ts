@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
-import { billedCall } from "@/test/dashboard-fixtures";
+import { anOperator, billedCall } from "@/test/dashboard-fixtures";
 import { USERS_PAGE_SIZE, getUserDetail, searchUsers } from "./users";
 
 let db: Db;
@@ -18,18 +18,18 @@ beforeAll(async () => {
 
 describe("searching users", () => {
   it("pages through everyone, newest first", async () => {
-    const first = await searchUsers(db, { page: 1 });
+    const first = await searchUsers(db, anOperator, { page: 1 });
     expect(first.pageInfo).toEqual({ page: 1, pageSize: USERS_PAGE_SIZE, total: 33, pages: 2 });
     expect(first.users).toHaveLength(USERS_PAGE_SIZE);
     expect(first.users[0].email).toBe("under_score@example.test");
-    const second = await searchUsers(db, { page: 2 });
+    const second = await searchUsers(db, anOperator, { page: 2 });
     expect(second.users).toHaveLength(8);
     const all = [...first.users, ...second.users].map((u) => u.id);
     expect(new Set(all).size).toBe(33);
   });
 
   it("matches email or name, case-insensitively", async () => {
-    const alpha = await searchUsers(db, { q: "ALPHA-", page: 2 });
+    const alpha = await searchUsers(db, anOperator, { q: "ALPHA-", page: 2 });
     expect(alpha.pageInfo.total).toBe(30);
     expect(alpha.users.map((u) => u.email)).toEqual([
       "alpha-05@example.test",
@@ -38,17 +38,19 @@ describe("searching users", () => {
       "alpha-02@example.test",
       "alpha-01@example.test",
     ]);
-    expect((await searchUsers(db, { q: "carol", page: 1 })).users.map((u) => u.email)).toEqual([
+    expect((await searchUsers(db, anOperator, { q: "carol", page: 1 })).users.map((u) => u.email)).toEqual([
       "percent@example.test",
     ]);
   });
 
   it("takes % and _ in the query literally", async () => {
-    expect((await searchUsers(db, { q: "100%", page: 1 })).users.map((u) => u.email)).toEqual(["percent@example.test"]);
-    expect((await searchUsers(db, { q: "r_s", page: 1 })).users.map((u) => u.email)).toEqual([
+    expect((await searchUsers(db, anOperator, { q: "100%", page: 1 })).users.map((u) => u.email)).toEqual([
+      "percent@example.test",
+    ]);
+    expect((await searchUsers(db, anOperator, { q: "r_s", page: 1 })).users.map((u) => u.email)).toEqual([
       "under_score@example.test",
     ]);
-    expect((await searchUsers(db, { q: "%", page: 1 })).pageInfo.total).toBe(1);
+    expect((await searchUsers(db, anOperator, { q: "%", page: 1 })).pageInfo.total).toBe(1);
   });
 
   it("shows balance, held credits and the last call", async () => {
@@ -60,7 +62,7 @@ describe("searching users", () => {
       usedSeconds: 30,
     });
     await billedCall(db, user.id, { startedAt: new Date("2026-01-02T10:00:00Z"), held: 20, live: true });
-    const [row] = (await searchUsers(db, { q: "caller@", page: 1 })).users;
+    const [row] = (await searchUsers(db, anOperator, { q: "caller@", page: 1 })).users;
     expect(row).toMatchObject({
       available: 25,
       held: 20,
@@ -86,12 +88,12 @@ describe("one user", () => {
         },
       });
     await db.user.update({ where: { id: user.id }, data: { available: 55 } });
-    const page1 = await getUserDetail(db, user.id, 1);
-    const page2 = await getUserDetail(db, user.id, 2);
+    const page1 = await getUserDetail(db, anOperator, user.id, 1);
+    const page2 = await getUserDetail(db, anOperator, user.id, 2);
     expect(page1?.ledgerPageInfo).toMatchObject({ total: 55, pages: 2 });
     expect(page1?.ledger).toHaveLength(50);
     expect(page2?.ledger).toHaveLength(5);
     expect(page2?.ledger.at(-1)?.idempotencyKey).toBe(`l-${user.id}-0`);
-    expect(await getUserDetail(db, "no-such-user", 1)).toBeNull();
+    expect(await getUserDetail(db, anOperator, "no-such-user", 1)).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db/client";
 import { pageInfo, skipFor, type PageInfo } from "./pagination";
@@ -23,8 +25,10 @@ export type UserRow = {
 /** Newest accounts first; `q` matches email or name anywhere, case-insensitively. */
 export async function searchUsers(
   db: Db,
+  viewer: CurrentUser,
   o: { q?: string; page: number },
 ): Promise<{ users: UserRow[]; pageInfo: PageInfo }> {
+  assertOperator(viewer);
   const pattern = o.q ? containsPattern(o.q) : null;
   const where = pattern ? Prisma.sql`WHERE u."email" ILIKE ${pattern} OR u."name" ILIKE ${pattern}` : Prisma.empty;
   const [[count], users] = await Promise.all([
@@ -44,7 +48,8 @@ export async function searchUsers(
 }
 
 /** One account with a page of its ledger (newest first), its recent calls and credit requests, and what operators did to it. */
-export async function getUserDetail(db: Db, userId: string, ledgerPage: number) {
+export async function getUserDetail(db: Db, viewer: CurrentUser, userId: string, ledgerPage: number) {
+  assertOperator(viewer);
   const user = await db.user.findUnique({
     where: { id: userId },
     select: {

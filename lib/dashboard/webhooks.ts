@@ -1,3 +1,5 @@
+import { assertOperator } from "@/lib/auth/roles";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Db } from "@/lib/db/client";
 import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
@@ -11,7 +13,12 @@ export const WEBHOOKS_PAGE_SIZE = 50;
  * Stored webhook events, newest first, without their payloads (those are fetched one at a time).
  * "unprocessed": verified messages whose action has not committed yet (failed, and due again).
  */
-export async function listWebhookEvents(db: Db, o: { outcome?: WebhookOutcome | "unprocessed"; page: number }) {
+export async function listWebhookEvents(
+  db: Db,
+  viewer: CurrentUser,
+  o: { outcome?: WebhookOutcome | "unprocessed"; page: number },
+) {
+  assertOperator(viewer);
   const where = o.outcome === "unprocessed" ? { processedAt: null } : { outcome: o.outcome };
   const [total, events, unprocessed] = await Promise.all([
     db.webhookEvent.count({ where }),
@@ -40,7 +47,8 @@ export async function listWebhookEvents(db: Db, o: { outcome?: WebhookOutcome | 
 }
 
 /** One event's payload: masked when stored, and masked again here since this is where people read it. */
-export async function getWebhookEvent(db: Db, id: bigint) {
+export async function getWebhookEvent(db: Db, viewer: CurrentUser, id: bigint) {
+  assertOperator(viewer);
   const event = await db.webhookEvent.findUnique({ where: { id } });
   return event && { ...event, payload: maskPersonalData(event.payload) };
 }
@@ -60,8 +68,10 @@ async function rejectedCounts(db: Db, prefix: string, dayAgo: Date, limit: numbe
 /** Rejected webhooks are never stored, only counted in RateLimitWindow rows: by reason, and by source. */
 export async function rejectedWebhookCounts(
   db: Db,
+  viewer: CurrentUser,
   now: Date,
 ): Promise<{ byReason: RejectedCount[]; bySource: RejectedCount[] }> {
+  assertOperator(viewer);
   const dayAgo = new Date(now.getTime() - 86_400_000);
   const [byReason, bySource] = await Promise.all([
     rejectedCounts(db, REJECTED_BY_REASON, dayAgo, 100),

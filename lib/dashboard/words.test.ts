@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatDateTime, formatRelative } from "@/components/dashboard/format";
 import { TAMPER_CHECK_ACTOR } from "@/lib/calls/suspend";
 import type { Db } from "@/lib/db/client";
-import { billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
+import { anOperator, billedCall, unauthorizedCall } from "@/test/dashboard-fixtures";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { listAudit } from "./audit-and-alerts";
@@ -74,7 +74,7 @@ describe("who ended a call", () => {
       unauthorized: "unauthorized: start token used twice",
     });
 
-    const endings = await knownEndings(db);
+    const endings = await knownEndings(db, anOperator);
     expect(endings.map((e) => e.key).sort()).toEqual([
       "cutoff",
       "operator",
@@ -85,14 +85,14 @@ describe("who ended a call", () => {
       "unauthorized",
     ]);
     for (const { key } of endings) {
-      const found = (await listCalls(db, { page: 1, endedBy: key })).calls.map((c) => c.id).sort();
+      const found = (await listCalls(db, anOperator, { page: 1, endedBy: key })).calls.map((c) => c.id).sort();
       const expected = Object.values(made)
         .filter((c) => endedByOf(c)?.key === key)
         .map((c) => c.id)
         .sort();
       expect(found, key).toEqual(expected);
     }
-    expect((await listCalls(db, { page: 1, endedBy: "nonsense" })).calls).toEqual([]);
+    expect((await listCalls(db, anOperator, { page: 1, endedBy: "nonsense" })).calls).toEqual([]);
   });
 });
 
@@ -132,10 +132,10 @@ describe("who did it", () => {
     await db.auditLog.create({
       data: { actorId: operator.id, action: "USER_UNSUSPEND", targetUserId: user.id, reason: "cleared" },
     });
-    const detail = await getUserDetail(db, user.id, 1);
+    const detail = await getUserDetail(db, anOperator, user.id, 1);
     expect(detail?.ledger.map((e) => e.actorWords)).toEqual([operator.email]);
     expect(detail?.audit.map((a) => a.actorWords).sort()).toEqual([operator.email, "system: tamper check"].sort());
-    const { entries } = await listAudit(db, 1);
+    const { entries } = await listAudit(db, anOperator, 1);
     expect(
       entries
         .filter((e) => e.targetUserId === user.id)

@@ -9,15 +9,25 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
  */
 export type Db = PrismaClient & { readonly pool: pg.Pool };
 
+/** A connection that cannot be had in this time is an error, not a wait. */
+const CONNECTION_WAIT_MS = 10_000;
+
 export function createDb(connectionString: string): Db {
-  // A connection that cannot be had in 10 s is an error, not a wait; keepAlive notices a dead one.
+  // keepAlive notices a dead connection.
   const pool = new pg.Pool({
     connectionString,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: CONNECTION_WAIT_MS,
     keepAlive: true,
     types: utcTimestamps,
   });
-  return Object.assign(new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), { pool });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    // Transactions wait as long. Prisma's maxWait (2 s by default) does not cut the wait short: it
+    // rolls back a transaction whose connection came later, failing it (P2028) under a burst of
+    // ledger writes, where a single query would have waited and run.
+    transactionOptions: { maxWait: CONNECTION_WAIT_MS },
+  });
+  return Object.assign(prisma, { pool });
 }
 
 /**

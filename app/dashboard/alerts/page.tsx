@@ -11,9 +11,9 @@ import { ALERT_KIND_WORDS } from "@/lib/dashboard/words";
 export const dynamic = "force-dynamic";
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/alerts");
+  const viewer = await operatorForPage("/dashboard/alerts");
   const { page } = ListPage.parse(await searchParams);
-  const { alerts, pageInfo } = await listAlerts(db(), page);
+  const { alerts, pageInfo } = await listAlerts(db(), viewer, page);
   return (
     <>
       <h1>Alerts</h1>

@@ -10,9 +10,9 @@ import { AUDIT_ACTION_WORDS } from "@/lib/dashboard/words";
 export const dynamic = "force-dynamic";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/audit");
+  const viewer = await operatorForPage("/dashboard/audit");
   const { page } = ListPage.parse(await searchParams);
-  const { entries, pageInfo } = await listAudit(db(), page);
+  const { entries, pageInfo } = await listAudit(db(), viewer, page);
   return (
     <>
       <h1>Audit log</h1>

@@ -20,8 +20,8 @@ const JOB_LABELS: Record<string, string> = {
 };
 
 export default async function BackgroundPage() {
-  await operatorForPage("/dashboard/background");
-  const work = await backgroundWork(db());
+  const viewer = await operatorForPage("/dashboard/background");
+  const work = await backgroundWork(db(), viewer);
   const alive = work.workers.filter((w) => w.alive).length;
   return (
     <>

@@ -11,9 +11,12 @@ import { CallStatusPills, EndedBy } from "@/components/dashboard/call-words";
 export const dynamic = "force-dynamic";
 
 export default async function CallsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/calls");
+  const viewer = await operatorForPage("/dashboard/calls");
   const filters = CallFilters.parse(await searchParams);
-  const [{ calls, pageInfo }, endings] = await Promise.all([listCalls(db(), filters), knownEndings(db())]);
+  const [{ calls, pageInfo }, endings] = await Promise.all([
+    listCalls(db(), viewer, filters),
+    knownEndings(db(), viewer),
+  ]);
   return (
     <>
       <h1>Calls</h1>

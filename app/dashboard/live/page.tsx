@@ -7,8 +7,8 @@ import { endCallAction } from "./actions";
 export const dynamic = "force-dynamic";
 
 export default async function LiveCallsPage() {
-  await operatorForPage("/dashboard/live");
-  const snapshot = await listLiveCalls(db(), new Date());
+  const viewer = await operatorForPage("/dashboard/live");
+  const snapshot = await listLiveCalls(db(), viewer, new Date());
   return (
     <>
       <h1>Live calls</h1>

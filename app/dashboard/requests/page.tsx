@@ -11,9 +11,9 @@ import { When } from "@/components/dashboard/when";
 export const dynamic = "force-dynamic";
 
 export default async function CreditRequestsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/requests");
+  const viewer = await operatorForPage("/dashboard/requests");
   const { page } = ListPage.parse(await searchParams);
-  const { open, openPageInfo, decided } = await listCreditRequests(db(), page);
+  const { open, openPageInfo, decided } = await listCreditRequests(db(), viewer, page);
   return (
     <>
       <h1>Credit requests</h1>

@@ -9,9 +9,9 @@ import { When } from "@/components/dashboard/when";
 export const dynamic = "force-dynamic";
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/users");
+  const viewer = await operatorForPage("/dashboard/users");
   const { q, page } = UserSearch.parse(await searchParams);
-  const { users, pageInfo } = await searchUsers(db(), { q, page });
+  const { users, pageInfo } = await searchUsers(db(), viewer, { q, page });
   return (
     <>
       <h1>Users</h1>

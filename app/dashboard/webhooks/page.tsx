@@ -12,12 +12,12 @@ import { WEBHOOK_OUTCOME_WORDS } from "@/lib/dashboard/words";
 export const dynamic = "force-dynamic";
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  await operatorForPage("/dashboard/webhooks");
+  const viewer = await operatorForPage("/dashboard/webhooks");
   const { outcome, event: eventId, page } = WebhookFilters.parse(await searchParams);
   const [{ events, unprocessed, pageInfo }, rejected, selected] = await Promise.all([
-    listWebhookEvents(db(), { outcome, page }),
-    rejectedWebhookCounts(db(), new Date()),
-    eventId ? getWebhookEvent(db(), eventId) : null,
+    listWebhookEvents(db(), viewer, { outcome, page }),
+    rejectedWebhookCounts(db(), viewer, new Date()),
+    eventId ? getWebhookEvent(db(), viewer, eventId) : null,
   ]);
   const viewHref = (id: bigint) =>
     `/dashboard/webhooks?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(page), event: id.toString() })}`;

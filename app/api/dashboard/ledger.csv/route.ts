@@ -9,12 +9,12 @@ export const dynamic = "force-dynamic";
 
 /** GET ?from=YYYY-MM-DD&to=YYYY-MM-DD: the ledger entries of those UTC days, streamed as CSV. */
 export async function GET(request: NextRequest) {
-  const { refusal } = await operatorForRoute();
+  const { operator, refusal } = await operatorForRoute();
   if (refusal) return refusal;
   const parsed = LedgerCsvRange.safeParse(Object.fromEntries(request.nextUrl.searchParams));
   if (!parsed.success) return Response.json({ error: z.prettifyError(parsed.error) }, { status: 400 });
   const { from, to } = parsed.data;
-  return new Response(ledgerCsvStream(db(), csvRange(from, to)), {
+  return new Response(ledgerCsvStream(db(), operator, csvRange(from, to)), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="ledger-${from}-to-${to}.csv"`,

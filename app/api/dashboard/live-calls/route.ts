@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** Polled every 2 s by the live view: the calls running now, small enough to send that often. */
 export async function GET() {
-  const { refusal } = await operatorForRoute();
+  const { operator, refusal } = await operatorForRoute();
   if (refusal) return refusal;
-  return Response.json(await listLiveCalls(db(), new Date()), { headers: { "Cache-Control": "no-store" } });
+  return Response.json(await listLiveCalls(db(), operator, new Date()), { headers: { "Cache-Control": "no-store" } });
 }

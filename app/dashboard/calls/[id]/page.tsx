@@ -17,10 +17,10 @@ const isWebUrl = (url: string) => /^https?:\/\//i.test(url);
 
 export default async function CallDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const { id: rawId } = await params;
-  await operatorForPage(`/dashboard/calls/${encodeURIComponent(rawId)}`);
+  const viewer = await operatorForPage(`/dashboard/calls/${encodeURIComponent(rawId)}`);
   const id = RecordId.safeParse(rawId);
   if (!id.success) notFound();
-  const detail = await getCallDetail(db(), id.data);
+  const detail = await getCallDetail(db(), viewer, id.data);
   if (!detail) notFound();
   const { call, events, alerts, audit } = detail;
   return (

@@ -21,11 +21,11 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<RawSearchP
 
 export default async function UserDetailPage({ params, searchParams }: Props) {
   const { id: rawId } = await params;
-  await operatorForPage(`/dashboard/users/${encodeURIComponent(rawId)}`);
+  const viewer = await operatorForPage(`/dashboard/users/${encodeURIComponent(rawId)}`);
   const id = RecordId.safeParse(rawId);
   if (!id.success) notFound();
   const { page } = LedgerPage.parse(await searchParams);
-  const detail = await getUserDetail(db(), id.data, page);
+  const detail = await getUserDetail(db(), viewer, id.data, page);
   if (!detail) notFound();
   const { user, ledger, ledgerPageInfo, calls, audit, creditRequests } = detail;
   return (
