@@ -1,7 +1,6 @@
 import { z } from "zod";
-import type { Db } from "@/lib/db/client";
+import type { Db, Sql } from "@/lib/db/client";
 import type { AppConfig } from "@/lib/config";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import type { Pricing } from "@/lib/credits/pricing";
 import { maskString } from "@/lib/vapi/mask";
 import {
@@ -69,7 +68,7 @@ export async function runAction(
   ctx: ActionContext,
   action: MessageAction,
   now: Date,
-  markProcessed: (tx: Prisma.TransactionClient | Db) => Promise<unknown>,
+  markProcessed: (sql: Sql) => Promise<unknown>,
   processedKey: string,
 ) {
   const { db, config, pricing } = ctx;
@@ -86,7 +85,7 @@ export async function runAction(
       config.startTokenSecret,
       now,
     );
-    await markProcessed(db);
+    await markProcessed(db.pool);
   } else if (action.kind === "end") {
     await markCallEnded(db, action.vapiCallId, action.endedReason, new Date(action.endedAt), processedKey);
   } else {

@@ -1,5 +1,4 @@
-import { Prisma } from "@/lib/generated/prisma/client";
-import { utc, type Db } from "@/lib/db/client";
+import { utc, type Db, type Sql } from "@/lib/db/client";
 import { log } from "@/lib/observability/log";
 import { MessageAction, runAction, type ActionContext } from "./message-actions";
 
@@ -23,9 +22,12 @@ const RETRY_LEASE_SECONDS = 60;
 
 /** Runs a pending message's action once; false when it failed (recorded, logged on its first failure, due again after a backoff). */
 export async function processMessage(ctx: ActionContext, m: PendingMessage, now = new Date()): Promise<boolean> {
-  const markProcessed = (tx: Prisma.TransactionClient | Db) =>
-    tx.$executeRaw`UPDATE "WebhookEvent" SET "processedAt" = ${now}, "action" = NULL, "nextAttemptAt" = NULL
-                   WHERE "dedupeKey" = ${m.dedupeKey} AND "processedAt" IS NULL`;
+  const markProcessed = (sql: Sql) =>
+    sql.query({
+      text: `UPDATE "WebhookEvent" SET "processedAt" = $2::timestamp, "action" = NULL, "nextAttemptAt" = NULL
+             WHERE "dedupeKey" = $1 AND "processedAt" IS NULL`,
+      values: [m.dedupeKey, utc(now)],
+    });
   try {
     await runAction(ctx, m.action, now, markProcessed, m.dedupeKey);
     if (m.attempts > 0)

@@ -1,6 +1,5 @@
-import type { Db } from "@/lib/db/client";
-import { utc } from "@/lib/db/client";
-import type { AlertKind, Prisma } from "@/lib/generated/prisma/client";
+import { inTransaction, utc, type Db, type Sql } from "@/lib/db/client";
+import type { AlertKind } from "@/lib/generated/prisma/client";
 import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
@@ -26,7 +25,7 @@ export type FinalUsage = {
 };
 
 /** Work that must commit together with the settlement (marking the message that asked for it processed). */
-export type Alongside = (tx: Prisma.TransactionClient) => Promise<unknown>;
+export type Alongside = (sql: Sql) => Promise<unknown>;
 
 /** Seconds the call used; never negative, never more than Vapi lets a call last (so a wild clock cannot overflow a column). */
 function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
@@ -54,7 +53,7 @@ export async function settleCall(
 ) {
   const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
   if (call.settledAt) {
-    if (alongside) await db.$transaction(alongside);
+    if (alongside) await alongside(db.pool);
     return { call, settledNow: false };
   }
   const seconds = usedSeconds(u, call.startedAt, now);
@@ -62,21 +61,36 @@ export async function settleCall(
   const used = Math.ceil(seconds);
   // One statement: the bill, and the leakage (by Vapi's record: how long a call we did not
   // authorize, or that was tampered with, ran). `settledCallId` names the row it settled, if any.
-  const bill = async (tx: Prisma.TransactionClient, charged: number) => {
-    const settled = await tx.$queryRaw<{ settledCallId: string }[]>`
-      WITH settled AS (
-        UPDATE "Call" SET "usedSeconds" = ${used}, "creditsCharged" = ${charged}, "endedAt" = ${u.endedAt ?? call.endedAt ?? now},
-          "endedReason" = ${u.endedReason ?? call.endedReason}, "vapiCost" = ${u.cost ?? null}, "summary" = ${u.summary ?? null},
-          "transcript" = ${u.transcript ?? call.transcript}, "recordingUrl" = ${u.recordingUrl ?? null}, "vapiStatus" = 'ended',
-          "settledAt" = ${now}, "status" = ${status}::"CallStatus", "updatedAt" = ${now}
-        WHERE "id" = ${call.id} AND "settledAt" IS NULL
+  const bill = async (sql: Sql, charged: number) => {
+    const { rows: settled } = await sql.query<{ settledCallId: string }>({
+      text: `WITH settled AS (
+        UPDATE "Call" SET "usedSeconds" = $2, "creditsCharged" = $3, "endedAt" = $4::timestamp, "endedReason" = $5,
+          "vapiCost" = $6, "summary" = $7, "transcript" = $8, "recordingUrl" = $9, "vapiStatus" = 'ended',
+          "settledAt" = $10::timestamp, "status" = $11::"CallStatus", "updatedAt" = $10::timestamp
+        WHERE "id" = $1 AND "settledAt" IS NULL
         RETURNING "id"
       ), leakage AS (
-        UPDATE "Alert" SET "seconds" = ${used}
-        WHERE "vapiCallId" = ${u.vapiCallId} AND "kind"::text = ANY(${LEAKAGE_ALERT_KINDS}) AND EXISTS (SELECT 1 FROM settled)
+        UPDATE "Alert" SET "seconds" = $2
+        WHERE "vapiCallId" = $12 AND "kind"::text = ANY($13) AND EXISTS (SELECT 1 FROM settled)
       )
-      SELECT "id" AS "settledCallId" FROM settled`;
-    await alongside?.(tx);
+      SELECT "id" AS "settledCallId" FROM settled`,
+      values: [
+        call.id,
+        used,
+        charged,
+        utc(u.endedAt ?? call.endedAt ?? now),
+        u.endedReason ?? call.endedReason,
+        u.cost ?? null,
+        u.summary ?? null,
+        u.transcript ?? call.transcript,
+        u.recordingUrl ?? null,
+        utc(now),
+        status,
+        u.vapiCallId,
+        LEAKAGE_ALERT_KINDS,
+      ],
+    });
+    await alongside?.(sql);
     return settled.length === 1;
   };
   let settledNow = false;
@@ -86,12 +100,12 @@ export async function settleCall(
       call.reservationId,
       creditsForSeconds(seconds, pricing),
       `vapi:${u.source}`,
-      async (tx, closed) => {
-        settledNow = await bill(tx, closed.capturedCredits);
+      async (sql, closed) => {
+        settledNow = await bill(sql, closed.capturedCredits);
       },
     );
   } else {
-    settledNow = await db.$transaction((tx) => bill(tx, 0));
+    settledNow = await inTransaction(db, (sql) => bill(sql, 0));
   }
   if (settledNow && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
   return { call: (await findCall(db, u.vapiCallId))!, settledNow };

@@ -11,22 +11,25 @@ export async function answerToolCalls(
   pricing: Pricing,
   now = new Date(),
 ): Promise<ToolCallOutcome[]> {
-  const call = vapiCallId
-    ? await db.call.findUnique({
-        where: { vapiCallId },
-        select: { status: true, cutoffAt: true, user: { select: { available: true } } },
+  // Plain SQL: the coach may ask on every turn, and Prisma's per-query cost showed.
+  const { rows } = vapiCallId
+    ? await db.pool.query<{ status: string; cutoffAt: Date | null; available: number | null }>({
+        text: `SELECT c."status", c."cutoffAt", u."available" FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"
+               WHERE c."vapiCallId" = $1`,
+        values: [vapiCallId],
       })
-    : null;
+    : { rows: [] };
+  const call = rows[0];
   return calls.map((tool): ToolCallOutcome => {
     if (tool.name !== "getRemainingCredits") return { toolCallId: tool.id, error: `Unknown tool ${tool.name}.` };
-    if (!call?.user || call.status !== "ACTIVE" || !call.cutoffAt)
+    if (call?.available == null || call.status !== "ACTIVE" || !call.cutoffAt)
       return { toolCallId: tool.id, error: "This call is not a paid call." };
     const secondsLeft = Math.max(0, Math.floor((call.cutoffAt.getTime() - now.getTime()) / 1000));
     const minutes = Math.floor(secondsLeft / 60);
     const left = minutes >= 1 ? `about ${minutes} minute${minutes === 1 ? "" : "s"}` : `${secondsLeft} seconds`;
     return {
       toolCallId: tool.id,
-      result: `The caller has ${left} left in this call (worth ${creditsForSeconds(secondsLeft, pricing)} credits), and ${call.user.available} more credits in their balance.`,
+      result: `The caller has ${left} left in this call (worth ${creditsForSeconds(secondsLeft, pricing)} credits), and ${call.available} more credits in their balance.`,
     };
   });
 }

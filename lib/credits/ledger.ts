@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { LedgerEntry, LedgerKind, Reservation } from "@/lib/generated/prisma/client";
-import type { Db } from "@/lib/db/client";
+import { inTransaction, utc, type Db, type Sql } from "@/lib/db/client";
 import { LedgerError, alreadyInCall, insufficientCredits, reservationClosed } from "./errors";
 
 type Tx = Prisma.TransactionClient;
@@ -15,25 +15,48 @@ type Move = {
   idempotencyKey: string;
 };
 
+/** Runs one SQL statement with $1… parameters: in a Prisma transaction, or on a pooled connection's. */
+type Run = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+const inPrisma =
+  (tx: Tx): Run =>
+  (text, values) =>
+    tx.$queryRawUnsafe(text, ...values);
+const onConnection =
+  (sql: Sql): Run =>
+  async (text, values) =>
+    (await sql.query({ text, values })).rows;
+
 /**
  * The one place a balance changes: the account row and its ledger entry, in the caller's
  * transaction. One statement (it runs twice in every settlement); a move the account cannot
  * cover writes its entry but throws, so the caller's transaction rolls it back.
  */
-async function move(tx: Tx, m: Move): Promise<LedgerEntry> {
-  const [entry] = await tx.$queryRaw<(LedgerEntry & { accountChanged: boolean })[]>`
-    WITH account AS (
-      UPDATE "User" SET "available" = "available" + ${m.availableDelta}, "held" = "held" + ${m.heldDelta}
-      WHERE "id" = ${m.userId} AND "available" >= ${-m.availableDelta} AND "held" >= ${-m.heldDelta}
-      RETURNING 1
-    )
-    INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
-    VALUES (${m.userId}, ${m.kind}::"LedgerKind", ${m.availableDelta}, ${m.heldDelta}, ${m.reservationId ?? null},
-            ${m.actor}, ${m.reason ?? null}, ${m.idempotencyKey}, ${new Date()})
-    RETURNING *, EXISTS (SELECT 1 FROM account) AS "accountChanged"`;
+async function move(run: Run, m: Move): Promise<LedgerEntry> {
+  const [entry] = await run(
+    `WITH account AS (
+       UPDATE "User" SET "available" = "available" + $3, "held" = "held" + $4
+       WHERE "id" = $1 AND "available" >= -$3::int AND "held" >= -$4::int
+       RETURNING 1
+     )
+     INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
+     VALUES ($1, $2::"LedgerKind", $3, $4, $5, $6, $7, $8, $9::timestamp)
+     RETURNING *, EXISTS (SELECT 1 FROM account) AS "accountChanged"`,
+    [
+      m.userId,
+      m.kind,
+      m.availableDelta,
+      m.heldDelta,
+      m.reservationId ?? null,
+      m.actor,
+      m.reason ?? null,
+      m.idempotencyKey,
+      utc(new Date()),
+    ],
+  );
   if (!entry.accountChanged) throw insufficientCredits(-m.availableDelta);
-  delete (entry as Partial<typeof entry>).accountChanged;
-  return entry;
+  delete entry.accountChanged;
+  // A bigint: Prisma reads it as one, pg as a string.
+  return { ...entry, id: BigInt(entry.id as string | bigint) } as LedgerEntry;
 }
 
 /** A unique key taken: P2002 from the ORM, or P2010 (a raw statement failed) with the driver's UniqueConstraintViolation. */
@@ -64,7 +87,7 @@ export async function adjust(
   const kind: LedgerKind = a.credits > 0 ? "GRANT" : "DEDUCT";
   try {
     return await db.$transaction(async (tx) => {
-      const entry = await move(tx, {
+      const entry = await move(inPrisma(tx), {
         userId: a.userId,
         kind,
         availableDelta: a.credits,
@@ -127,7 +150,7 @@ export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
           idempotencyKey: r.idempotencyKey,
         },
       });
-      await move(tx, {
+      await move(inPrisma(tx), {
         userId: r.userId,
         kind: "HOLD",
         availableDelta: -credits,
@@ -148,35 +171,39 @@ export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
 
 type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; actor: string; reason?: string };
 /** Runs in the closing transaction, with the reservation locked: also when it was closed the same way before (a retry). */
-type AlongsideClose = (tx: Tx, closed: Reservation) => Promise<unknown>;
+type AlongsideClose = (sql: Sql, closed: Reservation) => Promise<unknown>;
+/** Closes only a reservation no call has bound to (and, for an expiry, one whose time is up). */
+type OnlyIf = { unbound?: true; expiredBy?: Date };
 
 /** Closes a HELD reservation exactly once; a retry of the same close returns the closed reservation. */
 async function close(
   db: Db,
   reservationId: string,
   c: Close,
-  extraWhere: Prisma.ReservationWhereInput = {},
+  onlyIf: OnlyIf = {},
   alongside?: AlongsideClose,
 ): Promise<Reservation | null> {
-  return db.$transaction(async (tx) => {
-    const [held] = await tx.$queryRaw<
-      Reservation[]
-    >`SELECT * FROM "Reservation" WHERE "id" = ${reservationId} FOR UPDATE`;
+  return inTransaction(db, async (sql) => {
+    const {
+      rows: [held],
+    } = await sql.query<Reservation>({
+      text: `SELECT * FROM "Reservation" WHERE "id" = $1 FOR UPDATE`,
+      values: [reservationId],
+    });
     if (!held) throw new LedgerError("not-found", "No such reservation.");
     if (held.status !== "HELD") {
       if (held.status !== c.status) throw reservationClosed(held.status);
-      await alongside?.(tx, held);
+      await alongside?.(sql, held);
       return held;
     }
-    const stillDue =
-      Object.keys(extraWhere).length === 0 ||
-      (await tx.reservation.count({ where: { id: reservationId, ...extraWhere } }));
-    if (!stillDue) return null;
+    if (onlyIf.unbound && held.vapiCallId !== null) return null;
+    if (onlyIf.expiredBy && held.expiresAt > onlyIf.expiredBy) return null;
     const captured = Math.min(Math.max(0, c.captured), held.credits);
     const released = held.credits - captured;
     const base = { userId: held.userId, reservationId, actor: c.actor, reason: c.reason };
+    const run = onConnection(sql);
     if (captured > 0)
-      await move(tx, {
+      await move(run, {
         ...base,
         kind: "CAPTURE",
         availableDelta: 0,
@@ -185,7 +212,7 @@ async function close(
       });
     if (released > 0) {
       const kind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
-      await move(tx, {
+      await move(run, {
         ...base,
         kind,
         availableDelta: released,
@@ -193,11 +220,14 @@ async function close(
         idempotencyKey: `${kind.toLowerCase()}:${reservationId}`,
       });
     }
-    const [closed] = await tx.$queryRaw<Reservation[]>`
-      UPDATE "Reservation" SET "status" = ${c.status}::"ReservationStatus", "capturedCredits" = ${captured},
-        "releasedCredits" = ${released}, "closedAt" = ${new Date()}
-      WHERE "id" = ${reservationId} RETURNING *`;
-    await alongside?.(tx, closed);
+    const {
+      rows: [closed],
+    } = await sql.query<Reservation>({
+      text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = $3, "releasedCredits" = $4, "closedAt" = $5::timestamp
+             WHERE "id" = $1 RETURNING *`,
+      values: [reservationId, c.status, captured, released, utc(new Date())],
+    });
+    await alongside?.(sql, closed);
     return closed;
   });
 }
@@ -224,7 +254,7 @@ export async function releaseUnbound(
   why: string,
   actor: string,
 ): Promise<Reservation | null> {
-  return close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }, { vapiCallId: null });
+  return close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }, { unbound: true });
 }
 
 /** Expires reservations whose expiresAt passed without a call bound to them: their credits go back to available. */
@@ -237,7 +267,7 @@ export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
       db,
       id,
       { status: "EXPIRED", captured: 0, actor: "system", reason: "never started" },
-      due,
+      { unbound: true, expiredBy: now },
     );
     if (closed) expired.push(closed);
   }

@@ -52,25 +52,22 @@ export class DbTap {
   }
 }
 
-/** Where a committed settlement is counted: the tap, or a transaction's list until it commits. */
+/** Where a committed settlement is counted. */
 type Settled = (callRowId: string) => void;
 
 /** A Prisma promise that runs through the tap when awaited, and stays a Prisma promise for `$transaction([...])`. */
-function tapped<T extends object>(tap: DbTap, site: string, promise: T, onResult?: (result: unknown) => void): T {
+function tapped<T extends object>(tap: DbTap, site: string, promise: T): T {
   return new Proxy(promise, {
     get(target, prop) {
       if (prop === "then") {
         return (ok?: (v: unknown) => unknown, fail?: (e: unknown) => unknown) =>
-          tap
-            .run(site, () => target as unknown as PromiseLike<unknown>)
-            .then((result) => (onResult?.(result), result))
-            .then(ok, fail);
+          tap.run(site, () => target as unknown as PromiseLike<unknown>).then(ok, fail);
       }
       if (prop === "catch")
         return (fail: (e: unknown) => unknown) =>
-          (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).then(undefined, fail);
+          (tapped(tap, site, target) as unknown as Promise<unknown>).then(undefined, fail);
       if (prop === "finally")
-        return (f: () => void) => (tapped(tap, site, target, onResult) as unknown as Promise<unknown>).finally(f);
+        return (f: () => void) => (tapped(tap, site, target) as unknown as Promise<unknown>).finally(f);
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -94,39 +91,52 @@ function client<T extends object>(tap: DbTap, target: T, settled: Settled): T {
       if (typeof prop !== "string") return value;
       if (delegates.has(prop)) return delegate(tap, prop, value as object);
       if (RAW.has(prop))
-        return (...args: unknown[]) =>
-          tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args), (rows) => {
-            // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
-            if (Array.isArray(rows)) for (const r of rows) if (r?.settledCallId) settled(r.settledCallId as string);
-          });
+        return (...args: unknown[]) => tapped(tap, "$queryRaw", (value as (...a: unknown[]) => object).apply(t, args));
       if (prop === "$transaction") return transaction(tap, t, value as (...a: unknown[]) => Promise<unknown>, settled);
-      if (prop === "pool") return pool(tap, value as Db["pool"]);
+      if (prop === "pool") return pool(tap, value as Db["pool"], settled);
       return typeof value === "function" ? value.bind(t) : value;
     },
   });
 }
 
-function transaction(tap: DbTap, target: object, real: (...a: unknown[]) => Promise<unknown>, outer: Settled) {
+function transaction(tap: DbTap, target: object, real: (...a: unknown[]) => Promise<unknown>, settled: Settled) {
   return (work: unknown, options?: unknown) =>
     tap.run("$transaction", async () => {
       if (typeof work !== "function") return real.call(target, work, options);
-      const inside: string[] = [];
-      const result = await real.call(
-        target,
-        (tx: object) => (work as (tx: object) => unknown)(client(tap, tx, (id) => inside.push(id))),
-        options,
-      );
-      inside.forEach(outer); // only once the transaction committed
-      return result;
+      return real.call(target, (tx: object) => (work as (tx: object) => unknown)(client(tap, tx, settled)), options);
     });
 }
 
-function pool(tap: DbTap, real: Db["pool"]): Db["pool"] {
+type Query = (...args: unknown[]) => Promise<{ rows?: { settledCallId?: string }[] }>;
+
+/** Plain SQL: on the pool, and on a connection a transaction (`inTransaction`) holds, whose settlements count once it commits. */
+function pool(tap: DbTap, real: Db["pool"], settled: Settled): Db["pool"] {
   return new Proxy(real, {
     get(t, prop) {
       const value = Reflect.get(t, prop, t);
-      if (prop !== "query" || typeof value !== "function") return typeof value === "function" ? value.bind(t) : value;
-      return (...args: unknown[]) => tap.run("pool.query", () => value.apply(t, args));
+      if (prop === "query") return (...args: unknown[]) => tapped(tap, "pool.query", (value as Query).apply(t, args));
+      if (prop === "connect")
+        return async () => connection(tap, await (value as () => Promise<object>).call(t), settled);
+      return typeof value === "function" ? value.bind(t) : value;
+    },
+  });
+}
+
+function connection(tap: DbTap, real: object, outer: Settled) {
+  const inside: string[] = [];
+  return new Proxy(real, {
+    get(t, prop) {
+      const value = Reflect.get(t, prop, t);
+      if (prop !== "query") return typeof value === "function" ? value.bind(t) : value;
+      return async (...args: unknown[]) => {
+        const statement = args[0];
+        const result = await tap.run("pool.query", () => (value as Query).apply(t, args));
+        // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
+        for (const row of result.rows ?? []) if (row.settledCallId) inside.push(row.settledCallId);
+        if (statement === "COMMIT") inside.splice(0).forEach(outer);
+        if (statement === "ROLLBACK" || statement === "BEGIN") inside.length = 0;
+        return result;
+      };
     },
   });
 }
