@@ -6,7 +6,7 @@ import { bindReservation } from "@/lib/credits/ledger";
 import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
-import { verifyStartToken } from "./start-token";
+import { type StartTokenClaims, verifyStartToken } from "./start-token";
 import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
 
 const StartMetadata = z.object({
@@ -35,6 +35,20 @@ function isUniqueViolation(error: unknown) {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
+/** What a call's metadata proves: the start token's claims when it is ours, and why it is not valid (null when it is). */
+export type StartCheck = { claims: StartTokenClaims | null; invalidFor: CallFlag | null };
+
+/** Checks the start token in a call's metadata (the browser's, so untrusted) as of `at`. */
+export function checkStart(metadata: unknown, secret: string, at: Date): StartCheck {
+  const meta = StartMetadata.safeParse(metadata);
+  const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, at);
+  if (!check.ok) return { claims: null, invalidFor: check.reason };
+  const { claims } = check;
+  if (meta.success && (claims.userId !== meta.data.userId || claims.reservationId !== meta.data.reservationId))
+    return { claims, invalidFor: "TOKEN_MISMATCH" };
+  return { claims, invalidFor: null };
+}
+
 /**
  * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
  * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
@@ -43,27 +57,19 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
   const known = await db.call.findUnique({ where: { vapiCallId: s.vapiCallId } });
   if (known) return { call: known, fresh: false };
 
-  const meta = StartMetadata.safeParse(s.metadata);
-  const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
-  let unauthorizedFor: CallFlag | null = check.ok ? null : check.reason;
-  if (
-    check.ok &&
-    meta.success &&
-    (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)
-  ) {
-    unauthorizedFor = "TOKEN_MISMATCH";
-  }
-  const claimedUser = check.ok ? check.claims.userId : null;
+  const { claims, invalidFor } = checkStart(s.metadata, secret, s.startedAt);
+  let unauthorizedFor = invalidFor;
+  const claimedUser = claims?.userId ?? null;
 
   try {
-    if (!unauthorizedFor && check.ok) {
+    if (!unauthorizedFor && claims) {
       const call = await db.$transaction(async (tx) => {
         // FOR SHARE: a suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
         const [holder] = await tx.$queryRaw<{ suspendedAt: Date | null }[]>`
-          SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = ${check.claims.reservationId} FOR SHARE OF u`;
+          SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = ${claims.reservationId} FOR SHARE OF u`;
         if (holder?.suspendedAt) return "SUSPENDED" as const;
-        if (!(await bindReservation(tx, check.claims.reservationId, s.vapiCallId, s.startedAt))) return null;
-        const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: check.claims.reservationId } });
+        if (!(await bindReservation(tx, claims.reservationId, s.vapiCallId, s.startedAt))) return null;
+        const reservation = await tx.reservation.findUniqueOrThrow({ where: { id: claims.reservationId } });
         return tx.call.create({
           data: {
             vapiCallId: s.vapiCallId,
