@@ -6,13 +6,15 @@ import { Stat } from "@/components/dashboard/stat";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard/overview";
+import { busyLines } from "@/lib/dashboard/refused-starts";
 
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
-  await operatorForPage("/dashboard");
+  const viewer = await operatorForPage("/dashboard");
   const now = new Date();
   const o = await getOverview(db(), now);
+  const busy = await busyLines(db(), viewer, now);
   const lagging = await reconcilerWarning(db(), process.env, now);
   const warnings = [...vapiKeyWarnings(process.env), ...(lagging ? [lagging] : [])];
   const today = now.toISOString().slice(0, 10);
@@ -56,6 +58,13 @@ export default async function OverviewPage() {
           value={formatSeconds(o.leakageSeconds)}
           note={`how long unauthorized and tampered-with calls ran, as Vapi reported it${o.leakingCallsUnsettled ? `; ${o.leakingCallsUnsettled} not reported yet` : ""}`}
           testId="leakage"
+        />
+        <Stat
+          label="Starts refused: all lines busy"
+          value={String(busy.last7Days)}
+          note={`Vapi's concurrency limit, 7 days (UTC); ${busy.today} today. Often? Buy more lines at Vapi.`}
+          testId="lines-busy"
+          href={busy.href}
         />
         <Stat
           label="Vapi cost, 30 days"
