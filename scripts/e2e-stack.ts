@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { APP_PORT, EMULATOR_PORT, e2eEnv } from "@/e2e/support/env";
+import { APP_PORT, E2E_CONCURRENCY_LIMIT, EMULATOR_PORT, e2eEnv } from "@/e2e/support/env";
 import { startStack, stopOnSignals } from "./stack";
 import { STACK_FILE } from "@/e2e/support/stack-file";
 
@@ -17,6 +17,9 @@ const stack = await startStack({
   dataDir,
   persistentData: false,
   env: e2eEnv,
+  // One emulator serves the whole suite, and a call a spec leaves queued holds a line for 30 s:
+  // far above what the specs run at once, so only e2e/lines-busy.spec.ts (which lowers it) meets it.
+  concurrencyLimit: E2E_CONCURRENCY_LIMIT,
 });
 fs.mkdirSync(path.dirname(STACK_FILE), { recursive: true });
 fs.writeFileSync(STACK_FILE, JSON.stringify({ databaseUrl: stack.databaseUrl, pid: process.pid }));

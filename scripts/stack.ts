@@ -18,6 +18,11 @@ export type StackOptions = {
   dataDir: string;
   persistentData: boolean;
   env: Record<string, string>;
+  /**
+   * The emulator's concurrency limit (calls queued or in progress at once): Vapi's default of 10
+   * unless set here or by VAPI_EMULATOR_CONCURRENCY_LIMIT. Load runs and test suites raise it.
+   */
+  concurrencyLimit?: number;
 };
 
 export type Stack = {
@@ -67,7 +72,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     if (!isRealVapi(env.VAPI_API_URL)) {
       env.VAPI_API_URL = `http://localhost:${o.emulatorPort}`;
-      const emulator = await startVapiEmulator({ ...configFromEnv(env), port: o.emulatorPort });
+      const emulator = await startVapiEmulator({
+        ...configFromEnv(env),
+        port: o.emulatorPort,
+        ...(o.concurrencyLimit !== undefined ? { concurrencyLimit: o.concurrencyLimit } : {}),
+      });
       stops.push(emulator.close);
       console.log(`Vapi emulator on ${emulator.url}`);
     }

@@ -72,12 +72,22 @@ export function adminRoutes(emulator: Emulator, internalUrl: () => string): Rout
       const callId = query.get("callId");
       return emulator.deliverer.log.filter((entry) => !callId || entry.callId === callId);
     }),
+    admin("GET", "/concurrency", () => concurrency(emulator)),
+    admin("POST", "/concurrency", ({ body }) => {
+      if (typeof body.concurrencyLimit !== "number") throw new HttpError(400, "concurrency needs `concurrencyLimit`");
+      emulator.setConcurrencyLimit(body.concurrencyLimit);
+      return concurrency(emulator);
+    }),
     admin("POST", "/attack", ({ body }) => attack(emulator, internalUrl(), body)),
     admin("POST", "/reset", () => {
       emulator.reset();
       return { ok: true };
     }),
   ];
+}
+
+function concurrency(emulator: Emulator): JsonObject {
+  return { concurrencyLimit: emulator.config.concurrencyLimit, liveCalls: emulator.liveCalls() };
 }
 
 function endCall(call: CallSession, endedReason: string): JsonObject {

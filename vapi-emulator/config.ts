@@ -156,7 +156,12 @@ export const emulatorConfigSchema = z.object({
   adminEndCallEndedReason: z.string().default("manually-canceled"),
   /** `object` as in captured payloads; `string` as the OpenAPI schema types ToolCallFunction.arguments. */
   toolArgumentsFormat: z.enum(["object", "string"]).default("object"),
-  concurrencyLimit: z.number().int().positive().default(10),
+  /**
+   * Calls that may be queued or in progress at once (Vapi's default is 10). A POST /call/web beyond it
+   * creates a call that has already ended with `call.start.error-subscription-concurrency-limit-reached`.
+   * 0 refuses every call (a test knob; real accounts have at least one line).
+   */
+  concurrencyLimit: z.number().int().min(0).default(10),
   publicUrl: z.string().url().optional(),
 });
 
@@ -196,6 +201,9 @@ export function configFromEnv(env: Env = process.env): EmulatorConfig {
   }
   if (env.VAPI_EMULATOR_POST_PROCESSING_MS) {
     fromEnv.postProcessingDelayMs = Number(env.VAPI_EMULATOR_POST_PROCESSING_MS);
+  }
+  if (env.VAPI_EMULATOR_CONCURRENCY_LIMIT) {
+    fromEnv.concurrencyLimit = Number(env.VAPI_EMULATOR_CONCURRENCY_LIMIT);
   }
   const fileConfig = env.VAPI_EMULATOR_CONFIG ? readJsonConfig(env.VAPI_EMULATOR_CONFIG) : {};
   return mergeConfigs(dropUndefined(fromEnv), fileConfig) as EmulatorConfig;

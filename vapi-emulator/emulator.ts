@@ -17,6 +17,9 @@ import { roomName, timeOrderedId } from "./ids";
 import { clone } from "./merge";
 import type { WebCallBody } from "./validate-web-call";
 
+/** Vapi's endedReason for a call refused at the org's concurrency limit (vapi-protocol.md §6.4, §6.5). */
+export const CONCURRENCY_LIMIT_ENDED_REASON = "call.start.error-subscription-concurrency-limit-reached";
+
 /** Everything one running emulator knows: its calls, their rooms, deliveries and faults. */
 export class Emulator {
   readonly calls = new Map<string, CallSession>();
@@ -26,12 +29,15 @@ export class Emulator {
   private readonly assistantsCreatedAt = new Date().toISOString();
   private readonly assistantsUpdatedAt = new Map<string, string>();
   readonly credentials: CredentialStore;
+  /** The limit the emulator started with: `reset` goes back to it after a test changed it. */
+  private readonly startingConcurrencyLimit: number;
 
   constructor(
     readonly config: ResolvedConfig,
     readonly baseUrl: string,
   ) {
     this.credentials = new CredentialStore(config.orgId);
+    this.startingConcurrencyLimit = config.concurrencyLimit;
   }
 
   /** GET /assistant/:id: the saved assistant in Vapi's Assistant shape. */
@@ -51,9 +57,14 @@ export class Emulator {
     return this.assistantView(id);
   }
 
-  /** POST /call/web after authentication: returns the response body (§4.1). */
+  /**
+   * POST /call/web after authentication: returns the response body (§4.1). At the concurrency
+   * limit the call is still created, and has already ended (see `refuseAtLimit`).
+   */
   createWebCall(body: WebCallBody): { session: CallSession; response: JsonObject } {
     const saved = this.savedAssistant(body);
+    const liveBefore = this.liveCalls();
+    const blocked = liveBefore >= this.config.concurrencyLimit;
     const overrides = body.assistantOverrides;
     const assistant = effectiveAssistant(saved.view, overrides);
     const settings = effectiveSettings(assistant);
@@ -81,7 +92,20 @@ export class Emulator {
     });
     this.calls.set(session.id, session);
     this.rooms.set(identity.roomName, session);
-    return { session, response: creationRecord(identity, this.subscriptionLimits()) };
+    const limits = this.subscriptionLimits(blocked, liveBefore);
+    if (blocked) return { session, response: refuseAtLimit(session, identity, limits) };
+    return { session, response: creationRecord(identity, limits) };
+  }
+
+  /** Calls holding a line: queued (created, nobody joined yet) or in progress. */
+  liveCalls(): number {
+    return [...this.calls.values()].filter((session) => session.status !== "ended").length;
+  }
+
+  /** Admin API: a test lowers (or a bench raises) the limit; calls already live are left alone. */
+  setConcurrencyLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0) throw new HttpError(400, "concurrencyLimit must be a whole number ≥ 0");
+    this.config.concurrencyLimit = limit;
   }
 
   findByRoom(name: string): CallSession | undefined {
@@ -95,6 +119,7 @@ export class Emulator {
   }
 
   reset(): void {
+    this.config.concurrencyLimit = this.startingConcurrencyLimit;
     for (const session of this.calls.values()) session.dispose();
     this.calls.clear();
     this.rooms.clear();
@@ -121,13 +146,29 @@ export class Emulator {
     return { view: savedAssistantView(assistant, this.config, this.assistantsCreatedAt), server: assistant.server };
   }
 
-  private subscriptionLimits(): JsonObject {
-    const live = [...this.calls.values()].filter((session) => session.status !== "ended").length;
+  /** §3.1 `subscriptionLimits`; `remainingConcurrentCalls` counts the lines left once this call has one. */
+  private subscriptionLimits(blocked: boolean, liveBefore: number): JsonObject {
     const limit = this.config.concurrencyLimit;
     return {
-      concurrencyBlocked: live > limit,
+      concurrencyBlocked: blocked,
       concurrencyLimit: limit,
-      remainingConcurrentCalls: Math.max(0, limit - live),
+      remainingConcurrentCalls: blocked ? 0 : Math.max(0, limit - liveBefore - 1),
     };
   }
+}
+
+/**
+ * The org is at its concurrency limit. Vapi's docs say the create answer carries
+ * `subscriptionLimits.concurrencyBlocked: true` and the call "does not connect", ending with
+ * `call.start.error-subscription-concurrency-limit-reached` ("the call never started"): so a 201
+ * with the Call, as for any create. UNCONFIRMED (no captured answer at the limit): that the status
+ * is 201 rather than an error, that the body already says `status: "ended"` with the reason, that
+ * it still has a `webCallUrl` (its room refuses the join, so the SDK's start() resolves null), and
+ * that the call sends `status-update` ended and an end-of-call-report (cost 0, no startedAt) like a
+ * call that ended before anyone joined.
+ */
+function refuseAtLimit(session: CallSession, identity: CallIdentity, limits: JsonObject): JsonObject {
+  session.end(CONCURRENCY_LIMIT_ENDED_REASON);
+  const { endedAt, endedReason } = session.record();
+  return { ...creationRecord(identity, limits), status: "ended", endedReason, endedAt };
 }

@@ -5,7 +5,8 @@ import { appConfig } from "@/lib/config";
 import { pricingFromEnv } from "@/lib/credits/pricing";
 import { userAction, UserFacingError } from "@/lib/auth/validated-action";
 import { StartRefused, startCall } from "@/lib/calls/start-call";
-import { cancelUnstartedCall, coachCallState } from "@/lib/calls/call-state";
+import { coachCallState, giveUpStart } from "@/lib/calls/call-state";
+import { vapiRestFor } from "@/lib/calls/vapi-rest";
 import { CreditRequestInput, requestCredits } from "@/lib/credits/requests";
 
 export const startCoachCall = userAction(z.object({}), async (_input, user) => {
@@ -25,8 +26,13 @@ export const getCoachCallState = userAction(ReservationRef, async ({ reservation
   return state;
 });
 
-export const cancelCoachCall = userAction(ReservationRef, async ({ reservationId }, user) =>
-  cancelUnstartedCall(db(), user.id, reservationId),
-);
+/** `vapiCallId`: the id Vapi gave the call, when it created one; only Vapi's record of it is believed. */
+const GivenUpStart = ReservationRef.extend({ vapiCallId: z.string().min(1).max(256).optional() });
+
+export const cancelCoachCall = userAction(GivenUpStart, async ({ reservationId, vapiCallId }, user) => {
+  const config = appConfig();
+  const vapi = { rest: vapiRestFor(config), startTokenSecret: config.startTokenSecret, pricing: pricingFromEnv() };
+  return giveUpStart(db(), vapi, { userId: user.id, reservationId, vapiCallId });
+});
 
 export const requestCreditsAction = userAction(CreditRequestInput, (input, user) => requestCredits(db(), user, input));

@@ -6,6 +6,7 @@ import { Stat } from "@/components/dashboard/stat";
 import { db } from "@/lib/db/client";
 import { operatorForPage } from "@/lib/dashboard/access";
 import { getOverview, reconcilerWarning, vapiKeyWarnings } from "@/lib/dashboard/overview";
+import { busyLines } from "@/lib/dashboard/refused-starts";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ export default async function OverviewPage() {
   const viewer = await operatorForPage("/dashboard");
   const now = new Date();
   const o = await getOverview(db(), viewer, now);
+  const busy = await busyLines(db(), viewer, now);
   const lagging = await reconcilerWarning(db(), viewer, process.env, now);
   const warnings = [...vapiKeyWarnings(process.env), ...(lagging ? [lagging] : [])];
   const today = now.toISOString().slice(0, 10);
@@ -56,6 +58,13 @@ export default async function OverviewPage() {
           value={formatSeconds(o.leakageSeconds)}
           note={`how long unauthorized and tampered-with calls ran, as Vapi reported it${o.leakingCallsUnsettled ? `; ${o.leakingCallsUnsettled} not reported yet` : ""}`}
           testId="leakage"
+        />
+        <Stat
+          label="Starts refused: all lines busy"
+          value={String(busy.last7Days)}
+          note={`Vapi's concurrency limit, 7 days (UTC); ${busy.today} today. Often? Buy more lines at Vapi.`}
+          testId="lines-busy"
+          href={busy.href}
         />
         <Stat
           label="Vapi cost, 30 days"

@@ -19,7 +19,10 @@ export type CoachCallView =
     }
   | { step: "ending"; lines: Line[]; reason: "you" | "server" | "connection" }
   | { step: "summary"; state: CoachCallState; lines: Line[]; connectionLost: boolean }
-  | { step: "failed"; problem: "microphone" | "refused" | "start"; message: string };
+  | { step: "failed"; problem: "microphone" | "refused" | "busy" | "start"; message: string };
+
+/** What the page says when Vapi refused the call because its concurrency limit was reached. */
+const LINES_BUSY_MESSAGE = "All lines are busy — try again in a minute. No credits were used.";
 
 const STAGES: Record<string, string> = {
   initialization: "Getting ready…",
@@ -87,7 +90,12 @@ export function useCoachCall() {
     const vapi = new Vapi(vapiKey, apiUrl, { avoidEval: true });
     vapiRef.current = vapi;
     let startError: unknown = null;
+    /** The id Vapi gave the call it created; the SDK passes on nothing else of its answer. */
+    let vapiCallId: string | undefined;
     vapi.on("call-start-progress", (e) => {
+      const createdId = e.metadata?.callId;
+      if (e.stage === "web-call-creation" && e.status === "completed" && typeof createdId === "string")
+        vapiCallId = createdId === "unknown" ? undefined : createdId;
       if (e.status === "started" && STAGES[e.stage])
         setView((v) => (v.step === "starting" ? { step: "starting", stage: STAGES[e.stage] } : v));
     });
@@ -114,12 +122,18 @@ export function useCoachCall() {
     vapi.on("call-end", () => setView({ step: "ending", lines: linesRef.current, reason: endedRef.current.reason }));
     const call = await vapi.start(assistantId, assistantOverrides);
     if (!call) {
-      await cancelCoachCall({ reservationId: reservation.id });
-      setView({
-        step: "failed",
-        problem: "start",
-        message: `Your call could not start: ${vapiErrorMessage(startError)} No credits were used.`,
-      });
+      // The server gives the credits back and, from Vapi's record of the call, says whether the lines were busy.
+      const givenUp = await cancelCoachCall({ reservationId: reservation.id, vapiCallId });
+      if (givenUp.ok && givenUp.data.state) setServerState(givenUp.data.state);
+      setView(
+        givenUp.ok && givenUp.data.linesBusy
+          ? { step: "failed", problem: "busy", message: LINES_BUSY_MESSAGE }
+          : {
+              step: "failed",
+              problem: "start",
+              message: `Your call could not start: ${vapiErrorMessage(startError)} No credits were used.`,
+            },
+      );
     }
   }, []);
 

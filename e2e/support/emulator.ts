@@ -43,6 +43,9 @@ export const emulator = {
   hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
   trigger: (id: string, body: { type: string; force?: boolean }) =>
     admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
+  /** Vapi's concurrency limit, changed at once for the rest of the run: a spec that lowers it puts it back. */
+  setConcurrencyLimit: (concurrencyLimit: number) =>
+    admin<{ concurrencyLimit: number; liveCalls: number }>("POST", "/concurrency", { concurrencyLimit }),
 };
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */

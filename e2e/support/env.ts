@@ -13,6 +13,9 @@ export const vapiKeys = {
   webhookSecret: "e2e-webhook-secret",
 };
 
+/** The emulator's concurrency limit in the e2e stack; a spec that lowers it at runtime puts this back. */
+export const E2E_CONCURRENCY_LIMIT = 100;
+
 /** The environment the e2e stack runs the app with (scripts/e2e-stack.ts). */
 export const e2eEnv = {
   APP_URL: appUrl,

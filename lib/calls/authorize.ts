@@ -6,7 +6,7 @@ import type { Call, CallFlag } from "@/lib/generated/prisma/client";
 import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
-import { verifyStartToken } from "./start-token";
+import { type StartTokenClaims, verifyStartToken } from "./start-token";
 import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
 
 const StartMetadata = z.object({
@@ -31,23 +31,29 @@ export type Authorization = { call: Call; fresh: boolean };
 export const UNAUTHORIZED_NOTICE =
   "Sorry, this call was not started through Coach Call, so it can't continue. Goodbye.";
 
+/** What a call's metadata proves: the start token's claims when it is ours, and why it is not valid (null when it is). */
+export type StartCheck = { claims: StartTokenClaims | null; invalidFor: CallFlag | null };
+
+/** Checks the start token in a call's metadata (the browser's, so untrusted) as of `at`. */
+export function checkStart(metadata: unknown, secret: string, at: Date): StartCheck {
+  const meta = StartMetadata.safeParse(metadata);
+  const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, at);
+  if (!check.ok) return { claims: null, invalidFor: check.reason };
+  const { claims } = check;
+  if (meta.success && (claims.userId !== meta.data.userId || claims.reservationId !== meta.data.reservationId))
+    return { claims, invalidFor: "TOKEN_MISMATCH" };
+  return { claims, invalidFor: null };
+}
+
 /**
  * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
  * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
  * Plain SQL on the pool: it runs for every call's first message, and Prisma's per-query cost showed.
  */
 export async function authorizeCall(db: Db, s: CallSighting, secret: string, now = new Date()): Promise<Authorization> {
-  const meta = StartMetadata.safeParse(s.metadata);
-  const check = verifyStartToken(secret, meta.success ? meta.data.startToken : undefined, s.startedAt);
-  let unauthorizedFor: CallFlag | null = check.ok ? null : check.reason;
-  if (
-    check.ok &&
-    meta.success &&
-    (check.claims.userId !== meta.data.userId || check.claims.reservationId !== meta.data.reservationId)
-  ) {
-    unauthorizedFor = "TOKEN_MISMATCH";
-  }
-  const reservationId = check.ok && !unauthorizedFor ? check.claims.reservationId : null;
+  const { claims, invalidFor } = checkStart(s.metadata, secret, s.startedAt);
+  let unauthorizedFor = invalidFor;
+  const reservationId = claims && !invalidFor ? claims.reservationId : null;
   const { known, paidSeconds } = await lookUp(db, s.vapiCallId, reservationId);
   if (known) return { call: known, fresh: false };
 
@@ -59,8 +65,7 @@ export async function authorizeCall(db: Db, s: CallSighting, secret: string, now
       unauthorizedFor = bound.refusedFor;
     }
   }
-  const claimedUser = check.ok ? check.claims.userId : null;
-  return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claimedUser, now);
+  return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claims?.userId ?? null, now);
 }
 
 /** The call's row if we know it, and (when a start names one) how many seconds its reservation paid for. */

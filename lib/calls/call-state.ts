@@ -1,7 +1,12 @@
 import type { Db } from "@/lib/db/client";
 import { releaseUnbound } from "@/lib/credits/ledger";
+import type { Pricing } from "@/lib/credits/pricing";
 import type { CallFlag } from "@/lib/generated/prisma/client";
+import { log } from "@/lib/observability/log";
+import type { VapiRestClient } from "@/lib/vapi/rest";
 import { warning } from "./enforcer";
+import { LINES_BUSY, refusedAtStart } from "./refused-start";
+import { settleCall } from "./settle";
 
 export type CoachCallState = {
   /** `expired`: no call started before the reservation's expiresAt. `released`: the page gave the start up. */
@@ -69,4 +74,76 @@ export async function cancelUnstartedCall(db: Db, userId: string, reservationId:
   const reservation = await db.reservation.findFirst({ where: { id: reservationId, userId, status: "HELD" } });
   if (!reservation) return false;
   return (await releaseUnbound(db, reservationId, "the call did not start", userId)) !== null;
+}
+
+export type GivenUp = {
+  /** Vapi refused the call because all its lines (its concurrency limit) were busy, by Vapi's own record. */
+  linesBusy: boolean;
+  /** The reservation as the page shows it now: released, the balance back. Null when it is not the caller's. */
+  state: CoachCallState | null;
+};
+
+type VapiAccess = { rest: VapiRestClient | null; startTokenSecret: string; pricing: Pricing };
+
+/**
+ * The page gave a start up: its own reservation that no call is bound to goes back at once, as
+ * cancelUnstartedCall does, whatever the browser says. `vapiCallId` is the id Vapi gave the call
+ * it created, if it did; then Vapi's own record says whether Vapi refused it because all lines
+ * were busy, and that is recorded with its reason. The browser's word counts for nothing more.
+ */
+export async function giveUpStart(
+  db: Db,
+  vapi: VapiAccess,
+  start: { userId: string; reservationId: string; vapiCallId?: string },
+  now = new Date(),
+): Promise<GivenUp> {
+  const { userId, reservationId, vapiCallId } = start;
+  const reservation = await db.reservation.findFirst({ where: { id: reservationId, userId } });
+  if (!reservation) return { linesBusy: false, state: null };
+  const linesBusy = vapiCallId
+    ? await refusedForBusyLines(db, vapi, { userId, reservationId, vapiCallId }, reservation.status, now)
+    : false;
+  await cancelUnstartedCall(db, userId, reservationId);
+  return { linesBusy, state: await coachCallState(db, userId, reservationId, now) };
+}
+
+async function refusedForBusyLines(
+  db: Db,
+  vapi: VapiAccess,
+  { userId, reservationId, vapiCallId }: { userId: string; reservationId: string; vapiCallId: string },
+  status: string,
+  now: Date,
+): Promise<boolean> {
+  // Vapi's report of the refusal may have been recorded first (settleRefusedStart): it names the caller.
+  const known = await db.call.findUnique({ where: { vapiCallId }, select: { userId: true, endedReason: true } });
+  if (known) return known.userId === userId && known.endedReason === LINES_BUSY;
+  // Vapi is asked only about a start still held for the caller, so the page cannot make us ask at will.
+  if (status !== "HELD" || !vapi.rest) return false;
+  try {
+    const v = await vapi.rest.getCall(vapiCallId);
+    const metadata = v.assistantOverrides?.metadata;
+    const forThisStart =
+      typeof metadata === "object" &&
+      metadata !== null &&
+      (metadata as Record<string, unknown>).reservationId === reservationId;
+    if (v.status !== "ended" || !v.endedReason || !forThisStart || !refusedAtStart(v)) return false;
+    const { call } = await settleCall(
+      db,
+      {
+        vapiCallId: v.id,
+        endedAt: v.endedAt,
+        endedReason: v.endedReason,
+        cost: v.cost,
+        sighting: { vapiCallId: v.id, controlUrl: v.monitor?.controlUrl, metadata },
+        source: "vapi-rest",
+      },
+      vapi.startTokenSecret,
+      vapi.pricing,
+      now,
+    );
+    return call.userId === userId && call.endedReason === LINES_BUSY;
+  } catch (error) {
+    log.warn({ callId: vapiCallId, userId, err: error }, "Could not read Vapi's record of a call the page gave up");
+    return false;
+  }
 }

@@ -4,6 +4,7 @@ import { endCallNow } from "@/lib/vapi/control";
 import { VapiRestError, type VapiCall, type VapiRestClient } from "@/lib/vapi/rest";
 import { log } from "@/lib/observability/log";
 import { authorizeCall } from "./authorize";
+import { refusedAtStart } from "./refused-start";
 import { markCallEnded, settleCall } from "./settle";
 
 export type ReconcilerOptions = {
@@ -207,6 +208,7 @@ async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Dat
       now,
     );
     if (!settledNow) return "done"; // the report, or another server process, got there first
+    if (refusedAtStart(v)) return "acted"; // Vapi refused it at the start: nothing was billed, nothing to alert
     await db.alert.create({
       data: {
         kind: "SETTLED_FROM_VAPI",

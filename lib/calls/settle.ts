@@ -5,6 +5,7 @@ import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, findCall, type CallSighting } from "./authorize";
+import { refusedAtStart, settleRefusedStart } from "./refused-start";
 
 /** Alerts whose `seconds` are leakage: filled in when the call is settled. */
 export const LEAKAGE_ALERT_KINDS: AlertKind[] = ["UNAUTHORIZED_CALL", "TAMPERED_CALL"];
@@ -51,6 +52,9 @@ export async function settleCall(
   now = new Date(),
   alongside?: Alongside,
 ) {
+  // A call Vapi refused at its start (its concurrency limit…) never ran: not a call to authorize or bill.
+  if (u.endedReason && refusedAtStart(u) && !(await findCall(db, u.vapiCallId)))
+    return settleRefusedStart(db, { ...u, endedReason: u.endedReason }, secret, now, alongside);
   const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
   if (call.settledAt) {
     if (alongside) await alongside(db.pool);

@@ -13,6 +13,7 @@ import { csvRange, ledgerCsvStream } from "./ledger-csv";
 import { listLiveCalls } from "./live-calls";
 import { endCallAsOperator } from "./operator-end-call";
 import { getOverview, reconcilerWarning } from "./overview";
+import { busyLines } from "./refused-starts";
 import { adjustCredits, suspendUser, unsuspendUser } from "./user-actions";
 import { getUserDetail, searchUsers } from "./users";
 import { getWebhookEvent, listWebhookEvents, rejectedWebhookCounts } from "./webhooks";
@@ -39,6 +40,7 @@ const dataFunctions: Record<string, DataFunction> = {
   listLiveCalls: (db, viewer) => listLiveCalls(db, viewer, now),
   getOverview: (db, viewer) => getOverview(db, viewer, now),
   reconcilerWarning: (db, viewer) => reconcilerWarning(db, viewer, { VAPI_PRIVATE_KEY: "a key" }, now),
+  busyLines: (db, viewer) => busyLines(db, viewer, now),
   searchUsers: (db, viewer) => searchUsers(db, viewer, { q: "someone", page: 1 }),
   getUserDetail: (db, viewer) => getUserDetail(db, viewer, "some-user", 1),
   listWebhookEvents: (db, viewer) => listWebhookEvents(db, viewer, { page: 1 }),

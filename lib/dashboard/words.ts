@@ -84,6 +84,7 @@ const VAPI_REASON_WORDS: Record<string, string> = {
   "customer-did-not-give-microphone-permission": "no microphone",
   "manually-canceled": "cancelled at Vapi",
   "unknown-to-vapi": "Vapi does not know the call",
+  "call.start.error-subscription-concurrency-limit-reached": "refused: all lines busy (Vapi's concurrency limit)",
 };
 
 /** Own keys only: Vapi's reasons and actors are strings from outside ("constructor" is not a word here). */

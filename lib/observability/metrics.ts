@@ -51,6 +51,12 @@ function create() {
       labelNames: ["outcome"] as const,
       registers,
     }),
+    startsRefused: new client.Counter({
+      name: "coach_call_starts_refused_total",
+      help: "Calls Vapi refused at their start (call.start.error-*), by reason: lines-busy (its concurrency limit) or other",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
     vapiRestErrors: new client.Counter({
       name: "coach_vapi_rest_errors_total",
       help: "Failed Vapi REST requests, by HTTP status (or none)",

@@ -36,18 +36,21 @@ describe("configFromEnv", () => {
     });
   });
 
-  it("reads the auth mode, allowed origins and post-processing delay", () => {
+  it("reads the auth mode, allowed origins, post-processing delay and concurrency limit", () => {
     const config = resolveConfig(
       configFromEnv({
         ...ENV,
         VAPI_WEBHOOK_AUTH: "secret",
         VAPI_EMULATOR_ALLOWED_ORIGINS: "http://localhost:3100, https://app.example.com",
         VAPI_EMULATOR_POST_PROCESSING_MS: "50",
+        VAPI_EMULATOR_CONCURRENCY_LIMIT: "500",
       }),
     );
     expect(config.assistants[0].server?.auth).toEqual({ type: "secret", secret: "whsec-1" });
     expect(config.publicKeyRestrictions.allowedOrigins).toEqual(["http://localhost:3100", "https://app.example.com"]);
     expect(config.postProcessingDelayMs).toBe(50);
+    expect(config.concurrencyLimit).toBe(500);
+    expect(resolveConfig(configFromEnv(ENV)).concurrencyLimit).toBe(10);
   });
 
   it("refuses a signing mode without a secret", () => {

@@ -169,6 +169,35 @@ describe("the real web SDK on the emulated Daily transport", () => {
     expect(named(events, "call-start-failed")).toHaveLength(1);
   });
 
+  it("at the concurrency limit, start() resolves null after emitting the call's id and an error", async () => {
+    withMicrophone(async () => fakeMicrophone());
+    const occupying = (await stack.api.createCall()).body;
+    await stack.api.admin("POST", "/concurrency", { concurrencyLimit: 1 });
+    try {
+      const vapi = new Vapi(KEYS.publicKey, stack.emulator.url);
+      const events = recordEvents(vapi);
+      const progress: JsonObject[] = [];
+      vapi.on("call-start-progress", (event) => progress.push(event as JsonObject));
+      expect(await vapi.start(ASSISTANT_ID)).toBeNull();
+
+      // The page's only handle on the refused call: the id from the creation stage (the body itself is not passed on).
+      const created = progress.find((e) => e.stage === "web-call-creation" && e.status === "completed");
+      const callId = String((created?.metadata as JsonObject).callId);
+      expect(callId).not.toBe(occupying.id);
+      expect(named(events, "call-start-failed")).toHaveLength(1);
+      expect(named(events, "error").map((e) => (e.payload as JsonObject).type)).toContain("start-method-error");
+      expect(named(events, "call-start")).toHaveLength(0);
+      const record = (await stack.api.rest("GET", `/call/${callId}`)).body;
+      expect(record).toMatchObject({
+        status: "ended",
+        endedReason: "call.start.error-subscription-concurrency-limit-reached",
+      });
+    } finally {
+      await stack.api.admin("POST", "/concurrency", { concurrencyLimit: 10 });
+      await stack.api.admin("POST", `/calls/${occupying.id}/end`);
+    }
+  });
+
   it("refuses to join the room of an ended call", async () => {
     withMicrophone(async () => fakeMicrophone());
     const created = (await stack.api.createCall()).body;

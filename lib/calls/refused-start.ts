@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { DatabaseError } from "pg";
+import { inTransaction, utc, type Db } from "@/lib/db/client";
+import { LedgerError } from "@/lib/credits/errors";
+import { releaseUnbound } from "@/lib/credits/ledger";
+import { log } from "@/lib/observability/log";
+import { metrics } from "@/lib/observability/metrics";
+import { checkStart, findCall } from "./authorize";
+import type { Alongside, FinalUsage } from "./settle";
+
+/** Vapi's endedReason for a call refused because the account was at its concurrency limit (vapi-protocol.md §6.4). */
+export const LINES_BUSY = "call.start.error-subscription-concurrency-limit-reached";
+
+/** The ledger's reason for a reservation given back because Vapi refused its call at the start. */
+export const refusedReason = (endedReason: string) =>
+  endedReason === LINES_BUSY
+    ? "all lines were busy (Vapi's concurrency limit)"
+    : `Vapi refused to start the call (${endedReason})`;
+
+/**
+ * Vapi refused the call before it started (`call.start.error-*`, §6.5: "the call never started"):
+ * it never ran, so there is nothing to bill, and no start token was used up by it.
+ */
+export function refusedAtStart(u: { endedReason?: string; startedAt?: Date; durationSeconds?: number }): boolean {
+  return (u.endedReason?.startsWith("call.start.error-") ?? false) && !u.startedAt && !((u.durationSeconds ?? 0) > 0);
+}
+
+/**
+ * Records, once, a call Vapi refused at its start: a call row that cost nothing (SETTLED, 0 s, 0
+ * credits, Vapi's reason: what the dashboard counts), with no unauthorized alert since it never
+ * ran. The reservation its valid start token names goes back at once if no call is bound to it;
+ * one the page gave back already, or that expired, stays as it is. From Vapi's word only (a
+ * verified message, or Vapi's REST record): never the browser's.
+ */
+export async function settleRefusedStart(
+  db: Db,
+  u: FinalUsage & { endedReason: string },
+  secret: string,
+  now: Date,
+  alongside?: Alongside,
+) {
+  const at = u.endedAt ?? now;
+  const { claims, invalidFor } = checkStart(u.sighting.metadata, secret, at);
+  const owner = claims && !invalidFor ? claims : null;
+  if (owner) await releaseIfUnbound(db, owner.reservationId, refusedReason(u.endedReason), `vapi:${u.source}`);
+  const user = owner ? await db.user.findUnique({ where: { id: owner.userId }, select: { id: true } }) : null;
+  let settledNow = false;
+  try {
+    await inTransaction(db, async (sql) => {
+      await sql.query({
+        text: `INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "startedAt", "endedAt", "endedReason", "usedSeconds",
+                                  "creditsCharged", "vapiCost", "vapiStatus", "settledAt", "createdAt", "updatedAt")
+               VALUES ($1, $2, $3, 'SETTLED', $4::timestamp, $4::timestamp, $5, 0, 0, $6, 'ended', $7::timestamp, $7::timestamp, $7::timestamp)`,
+        values: [randomUUID(), u.vapiCallId, user?.id ?? null, utc(at), u.endedReason, u.cost ?? 0, utc(now)],
+      });
+      await alongside?.(sql);
+    });
+    settledNow = true;
+  } catch (error) {
+    if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
+    if (alongside) await alongside(db.pool); // another message, or the page's give-up, recorded it first
+  }
+  if (settledNow) {
+    metrics.startsRefused.inc({ reason: u.endedReason === LINES_BUSY ? "lines-busy" : "other" });
+    log.info({ callId: u.vapiCallId, userId: user?.id, endedReason: u.endedReason }, "Vapi refused the call's start");
+  }
+  return { call: (await findCall(db, u.vapiCallId))!, settledNow };
+}
+
+/** Gives a reservation back unless a call is bound to it or it is already closed (released, expired). */
+async function releaseIfUnbound(db: Db, reservationId: string, why: string, actor: string) {
+  try {
+    await releaseUnbound(db, reservationId, why, actor);
+  } catch (error) {
+    if (error instanceof LedgerError && (error.code === "reservation-closed" || error.code === "not-found")) return;
+    throw error;
+  }
+}
