@@ -72,6 +72,7 @@ export function adminRoutes(emulator: Emulator, internalUrl: () => string): Rout
       const callId = query.get("callId");
       return emulator.deliverer.log.filter((entry) => !callId || entry.callId === callId);
     }),
+    admin("GET", "/requests", () => Object.fromEntries(emulator.requests)),
     admin("POST", "/attack", ({ body }) => attack(emulator, internalUrl(), body)),
     admin("POST", "/reset", () => {
       emulator.reset();
@@ -111,7 +112,9 @@ function details(emulator: Emulator, call: CallSession): JsonObject {
       browserConnected: call.browserConnected,
       ...call.flags,
       settings,
-      delivery: target ? { url: target.url, timeoutSeconds: target.timeoutSeconds, auth: target.auth.type } : null,
+      delivery: target
+        ? { url: target.urls[0], urls: target.urls, timeoutSeconds: target.timeoutSeconds, auth: target.auth.type }
+        : null,
     },
     assistant: call.assistant,
     deliveries: emulator.deliverer.log.filter((entry) => entry.callId === call.id),

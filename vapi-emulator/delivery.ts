@@ -19,6 +19,8 @@ export type DeliveryLogEntry = {
 
 export type DeliveryResult = {
   outcome: "delivered" | "failed" | "skipped";
+  /** Where it went: with several server URLs, the one whose turn it was (or the next that took the connection). */
+  url?: string;
   httpStatus?: number;
   error?: string;
   responseBody?: string;
@@ -40,6 +42,8 @@ export class Deliverer {
     { target: DeliveryTarget | undefined; envelope: Envelope; generation: number }[]
   >();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The next turn of each list of server URLs, shared by all calls (a load balancer's round robin). */
+  private readonly turns = new Map<string, number>();
   private generation = 0;
 
   constructor(private readonly faults: FaultRegistry) {}
@@ -128,7 +132,7 @@ export class Deliverer {
     let result: DeliveryResult = { outcome: "skipped", error: "abandoned by reset", durationMs: 0 };
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       if (generation !== this.generation) return result;
-      result = await post(target, body, callId);
+      result = await this.post(target, body, callId);
       this.record(callId, envelope.message, target, result, attempt, fault);
       if (result.outcome === "delivered" || !plan || attempt === maxAttempts) break;
       if (result.httpStatus !== undefined && plan.excludedStatusCodes?.includes(result.httpStatus)) break;
@@ -136,6 +140,22 @@ export class Deliverer {
       await sleep(plan.baseDelaySeconds * 1000 * factor);
     }
     return result;
+  }
+
+  /**
+   * One attempt. With several URLs it goes to the next in turn; one that refuses the connection
+   * (an instance that is down) passes it to the next, as a load balancer would. A request that
+   * reached an instance is never sent to another: it may have been acted on.
+   */
+  private async post(target: DeliveryTarget, body: string, callId: string): Promise<DeliveryResult> {
+    const { urls } = target;
+    const key = urls.join(" ");
+    const turn = this.turns.get(key) ?? 0;
+    if (urls.length > 1) this.turns.set(key, (turn + 1) % urls.length);
+    let attempt: Awaited<ReturnType<typeof post>> = { result: { outcome: "skipped", durationMs: 0 }, refused: false };
+    for (let k = 0; k < urls.length && (k === 0 || attempt.refused); k += 1)
+      attempt = await post(urls[(turn + k) % urls.length], target, body, callId);
+    return attempt.result;
   }
 
   private record(
@@ -151,7 +171,7 @@ export class Deliverer {
       callId,
       type: String(message.type),
       ...(typeof message.status === "string" ? { status: message.status } : {}),
-      url: target?.url ?? null,
+      url: result.url ?? target?.urls[0] ?? null,
       outcome: result.outcome,
       ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
       ...(result.error ? { error: result.error } : {}),
@@ -163,10 +183,15 @@ export class Deliverer {
   }
 }
 
-async function post(target: DeliveryTarget, body: string, callId: string): Promise<DeliveryResult> {
+async function post(
+  url: string,
+  target: DeliveryTarget,
+  body: string,
+  callId: string,
+): Promise<{ result: DeliveryResult; refused: boolean }> {
   const started = Date.now();
   try {
-    const response = await fetch(target.url, {
+    const response = await fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -179,16 +204,30 @@ async function post(target: DeliveryTarget, body: string, callId: string): Promi
     });
     const responseBody = await response.text();
     return {
-      outcome: response.ok ? "delivered" : "failed",
-      httpStatus: response.status,
-      responseBody,
-      durationMs: Date.now() - started,
+      result: {
+        outcome: response.ok ? "delivered" : "failed",
+        url,
+        httpStatus: response.status,
+        responseBody,
+        durationMs: Date.now() - started,
+      },
+      refused: false,
     };
   } catch (error) {
     const timedOut = error instanceof Error && error.name === "TimeoutError";
     const reason = timedOut ? `timed out after ${target.timeoutSeconds}s` : describeError(error);
-    return { outcome: "failed", error: reason, durationMs: Date.now() - started };
+    return {
+      result: { outcome: "failed", url, error: reason, durationMs: Date.now() - started },
+      refused: refused(error),
+    };
   }
+}
+
+/** Nothing listens there: the request never reached a server (Node's fetch error, or each address tried). */
+function refused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+  if (cause?.code === "ECONNREFUSED") return true;
+  return !!cause?.errors?.length && cause.errors.every((e) => e.code === "ECONNREFUSED");
 }
 
 function describeError(error: unknown): string {
