@@ -26,6 +26,11 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "app", testIgnore: /[\\/]cluster[\\/]/ },
+    // Issue 12: several instances on one database. Starts its own stack (e2e/support/cluster.ts).
+    { name: "cluster", testDir: "e2e/cluster" },
+  ],
   webServer: {
     command: "npx tsx scripts/e2e-stack.ts",
     url: `${appUrl}/api/health`,

@@ -1,62 +1,29 @@
 // `npm run bench:webhooks` and `npm run bench:enforcement`: figures from a production build of the
 // app with embedded PostgreSQL and the Vapi emulator (run `npm run build` first). Prints; asserts nothing.
-import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
-import { freePort } from "@/lib/db/embedded-postgres";
 import { createDb } from "@/lib/db/client";
 import { startCall } from "@/lib/calls/start-call";
 import { appConfig } from "@/lib/config";
 import { grant } from "@/lib/credits/ledger";
 import { pricingFromEnv } from "@/lib/credits/pricing";
 import { signHmac } from "@/lib/vapi/verify";
-import { e2eEnv } from "@/e2e/support/env";
 import { cpuPer } from "./process-cpu";
-import { startStack } from "./stack";
-import { exitOnSetupError } from "@/lib/setup/errors";
+import { fmt, startBenchStack, type CallDetails } from "./bench-support";
 
 const which = process.argv[2];
 if (which !== "webhooks" && which !== "enforcement") throw new Error("usage: bench-calls.ts webhooks|enforcement");
-if (!fs.existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
-
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
 
 // node:http with keep-alive rather than fetch: the load generator shares the two cores with the
 // server, and this costs it about a third of the CPU per request.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const appPort = await freePort();
-const emulatorPort = await freePort();
-const appUrl = `http://localhost:${appPort}`;
-const emulatorUrl = `http://localhost:${emulatorPort}`;
-const env = {
-  ...e2eEnv,
-  APP_URL: appUrl,
-  NEXTAUTH_URL: appUrl,
-  VAPI_API_URL: emulatorUrl,
-  VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
+const { stack, env, appUrl, admin } = await startBenchStack({
   // The webhook figures are the route's own cost: background work (tamper checks, follow-up
   // end-calls, the reconciler) runs on workers, and here on none.
-  ...(which === "webhooks" ? { COACH_WORKERS: "off" } : {}),
-};
-delete process.env.DATABASE_URL;
-const stack = await startStack({
-  next: "start",
-  appPort,
-  emulatorPort,
-  dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-")),
-  persistentData: false,
-  env,
+  env: which === "webhooks" ? { COACH_WORKERS: "off" } : {},
   // The enforcement bench starts 40 calls at once: a bench measures our side, not Vapi's default 10 lines.
-  concurrencyLimit: 1000,
-}).catch(exitOnSetupError);
+  emulator: { concurrencyLimit: 1000 },
+});
 try {
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${appUrl}/api/live`).catch(() => null))?.ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
   if (which === "webhooks") {
     await benchWebhooks();
     await benchWebhookTypes();
@@ -285,32 +252,19 @@ async function benchWebhookTypes() {
   await db.$disconnect();
 }
 
-async function admin(method: string, p: string, body?: unknown) {
-  const r = await fetch(`${emulatorUrl}/__emulator${p}`, {
-    method,
-    headers: { authorization: `Bearer ${env.VAPI_PRIVATE_KEY}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return r.json();
-}
-
-type Details = {
-  call: { startedAt?: string; endedAt?: string };
-  controlLog: { at: string; source: string; body: { type: string } }[];
-  deliveries: { type: string; status?: string; at: string; durationMs: number }[];
-};
-
 async function benchEnforcement() {
   const N = 40;
   // Unauthorized calls arriving at 10 per second, then all 40 at once.
   const staggered = await Promise.all(
     Array.from({ length: N }, (_, i) =>
-      new Promise((r) => setTimeout(r, i * 100)).then(() => admin("POST", "/attack", {})),
+      new Promise((r) => setTimeout(r, i * 100)).then(() => admin<{ call: { id: string } }>("POST", "/attack", {})),
     ),
   );
   await new Promise((r) => setTimeout(r, 4_000));
   await reportUnauthorized("at 10 calls/s", staggered);
-  const burst = await Promise.all(Array.from({ length: N }, () => admin("POST", "/attack", {})));
+  const burst = await Promise.all(
+    Array.from({ length: N }, () => admin<{ call: { id: string } }>("POST", "/attack", {})),
+  );
   await new Promise((r) => setTimeout(r, 4_000));
   await reportUnauthorized(`${N} at once`, burst);
   await benchCutoffs();
@@ -320,7 +274,7 @@ async function reportUnauthorized(label: string, attacks: { call: { id: string }
   const toFirstControl: number[] = [];
   const toEndCall: number[] = [];
   for (const a of attacks) {
-    const d = (await admin("GET", `/calls/${a.call.id}`)) as Details;
+    const d = await admin<CallDetails>("GET", `/calls/${a.call.id}`);
     const first = d.deliveries.find((x) => x.type === "status-update" && x.status === "in-progress");
     const control = d.controlLog.filter((c) => c.source === "control-url");
     if (!first || !control.length) continue;
@@ -352,13 +306,13 @@ async function benchCutoffs() {
       idempotencyKey: `bench:${user.id}`,
     });
     const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
-    const attack = await admin("POST", "/attack", { overrides: start.assistantOverrides });
+    const attack = await admin<{ call: { id: string } }>("POST", "/attack", { overrides: start.assistantOverrides });
     calls.push(attack.call.id);
   }
   await new Promise((r) => setTimeout(r, 16_000));
   const lateness: number[] = [];
   for (const id of calls) {
-    const d = (await admin("GET", `/calls/${id}`)) as Details;
+    const d = await admin<CallDetails>("GET", `/calls/${id}`);
     const row = await db.call.findUnique({ where: { vapiCallId: id } });
     if (d.call.endedAt && row?.cutoffAt) lateness.push(Date.parse(d.call.endedAt) - row.cutoffAt.getTime());
   }

@@ -19,7 +19,7 @@ const stack = await startStack({
   env: e2eEnv,
   // One emulator serves the whole suite, and a call a spec leaves queued holds a line for 30 s:
   // far above what the specs run at once, so only e2e/lines-busy.spec.ts (which lowers it) meets it.
-  concurrencyLimit: E2E_CONCURRENCY_LIMIT,
+  emulator: { concurrencyLimit: E2E_CONCURRENCY_LIMIT },
 });
 fs.mkdirSync(path.dirname(STACK_FILE), { recursive: true });
 fs.writeFileSync(STACK_FILE, JSON.stringify({ databaseUrl: stack.databaseUrl, pid: process.pid }));

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import pretty from "pino-pretty";
 import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { applyMigrations, ensureDatabase } from "@/lib/db/migrate";
@@ -7,7 +9,7 @@ import { isRoot } from "@/lib/setup/postgres-as-root";
 import { isRealVapi } from "@/lib/setup/vapi-target";
 import { createDb } from "@/lib/db/client";
 import { startVapiEmulator } from "@/vapi-emulator/server";
-import { configFromEnv } from "@/vapi-emulator/config";
+import { configFromEnv, mergeEmulatorConfig, type EmulatorConfig } from "@/vapi-emulator/config";
 import { seedDemo } from "./seed-demo";
 
 export type StackOptions = {
@@ -19,17 +21,29 @@ export type StackOptions = {
   persistentData: boolean;
   env: Record<string, string>;
   /**
-   * The emulator's concurrency limit (calls queued or in progress at once): Vapi's default of 10
-   * unless set here or by VAPI_EMULATOR_CONCURRENCY_LIMIT. Load runs and test suites raise it.
+   * More instances of the app beside the first, on these ports, sharing its database and emulator,
+   * as behind a load balancer: the emulator spreads server messages over all of them in turn.
    */
-  concurrencyLimit?: number;
+  moreAppPorts?: number[];
+  /** Also run the background work in a process of its own (`npm run worker`). */
+  worker?: boolean;
+  /** Emulator settings merged over those read from the environment (assistants by id). */
+  emulator?: Partial<EmulatorConfig>;
+  /** Each process's output goes to `<logDir>/<name>.log` instead of this terminal. */
+  logDir?: string;
 };
 
 export type Stack = {
   databaseUrl: string;
   env: Record<string, string>;
+  /** The app instances, the first one first (APP_URL names it). */
+  appUrls: string[];
   stop: () => Promise<void>;
   restartApp: () => Promise<void>;
+  /** Kills instance `index` (its whole process group) with SIGKILL: no cleanup, as when its machine dies. */
+  killApp: (index: number) => void;
+  /** The processes the stack started, by name (app-1…, worker), for CPU accounting. */
+  processes: () => Map<number, string>;
 };
 
 /**
@@ -61,32 +75,43 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (await seedDemo(db)) console.log("Seeded the demo user and operator (see README.md).");
     await db.$disconnect();
 
-    const appUrl = `http://localhost:${o.appPort}`;
+    const ports = [o.appPort, ...(o.moreAppPorts ?? [])];
+    const appUrls = ports.map((port) => `http://localhost:${port}`);
+    const appUrl = appUrls[0];
     const env: Record<string, string> = {
       NEXTAUTH_URL: appUrl,
       APP_URL: appUrl,
-      VAPI_SERVER_URL: `${appUrl}/api/vapi/webhook`,
+      VAPI_SERVER_URL: appUrls.map((url) => `${url}/api/vapi/webhook`).join(","),
       ...o.env,
       ...definedEnv(),
       DATABASE_URL: databaseUrl,
     };
     if (!isRealVapi(env.VAPI_API_URL)) {
       env.VAPI_API_URL = `http://localhost:${o.emulatorPort}`;
-      const emulator = await startVapiEmulator({
-        ...configFromEnv(env),
-        port: o.emulatorPort,
-        ...(o.concurrencyLimit !== undefined ? { concurrencyLimit: o.concurrencyLimit } : {}),
-      });
+      const config = mergeEmulatorConfig(configFromEnv(env), o.emulator ?? {});
+      const emulator = await startVapiEmulator({ ...config, port: o.emulatorPort });
       stops.push(emulator.close);
       console.log(`Vapi emulator on ${emulator.url}`);
     }
-    let next = spawnNext(o, env);
-    stops.push(() => stopProcessGroup(next));
+    const apps = ports.map((port, i) => spawnNext(o, port, env, `app-${i + 1}`));
+    stops.push(() => Promise.all(apps.map(stopProcessGroup)).then(() => {}));
+    const worker = o.worker ? spawnWorker(o, env) : undefined;
+    // Stopped before the apps (stops run in reverse), and like them before PostgreSQL.
+    if (worker) stops.push(() => stopProcessGroup(worker));
     const restartApp = async () => {
-      await stopProcessGroup(next);
-      next = spawnNext(o, env);
+      await stopProcessGroup(apps[0]);
+      apps[0] = spawnNext(o, o.appPort, env, "app-1");
     };
-    return { databaseUrl, env, stop, restartApp };
+    const killApp = (index: number) => {
+      const pid = apps[index]?.pid;
+      if (pid && running(apps[index])) process.kill(-pid, "SIGKILL");
+    };
+    const processes = () =>
+      new Map([
+        ...apps.map((app, i) => [app.pid ?? 0, `app-${i + 1}`] as const),
+        ...(worker ? [[worker.pid ?? 0, "worker"] as const] : []),
+      ]);
+    return { databaseUrl, env, appUrls, stop, restartApp, killApp, processes };
   } catch (error) {
     await stop();
     throw error;
@@ -97,15 +122,17 @@ function definedEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-function spawnNext(o: StackOptions, env: Record<string, string>): ChildProcess {
-  const args = o.next === "dev" ? ["dev", "-p", String(o.appPort)] : ["start", "-p", String(o.appPort)];
+function spawnNext(o: StackOptions, port: number, env: Record<string, string>, name: string): ChildProcess {
+  const args = [o.next, "-p", String(port)];
   // Its own process group, so stopping it also stops the next-server child it forks. In `npm run
   // dev`, the app's JSON log lines are made readable (pino-pretty passes Next's own lines through).
+  const output = logFile(o, name);
   const child = spawn("node_modules/.bin/next", args, {
     env: env as NodeJS.ProcessEnv,
-    stdio: ["inherit", o.next === "dev" ? "pipe" : "inherit", "inherit"],
+    stdio: ["inherit", output ?? (o.next === "dev" ? "pipe" : "inherit"), output ?? "inherit"],
     detached: true,
   });
+  if (output !== undefined) fs.closeSync(output);
   if (child.stdout)
     child.stdout.pipe(
       pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,service" }),
@@ -113,8 +140,27 @@ function spawnNext(o: StackOptions, env: Record<string, string>): ChildProcess {
   return child;
 }
 
+function spawnWorker(o: StackOptions, env: Record<string, string>): ChildProcess {
+  const output = logFile(o, "worker");
+  const child = spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", output ?? "inherit", output ?? "inherit"],
+    detached: true,
+  });
+  if (output !== undefined) fs.closeSync(output);
+  return child;
+}
+
+function logFile(o: StackOptions, name: string): number | undefined {
+  if (!o.logDir) return undefined;
+  fs.mkdirSync(o.logDir, { recursive: true });
+  return fs.openSync(path.join(o.logDir, `${name}.log`), "a");
+}
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 async function stopProcessGroup(child: ChildProcess) {
-  if (child.exitCode !== null || !child.pid) return;
+  if (!running(child) || !child.pid) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
     process.kill(-child.pid, "SIGTERM");
@@ -122,7 +168,7 @@ async function stopProcessGroup(child: ChildProcess) {
     return;
   }
   await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  if (running(child)) process.kill(-child.pid, "SIGKILL");
 }
 
 export function stopOnSignals(stack: Stack) {

@@ -78,6 +78,7 @@ export function adminRoutes(emulator: Emulator, internalUrl: () => string): Rout
       emulator.setConcurrencyLimit(body.concurrencyLimit);
       return concurrency(emulator);
     }),
+    admin("GET", "/requests", () => Object.fromEntries(emulator.requests)),
     admin("POST", "/attack", ({ body }) => attack(emulator, internalUrl(), body)),
     admin("POST", "/reset", () => {
       emulator.reset();
@@ -121,7 +122,9 @@ function details(emulator: Emulator, call: CallSession): JsonObject {
       browserConnected: call.browserConnected,
       ...call.flags,
       settings,
-      delivery: target ? { url: target.url, timeoutSeconds: target.timeoutSeconds, auth: target.auth.type } : null,
+      delivery: target
+        ? { url: target.urls[0], urls: target.urls, timeoutSeconds: target.timeoutSeconds, auth: target.auth.type }
+        : null,
     },
     assistant: call.assistant,
     deliveries: emulator.deliverer.log.filter((entry) => entry.callId === call.id),

@@ -6,7 +6,8 @@ export type JsonObject = Record<string, unknown>;
 
 /** Where and how server messages of one call are delivered. */
 export type DeliveryTarget = {
-  url: string;
+  /** Usually one; several are taken in turn, message by message, as a load balancer would. */
+  urls: string[];
   timeoutSeconds: number;
   auth: WebhookAuth;
   headers: Record<string, string>;
@@ -57,7 +58,7 @@ export function savedAssistantView(assistant: AssistantConfig, config: ResolvedC
 
 function publicServerView(server: ServerConfig): JsonObject {
   return {
-    url: server.url,
+    url: firstUrl(server.url),
     ...(server.credentialId ? { credentialId: server.credentialId } : {}),
     timeoutSeconds: server.timeoutSeconds,
     ...(server.headers ? { headers: server.headers } : {}),
@@ -115,18 +116,22 @@ export function deliveryTarget(
 ): DeliveryTarget | undefined {
   const base = savedServer ?? orgServer;
   const over = isPlainObject(overrideServer) ? overrideServer : {};
-  const url = typeof over.url === "string" ? over.url : base?.url;
-  if (!url) return undefined;
+  const baseUrls = base ? [base.url].flat() : [];
+  // The effective assistant shows the saved server's first URL: naming one of the saved URLs keeps them all.
+  const urls = typeof over.url === "string" && !baseUrls.includes(over.url) ? [over.url] : baseUrls;
+  if (!urls.length) return undefined;
   const auth: WebhookAuth =
     typeof over.secret === "string" ? { type: "secret", secret: over.secret } : (base?.auth ?? { type: "none" });
   return {
-    url,
+    urls,
     timeoutSeconds: typeof over.timeoutSeconds === "number" ? over.timeoutSeconds : (base?.timeoutSeconds ?? 20),
     auth,
     headers: { ...(base?.headers ?? {}), ...stringRecord(over.headers) },
     backoffPlan: isPlainObject(over.backoffPlan) ? backoffFrom(over.backoffPlan) : base?.backoffPlan,
   };
 }
+
+const firstUrl = (url: string | string[]) => (typeof url === "string" ? url : url[0]);
 
 function backoffFrom(plan: JsonObject): BackoffPlan {
   return {

@@ -60,7 +60,11 @@ const webhookAuthSchema = z.discriminatedUnion("type", [
 ]);
 
 const serverSchema = z.object({
-  url: z.string().url(),
+  /**
+   * One URL, as at Vapi. Or several: the emulator's stand-in for a load balancer in front of
+   * several app instances. Each delivery goes to the next URL in turn (Vapi's views show the first).
+   */
+  url: z.union([z.string().url(), z.array(z.string().url()).min(1)]),
   /** Set when the server was saved through PATCH /assistant with a credential; `auth` is then that credential's. */
   credentialId: z.string().optional(),
   timeoutSeconds: z.number().min(1).max(300).default(20),
@@ -186,8 +190,10 @@ type Env = Record<string, string | undefined>;
 export function configFromEnv(env: Env = process.env): EmulatorConfig {
   const assistantId = env.VAPI_ASSISTANT_ID || "emulator-assistant";
   const assistant: Record<string, unknown> = { id: assistantId };
-  if (env.VAPI_SERVER_URL) {
-    assistant.server = { url: env.VAPI_SERVER_URL, auth: webhookAuthFromEnv(env) };
+  const serverUrls = splitList(env.VAPI_SERVER_URL ?? "");
+  if (serverUrls.length) {
+    const url = serverUrls.length === 1 ? serverUrls[0] : serverUrls;
+    assistant.server = { url, auth: webhookAuthFromEnv(env) };
   }
   const fromEnv: Record<string, unknown> = {
     orgId: env.VAPI_ORG_ID || undefined,
@@ -232,6 +238,11 @@ function readJsonConfig(path: string): Record<string, unknown> {
   const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
   if (!isPlainObject(parsed)) throw new Error(`${path} must hold a JSON object`);
   return parsed;
+}
+
+/** `over` merged onto `base` as the VAPI_EMULATOR_CONFIG file is: objects deeply, assistants by id. */
+export function mergeEmulatorConfig(base: EmulatorConfig, over: Partial<EmulatorConfig>): EmulatorConfig {
+  return mergeConfigs(base as Record<string, unknown>, over as Record<string, unknown>) as EmulatorConfig;
 }
 
 /** Objects merge deeply; assistants merge by id, so a file can tune the env assistant without restating it. */

@@ -25,6 +25,8 @@ export class Emulator {
   readonly calls = new Map<string, CallSession>();
   readonly faults = new FaultRegistry();
   readonly deliverer = new Deliverer(this.faults);
+  /** Requests answered, by route ("GET /call", "POST /:callId/control"…): how often the app asks what. */
+  readonly requests = new Map<string, number>();
   private readonly rooms = new Map<string, CallSession>();
   private readonly assistantsCreatedAt = new Date().toISOString();
   private readonly assistantsUpdatedAt = new Map<string, string>();
@@ -123,6 +125,7 @@ export class Emulator {
     for (const session of this.calls.values()) session.dispose();
     this.calls.clear();
     this.rooms.clear();
+    this.requests.clear();
     this.faults.clear();
     this.deliverer.reset();
   }

@@ -50,6 +50,8 @@ export async function startVapiEmulator(config: EmulatorConfig): Promise<Running
     try {
       const { route, params, methodMismatch } = matchRoute(routes, req.method ?? "GET", requestUrl.pathname);
       if (!route) throw new HttpError(methodMismatch ? 405 : 404, `Cannot ${req.method} ${requestUrl.pathname}`);
+      const name = `${route.method} ${route.path}`;
+      emulator.requests.set(name, (emulator.requests.get(name) ?? 0) + 1);
       await route.handle({ req, res, params, query: requestUrl.searchParams });
     } catch (error) {
       if (!res.headersSent) sendError(res, error);

@@ -1,16 +1,5 @@
 import { emulatorUrl, vapiKeys } from "./env";
 
-/** The Vapi emulator's admin API (vapi-emulator/README.md), as tests use it. */
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${emulatorUrl}/__emulator${path}`, {
-    method,
-    headers: { authorization: `Bearer ${vapiKeys.privateKey}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 export type ControlEntry = { at: string; source: "control-url" | "browser"; body: { type: string; content?: string } };
 export type EmulatedCall = {
   call: {
@@ -22,7 +11,7 @@ export type EmulatedCall = {
     assistantOverrides?: Record<string, unknown>;
   };
   controlLog: ControlEntry[];
-  deliveries: { type: string; status?: string; httpStatus?: number }[];
+  deliveries: { type: string; status?: string; httpStatus?: number; url: string | null; outcome: string; at: string }[];
 };
 export type CallSummary = {
   id: string;
@@ -33,20 +22,37 @@ export type CallSummary = {
   endedReason: string | null;
 };
 
-export const emulator = {
-  calls: () => admin<CallSummary[]>("GET", "/calls"),
-  call: (id: string) => admin<EmulatedCall>("GET", `/calls/${id}`),
-  attack: (body: { overrides?: unknown; origin?: string; key?: string; assistantId?: string; join?: boolean }) =>
-    admin<{ httpStatus: number; error?: unknown; call?: { id: string }; joined: boolean }>("POST", "/attack", body),
-  setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
-  clearFaults: () => admin("DELETE", "/faults"),
-  hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
-  trigger: (id: string, body: { type: string; force?: boolean }) =>
-    admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
-  /** Vapi's concurrency limit, changed at once for the rest of the run: a spec that lowers it puts it back. */
-  setConcurrencyLimit: (concurrencyLimit: number) =>
-    admin<{ concurrencyLimit: number; liveCalls: number }>("POST", "/concurrency", { concurrencyLimit }),
-};
+/** The admin API (vapi-emulator/README.md) of the emulator at `url`, as tests use it. */
+export function emulatorAt(url: string) {
+  async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${url}/__emulator${path}`, {
+      method,
+      headers: { authorization: `Bearer ${vapiKeys.privateKey}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+  return {
+    calls: () => admin<CallSummary[]>("GET", "/calls"),
+    call: (id: string) => admin<EmulatedCall>("GET", `/calls/${id}`),
+    attack: (body: { overrides?: unknown; origin?: string; key?: string; assistantId?: string; join?: boolean }) =>
+      admin<{ httpStatus: number; error?: unknown; call?: { id: string }; joined: boolean }>("POST", "/attack", body),
+    setFaults: (faults: Record<string, unknown>) => admin("POST", "/faults", faults),
+    clearFaults: () => admin("DELETE", "/faults"),
+    hangup: (id: string) => admin("POST", `/calls/${id}/hangup`),
+    trigger: (id: string, body: { type: string; force?: boolean }) =>
+      admin<{ httpStatus?: number }>("POST", `/calls/${id}/trigger`, body),
+    /** Requests the emulator has answered, by route ("GET /call": the reconciler's reads of the call list). */
+    requests: () => admin<Record<string, number>>("GET", "/requests"),
+    /** Vapi's concurrency limit, changed at once for the rest of the run: a spec that lowers it puts it back. */
+    setConcurrencyLimit: (concurrencyLimit: number) =>
+      admin<{ concurrencyLimit: number; liveCalls: number }>("POST", "/concurrency", { concurrencyLimit }),
+  };
+}
+
+/** The e2e stack's emulator. */
+export const emulator = emulatorAt(emulatorUrl);
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(

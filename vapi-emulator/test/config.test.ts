@@ -53,6 +53,12 @@ describe("configFromEnv", () => {
     expect(resolveConfig(configFromEnv(ENV)).concurrencyLimit).toBe(10);
   });
 
+  it("reads a comma list of server URLs as a list, which deliveries take in turn", () => {
+    const urls = ["http://localhost:3001/api/vapi/webhook", "http://localhost:3002/api/vapi/webhook"];
+    const config = resolveConfig(configFromEnv({ ...ENV, VAPI_SERVER_URL: urls.join(", ") }));
+    expect(config.assistants[0].server?.url).toEqual(urls);
+  });
+
   it("refuses a signing mode without a secret", () => {
     expect(() => configFromEnv({ ...ENV, VAPI_WEBHOOK_SECRET: undefined })).toThrow(/VAPI_WEBHOOK_SECRET/);
   });

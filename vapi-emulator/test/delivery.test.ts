@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authHeaders, hmacSignature } from "../signing";
-import { type JsonObject, sleep, startStack } from "./support";
+import { ASSISTANT_ID, type JsonObject, type Receiver, sleep, startReceiver, startStack } from "./support";
 
 describe("HMAC signatures", () => {
   // Vectors computed independently: printf '%s' '<ts>.<body>' | openssl dgst -sha256 -hmac '<secret>'
@@ -135,5 +135,53 @@ describe("deliveries", () => {
     await sleep(150);
     expect(stack.receiver.types(id)[0]).toBe("speech-update");
     await vi.waitFor(() => expect(stack!.receiver.types(id)).toContain("status-update:in-progress"));
+  });
+
+  describe("several server URLs (a load balancer in front of several instances)", () => {
+    let others: Receiver[] = [];
+    afterEach(async () => {
+      await Promise.all(others.map((receiver) => receiver.close()));
+      others = [];
+    });
+
+    it("spreads one call's messages over them in turn, and passes over one that refuses the connection", async () => {
+      others = [await startReceiver(), await startReceiver()];
+      stack = await startStack((receiverUrl) => ({
+        assistants: [
+          {
+            id: ASSISTANT_ID,
+            firstMessage: "",
+            serverMessages: ["conversation-update"],
+            server: {
+              url: [receiverUrl, ...others.map((receiver) => receiver.url)].map((url) => `${url}/webhook`),
+              auth: { type: "hmac", secret: "whsec-test" },
+            },
+          },
+        ],
+        conversation: [{ role: "user", text: "Hello.", pauseMs: 60_000 }],
+      }));
+      const receivers = [stack.receiver, ...others];
+      const urls = receivers.map((receiver) => `${receiver.url}/webhook`);
+      const id = String((await stack.api.createCall()).body.id);
+      await stack.api.admin("POST", `/calls/${id}/join`);
+      const update = () => stack!.api.admin("POST", `/calls/${id}/trigger`, { type: "conversation-update" });
+      const log = async () =>
+        ((await stack!.api.admin("GET", `/deliveries?callId=${id}`)).body as unknown as JsonObject[]).map((entry) => ({
+          to: urls.indexOf(String(entry.url)),
+          outcome: entry.outcome,
+        }));
+      await vi.waitFor(async () => expect(await log()).toHaveLength(1));
+      for (let i = 0; i < 5; i += 1) await update();
+      const spread = await log();
+      expect(spread.every((entry) => entry.outcome === "delivered")).toBe(true);
+      for (let i = 1; i < spread.length; i += 1) expect(spread[i].to).toBe((spread[i - 1].to + 1) % 3);
+      expect(receivers.map((receiver) => receiver.messages(id).length)).toEqual([2, 2, 2]);
+
+      await others[1].close();
+      for (let i = 0; i < 6; i += 1) await update();
+      const after = (await log()).slice(6);
+      expect(after.every((entry) => entry.outcome === "delivered" && entry.to !== 2)).toBe(true);
+      expect(receivers.map((receiver) => receiver.messages(id).length)).toEqual([6, 4, 2]);
+    });
   });
 });
