@@ -12,6 +12,7 @@ import { grant } from "@/lib/credits/ledger";
 import { pricingFromEnv } from "@/lib/credits/pricing";
 import { signHmac } from "@/lib/vapi/verify";
 import { e2eEnv } from "@/e2e/support/env";
+import { fmt } from "./bench-support";
 import { cpuPer } from "./process-cpu";
 import { startStack } from "./stack";
 import { exitOnSetupError } from "@/lib/setup/errors";
@@ -19,10 +20,6 @@ import { exitOnSetupError } from "@/lib/setup/errors";
 const which = process.argv[2];
 if (which !== "webhooks" && which !== "enforcement") throw new Error("usage: bench-calls.ts webhooks|enforcement");
 if (!fs.existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
-
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
 
 // node:http with keep-alive rather than fetch: the load generator shares the two cores with the
 // server, and this costs it about a third of the CPU per request.
