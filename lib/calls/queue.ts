@@ -1,4 +1,4 @@
-import { Logger, parseCrontab, run, type JobHelpers, type Runner, type Task } from "graphile-worker";
+import { Logger, parseCrontab, run, type JobHelpers, type Runner, type Task, type TaskList } from "graphile-worker";
 import pg from "pg";
 import { failureLog } from "@/lib/observability/failure-log";
 import { log } from "@/lib/observability/log";
@@ -17,7 +17,13 @@ export type QueueWork = {
   retention: () => Promise<unknown>;
 };
 
-export type QueueOptions = { connectionString: string; work: QueueWork; pollIntervalMs?: number };
+export type QueueOptions = {
+  connectionString: string;
+  work: QueueWork;
+  pollIntervalMs?: number;
+  /** Tasks run beside the app's own (scripts/bench-queue-lateness.ts times one). */
+  extraTasks?: TaskList;
+};
 
 export type Queue = { runner: Runner; stop: () => Promise<void> };
 
@@ -45,7 +51,7 @@ export async function startQueue(o: QueueOptions): Promise<Queue> {
       pollInterval: o.pollIntervalMs ?? 1000,
       noHandleSignals: true, // the process decides when to stop (stopOnSignals in lib/calls/scheduler.ts)
       logger: queueLogger,
-      taskList: tasks(o.work),
+      taskList: { ...tasks(o.work), ...o.extraTasks },
       parsedCronItems: parseCrontab(CRONTAB),
     });
     if (o.work.reconcile) await ensureReconcileChain(pool);

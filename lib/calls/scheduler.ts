@@ -14,7 +14,7 @@ import { metrics } from "@/lib/observability/metrics";
 import { enforceRetention } from "@/lib/retention";
 import { startQueue, type Queue } from "./queue";
 
-const TICK_MS = 250;
+export const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
 const QUEUE_RESTART_MS = 10_000;
 export const HEARTBEAT_SECONDS = 5;
