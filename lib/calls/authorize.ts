@@ -110,7 +110,6 @@ async function bindAndCreate(
                              "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
          SELECT $4, $2, "userId", "id", 'ACTIVE', $5, $3::timestamp, 'in-progress', $6::timestamp, $7::timestamp, $8::timestamp, $9::timestamp, $10::timestamp, $10::timestamp
          FROM bound
-         ON CONFLICT DO NOTHING
          RETURNING *
        )
        SELECT c.*, (SELECT "suspendedAt" IS NOT NULL FROM holder) AS "suspended" FROM (SELECT 1) AS one LEFT JOIN created c ON true`,
@@ -131,10 +130,10 @@ async function bindAndCreate(
     if (call.id) return { call: call as Call, fresh: true };
     if (suspended) return { refusedFor: "SUSPENDED" };
   } catch (error) {
-    // Another reservation is bound to this call id: the call is being (or was) authorized elsewhere.
+    // The call row exists already, or another reservation is bound to this call id: the whole
+    // statement rolled back (the bind too), and whoever got there first decided.
     if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
   }
-  // Created meanwhile by a concurrent attempt (a redelivery, another process): that one decided.
   const known = await findCall(db, s.vapiCallId);
   return known ? { call: known, fresh: false } : { refusedFor: "REPLAYED_TOKEN" };
 }
