@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { endCallNow, sayOnCall, sendControl } from "./control";
 import { closedPortUrl, sendJson, startTestHttpServer, type TestHttpServer } from "@/test/http-server";
@@ -65,5 +66,31 @@ describe("control URL client", () => {
     });
     expect(await endCallNow("not a url")).toEqual({ ok: false, error: "invalid control URL" });
     expect(await endCallNow("file:///etc/passwd")).toEqual({ ok: false, error: "invalid control URL" });
+  });
+
+  it("sends again on a new connection when the server had closed the kept-alive one", async () => {
+    // Answers the first request on each connection, then drops the connection at the next, unanswered:
+    // what a server does when its keep-alive timeout closes a socket just as a request is written.
+    const requests: string[] = [];
+    const raw = net.createServer((socket) => {
+      let answered = false;
+      socket.on("data", (chunk) => {
+        requests.push(chunk.toString().split("\r\n")[0]);
+        if (answered) return socket.destroy();
+        answered = true;
+        socket.write(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nkeep-alive: timeout=60\r\n\r\n{}",
+        );
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(raw.address() as net.AddressInfo).port}/call_1/control`;
+    try {
+      expect(await endCallNow(url)).toEqual({ ok: true, status: 200 });
+      expect(await endCallNow(url)).toEqual({ ok: true, status: 200 });
+      expect(requests).toEqual(Array(3).fill("POST /call_1/control HTTP/1.1"));
+    } finally {
+      raw.close();
+    }
   });
 });

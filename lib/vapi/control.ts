@@ -24,8 +24,12 @@ export type ControlBody =
 const ERROR_BODY_PREVIEW_CHARS = 200;
 
 // node:http with keep-alive rather than fetch: every cutoff sends up to three of these, and fetch
-// cost about 1.2 ms more CPU per request here.
-const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+// cost about 1.2 ms more CPU per request here. Idle sockets close after 4 s, before a server's
+// usual 5 s keep-alive timeout; one the server closed anyway is retried once on a new socket.
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, timeout: 4_000 }),
+  "https:": new https.Agent({ keepAlive: true, timeout: 4_000 }),
+};
 
 /** Never throws: the enforcer and the reconciler decide what a failed POST means. */
 export async function sendControl(
@@ -41,11 +45,27 @@ export async function sendControl(
     "content-length": String(Buffer.byteLength(payload)),
   };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  return new Promise<ControlResult>((resolve) => {
+  const deadline = Date.now() + timeoutMs;
+  const first = await post(url, headers, payload, deadline, timeoutMs);
+  if (!first.staleSocket) return first.result;
+  return (await post(url, headers, payload, deadline, timeoutMs)).result;
+}
+
+/** One POST, given up at `deadline`. `staleSocket`: a kept-alive socket the server had closed, so nothing was sent. */
+function post(
+  url: HttpUrl,
+  headers: Record<string, string>,
+  payload: string,
+  deadline: number,
+  timeoutMs: number,
+): Promise<{ result: ControlResult; staleSocket?: boolean }> {
+  return new Promise((resolve) => {
+    let responded = false;
     const request = (url.protocol === "https:" ? https : http).request(
       url,
       { method: "POST", headers, agent: agents[url.protocol] },
       (response) => {
+        responded = true;
         // Read the body either way, so the connection is released; the timeout covers it too.
         let text = "";
         response.setEncoding("utf8");
@@ -55,20 +75,24 @@ export async function sendControl(
         response.on("end", () => {
           clearTimeout(timer);
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve({ ok: true, status });
+          if (status >= 200 && status < 300) return resolve({ result: { ok: true, status } });
           const preview = text.slice(0, ERROR_BODY_PREVIEW_CHARS);
-          resolve({ ok: false, status, error: `HTTP ${status}${preview ? `: ${preview}` : ""}` });
+          resolve({ result: { ok: false, status, error: `HTTP ${status}${preview ? `: ${preview}` : ""}` } });
         });
         response.on("error", fail);
       },
     );
-    const timer = setTimeout(() => {
-      request.destroy();
-      resolve({ ok: false, error: `timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
-    function fail(error: Error) {
+    const timer = setTimeout(
+      () => {
+        request.destroy();
+        resolve({ result: { ok: false, error: `timed out after ${timeoutMs} ms` } });
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    function fail(error: Error & { code?: string }) {
       clearTimeout(timer);
-      resolve({ ok: false, error: error.message });
+      const staleSocket = !responded && request.reusedSocket && error.code === "ECONNRESET";
+      resolve({ result: { ok: false, error: error.message }, staleSocket });
     }
     request.on("error", fail);
     request.end(payload);
@@ -87,12 +111,12 @@ export function endCallNow(controlUrl: string, options?: ControlOptions): Promis
   return sendControl(controlUrl, { type: "end-call" }, options);
 }
 
-function httpUrl(value: string): (URL & { protocol: "http:" | "https:" }) | null {
+type HttpUrl = URL & { protocol: "http:" | "https:" };
+
+function httpUrl(value: string): HttpUrl | null {
   try {
     const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:"
-      ? (url as URL & { protocol: "http:" | "https:" })
-      : null;
+    return url.protocol === "https:" || url.protocol === "http:" ? (url as HttpUrl) : null;
   } catch {
     return null;
   }
