@@ -7,7 +7,8 @@ import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { type StartTokenClaims, verifyStartToken } from "./start-token";
-import { END_AFTER_NOTICE_MS, callDeadlines } from "./timing";
+import { markProcessed, markProcessedSql } from "./processed-mark";
+import { END_AFTER_NOTICE_MS, GOODBYE_BEFORE_CUTOFF_SECONDS, warnBeforeCutoffSeconds } from "./timing";
 
 const StartMetadata = z.object({
   userId: z.string().min(1),
@@ -48,54 +49,56 @@ export function checkStart(metadata: unknown, secret: string, at: Date): StartCh
 /**
  * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
  * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
- * Plain SQL on the pool: it runs for every call's first message, and Prisma's per-query cost showed.
+ * Message `processedKey` is marked processed with the decision. Plain SQL on the pool, a statement
+ * or two: it runs for every call's first message, and Prisma's per-query cost showed.
  */
-export async function authorizeCall(db: Db, s: CallSighting, secret: string, now = new Date()): Promise<Authorization> {
+export async function authorizeCall(
+  db: Db,
+  s: CallSighting,
+  secret: string,
+  now = new Date(),
+  processedKey?: string,
+): Promise<Authorization> {
   const { claims, invalidFor } = checkStart(s.metadata, secret, s.startedAt);
   let unauthorizedFor = invalidFor;
-  const reservationId = claims && !invalidFor ? claims.reservationId : null;
-  const { known, paidSeconds } = await lookUp(db, s.vapiCallId, reservationId);
-  if (known) return { call: known, fresh: false };
-
-  if (reservationId) {
-    if (paidSeconds === null) unauthorizedFor = "REPLAYED_TOKEN";
-    else {
-      const bound = await bindAndCreate(db, s, reservationId, paidSeconds, now);
-      if ("call" in bound) return bound;
-      unauthorizedFor = bound.refusedFor;
-    }
+  if (claims && !invalidFor) {
+    const bound = await bindAndCreate(db, s, claims.reservationId, now, processedKey);
+    if (bound === "refused") unauthorizedFor = "REPLAYED_TOKEN";
+    else if (bound === "suspended") unauthorizedFor = "SUSPENDED";
+    else return bound;
   }
-  return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claims?.userId ?? null, now);
-}
-
-/** The call's row if we know it, and (when a start names one) how many seconds its reservation paid for. */
-async function lookUp(db: Db, vapiCallId: string, reservationId: string | null) {
-  const { rows } = await db.pool.query<Call & { paidSeconds: number | null }>({
-    text: `SELECT c.*, (SELECT "seconds" FROM "Reservation" WHERE "id" = $2) AS "paidSeconds"
-           FROM (SELECT 1) AS one LEFT JOIN "Call" c ON c."vapiCallId" = $1`,
-    values: [vapiCallId, reservationId],
-  });
-  const { paidSeconds, ...call } = rows[0];
-  return { known: call.id ? (call as Call) : null, paidSeconds };
+  // A call we know is decided: looked up first, so a redelivered message does not speak to it again.
+  const known = await findCall(db, s.vapiCallId);
+  if (known) {
+    await markProcessed(db.pool, processedKey, now);
+    return { call: known, fresh: false };
+  }
+  return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claims?.userId ?? null, now, processedKey);
 }
 
 /** The call's row, by Vapi's id. */
-export const findCall = async (db: Db, vapiCallId: string) => (await lookUp(db, vapiCallId, null)).known;
+export async function findCall(db: Db, vapiCallId: string): Promise<Call | null> {
+  const { rows } = await db.pool.query<Call>({
+    text: `SELECT * FROM "Call" WHERE "vapiCallId" = $1`,
+    values: [vapiCallId],
+  });
+  return rows[0] ?? null;
+}
 
 /**
- * Binds the reservation to this call and creates the call with its deadlines, in one statement:
- * FOR SHARE on the account, so a suspension committing meanwhile waits for this bind (and then
- * ends the call), or is seen here. A reservation taken by another call, closed or expired is a replay.
+ * Binds the reservation to this call and creates the call with its deadlines (from the seconds
+ * the reservation paid for), in one statement with the mark: FOR SHARE on the account, so a
+ * suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
+ * A call row that exists already rolls it all back: whoever recorded it decided, and is returned.
+ * A reservation taken by another call, closed, expired or unknown is refused (a replay).
  */
 async function bindAndCreate(
   db: Db,
   s: CallSighting,
   reservationId: string,
-  paidSeconds: number,
   now: Date,
-): Promise<Authorization | { refusedFor: CallFlag }> {
-  const deadlines = callDeadlines(s.startedAt, paidSeconds);
-  const at = (d: Date | null) => (d ? utc(d) : null);
+  processedKey?: string,
+): Promise<Authorization | "refused" | "suspended"> {
   try {
     const { rows } = await db.pool.query<Call & { suspended: boolean | null }>({
       text: `WITH holder AS (
@@ -104,13 +107,18 @@ async function bindAndCreate(
          UPDATE "Reservation" SET "vapiCallId" = $2, "boundAt" = $3::timestamp
          WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR "vapiCallId" = $2) AND "expiresAt" > $3::timestamp
            AND NOT EXISTS (SELECT 1 FROM holder WHERE "suspendedAt" IS NOT NULL)
-         RETURNING "id", "userId"
+         RETURNING "id", "userId", "seconds", $3::timestamp + make_interval(secs => "seconds") AS "cutoffAt"
        ), created AS (
          INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "controlUrl", "startedAt", "vapiStatus",
                              "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
-         SELECT $4, $2, "userId", "id", 'ACTIVE', $5, $3::timestamp, 'in-progress', $6::timestamp, $7::timestamp, $8::timestamp, $9::timestamp, $10::timestamp, $10::timestamp
+         SELECT $4, $2, "userId", "id", 'ACTIVE', $5, $3::timestamp, 'in-progress', "cutoffAt",
+           CASE WHEN "seconds" >= 2 * $7::int THEN "cutoffAt" - make_interval(secs => $7) END,
+           CASE WHEN "seconds" > 2 * $8::int THEN "cutoffAt" - make_interval(secs => $8) END,
+           "cutoffAt", $6::timestamp, $6::timestamp
          FROM bound
          RETURNING *
+       ), processed AS (
+         ${markProcessedSql("$9", "$6")} AND EXISTS (SELECT 1 FROM created)
        )
        SELECT c.*, (SELECT "suspendedAt" IS NOT NULL FROM holder) AS "suspended" FROM (SELECT 1) AS one LEFT JOIN created c ON true`,
       values: [
@@ -119,23 +127,22 @@ async function bindAndCreate(
         utc(s.startedAt),
         randomUUID(),
         s.controlUrl ?? null,
-        at(deadlines.cutoffAt),
-        at(deadlines.warnAt),
-        at(deadlines.goodbyeAt),
-        at(deadlines.endCallDueAt),
         utc(now),
+        // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
+        warnBeforeCutoffSeconds(),
+        GOODBYE_BEFORE_CUTOFF_SECONDS,
+        processedKey ?? null,
       ],
     });
     const { suspended, ...call } = rows[0];
     if (call.id) return { call: call as Call, fresh: true };
-    if (suspended) return { refusedFor: "SUSPENDED" };
+    if (suspended) return "suspended";
   } catch (error) {
     // The call row exists already, or another reservation is bound to this call id: the whole
     // statement rolled back (the bind too), and whoever got there first decided.
     if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
   }
-  const known = await findCall(db, s.vapiCallId);
-  return known ? { call: known, fresh: false } : { refusedFor: "REPLAYED_TOKEN" };
+  return "refused";
 }
 
 async function recordUnauthorized(
@@ -144,12 +151,13 @@ async function recordUnauthorized(
   flag: CallFlag,
   userId: string | null,
   now: Date,
+  processedKey?: string,
 ): Promise<Authorization> {
   // Speak first: the call costs money every second, and the records can be written meanwhile.
   const notice =
     s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();
-  // The call and its alert commit together (one statement): a retry after a failure finds the call and stops there.
+  // The call, its alert and the mark commit together (one statement): a retry after a failure finds the call and stops there.
   const { rows } = await db.pool.query<Call>({
     text: `WITH created AS (
        INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
@@ -159,6 +167,8 @@ async function recordUnauthorized(
      ), alert AS (
        INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
        SELECT $10, 'UNAUTHORIZED_CALL', "userId", "vapiCallId", $11, $9::timestamp FROM created
+     ), processed AS (
+       ${markProcessedSql("$12", "$9")} AND EXISTS (SELECT 1 FROM created)
      )
      SELECT * FROM created`,
     values: [
@@ -173,11 +183,13 @@ async function recordUnauthorized(
       utc(now),
       randomUUID(),
       `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+      processedKey ?? null,
     ],
   });
   const call = rows[0];
   if (!call) {
     await notice;
+    await markProcessed(db.pool, processedKey, now);
     return { call: (await findCall(db, s.vapiCallId))!, fresh: false }; // recorded meanwhile by a concurrent attempt
   }
   log.warn(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Db, Sql } from "@/lib/db/client";
+import type { Db } from "@/lib/db/client";
 import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { maskString } from "@/lib/vapi/mask";
@@ -63,14 +63,8 @@ export function actionOf(message: ServerMessage, now: Date): MessageAction | und
   return undefined; // conversation-update: its transcript was kept when it was recorded.
 }
 
-/** Does it; `markProcessed` commits with the effect where the effect is one transaction. Idempotent: running it twice changes nothing more. */
-export async function runAction(
-  ctx: ActionContext,
-  action: MessageAction,
-  now: Date,
-  markProcessed: (sql: Sql) => Promise<unknown>,
-  processedKey: string,
-) {
+/** Does it, and marks message `processedKey` processed with its effect. Idempotent: running it twice changes nothing more. */
+export async function runAction(ctx: ActionContext, action: MessageAction, now: Date, processedKey: string) {
   const { db, config, pricing } = ctx;
   const sightingOf = (a: { vapiCallId: string; controlUrl?: string; metadata?: unknown }) => ({
     vapiCallId: a.vapiCallId,
@@ -78,14 +72,14 @@ export async function runAction(
     metadata: a.metadata,
   });
   if (action.kind === "authorize") {
-    // Its writes are one row per call, so running it again is a lookup; the mark follows.
+    // Its writes are one row per call, so running it again is a lookup.
     await authorizeCall(
       db,
       { ...sightingOf(action), startedAt: new Date(action.startedAt), live: true },
       config.startTokenSecret,
       now,
+      processedKey,
     );
-    await markProcessed(db.pool);
   } else if (action.kind === "end") {
     await markCallEnded(db, action.vapiCallId, action.endedReason, new Date(action.endedAt), processedKey);
   } else {
@@ -102,7 +96,7 @@ export async function runAction(
       config.startTokenSecret,
       pricing,
       now,
-      markProcessed,
+      processedKey,
     );
   }
 }

@@ -1,9 +1,9 @@
-import { utc, type Db, type Sql } from "@/lib/db/client";
+import { utc, type Db } from "@/lib/db/client";
 import { log } from "@/lib/observability/log";
 import { MessageAction, runAction, type ActionContext } from "./message-actions";
 
 // At-least-once processing: a verified message is recorded with its action first; the action then
-// runs, and the mark that it ran commits with its effect. A failed action is retried: on
+// runs, and the mark that it ran commits with its effect (lib/calls/processed-mark.ts). A failed action is retried: on
 // redelivery, and by retryUnprocessedMessages with exponential backoff, until it succeeds.
 
 export type PendingMessage = {
@@ -22,14 +22,8 @@ const RETRY_LEASE_SECONDS = 60;
 
 /** Runs a pending message's action once; false when it failed (recorded, logged on its first failure, due again after a backoff). */
 export async function processMessage(ctx: ActionContext, m: PendingMessage, now = new Date()): Promise<boolean> {
-  const markProcessed = (sql: Sql) =>
-    sql.query({
-      text: `UPDATE "WebhookEvent" SET "processedAt" = $2::timestamp, "action" = NULL, "nextAttemptAt" = NULL
-             WHERE "dedupeKey" = $1 AND "processedAt" IS NULL`,
-      values: [m.dedupeKey, utc(now)],
-    });
   try {
-    await runAction(ctx, m.action, now, markProcessed, m.dedupeKey);
+    await runAction(ctx, m.action, now, m.dedupeKey);
     if (m.attempts > 0)
       log.info(
         { callId: m.vapiCallId, messageType: m.type, failures: m.attempts },

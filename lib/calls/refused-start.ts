@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { DatabaseError } from "pg";
-import { inTransaction, utc, type Db } from "@/lib/db/client";
+import { utc, type Db } from "@/lib/db/client";
 import { LedgerError } from "@/lib/credits/errors";
 import { releaseUnbound } from "@/lib/credits/ledger";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { checkStart, findCall } from "./authorize";
-import type { Alongside, FinalUsage } from "./settle";
+import { markProcessed, markProcessedSql } from "./processed-mark";
+import type { FinalUsage } from "./settle";
 
 /** Vapi's endedReason for a call refused because the account was at its concurrency limit (vapi-protocol.md §6.4). */
 export const LINES_BUSY = "call.start.error-subscription-concurrency-limit-reached";
@@ -37,7 +38,7 @@ export async function settleRefusedStart(
   u: FinalUsage & { endedReason: string },
   secret: string,
   now: Date,
-  alongside?: Alongside,
+  processedKey?: string,
 ) {
   const at = u.endedAt ?? now;
   const { claims, invalidFor } = checkStart(u.sighting.metadata, secret, at);
@@ -46,19 +47,28 @@ export async function settleRefusedStart(
   const user = owner ? await db.user.findUnique({ where: { id: owner.userId }, select: { id: true } }) : null;
   let settledNow = false;
   try {
-    await inTransaction(db, async (sql) => {
-      await sql.query({
-        text: `INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "startedAt", "endedAt", "endedReason", "usedSeconds",
-                                  "creditsCharged", "vapiCost", "vapiStatus", "settledAt", "createdAt", "updatedAt")
-               VALUES ($1, $2, $3, 'SETTLED', $4::timestamp, $4::timestamp, $5, 0, 0, $6, 'ended', $7::timestamp, $7::timestamp, $7::timestamp)`,
-        values: [randomUUID(), u.vapiCallId, user?.id ?? null, utc(at), u.endedReason, u.cost ?? 0, utc(now)],
-      });
-      await alongside?.(sql);
+    await db.pool.query({
+      text: `WITH created AS (
+               INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "startedAt", "endedAt", "endedReason", "usedSeconds",
+                                   "creditsCharged", "vapiCost", "vapiStatus", "settledAt", "createdAt", "updatedAt")
+               VALUES ($1, $2, $3, 'SETTLED', $4::timestamp, $4::timestamp, $5, 0, 0, $6, 'ended', $7::timestamp, $7::timestamp, $7::timestamp)
+             )
+             ${markProcessedSql("$8", "$7")}`,
+      values: [
+        randomUUID(),
+        u.vapiCallId,
+        user?.id ?? null,
+        utc(at),
+        u.endedReason,
+        u.cost ?? 0,
+        utc(now),
+        processedKey ?? null,
+      ],
     });
     settledNow = true;
   } catch (error) {
     if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
-    if (alongside) await alongside(db.pool); // another message, or the page's give-up, recorded it first
+    await markProcessed(db.pool, processedKey, now); // another message, or the page's give-up, recorded it first
   }
   if (settledNow) {
     metrics.startsRefused.inc({ reason: u.endedReason === LINES_BUSY ? "lines-busy" : "other" });

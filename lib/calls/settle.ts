@@ -1,10 +1,11 @@
-import { inTransaction, utc, type Db, type Sql } from "@/lib/db/client";
-import type { AlertKind } from "@/lib/generated/prisma/client";
+import { utc, type Db, type Sql } from "@/lib/db/client";
+import type { AlertKind, Call } from "@/lib/generated/prisma/client";
 import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, findCall, type CallSighting } from "./authorize";
+import { markProcessed, markProcessedSql } from "./processed-mark";
 import { refusedAtStart, settleRefusedStart } from "./refused-start";
 
 /** Alerts whose `seconds` are leakage: filled in when the call is settled. */
@@ -25,9 +26,6 @@ export type FinalUsage = {
   source: "end-of-call-report" | "vapi-rest";
 };
 
-/** Work that must commit together with the settlement (marking the message that asked for it processed). */
-export type Alongside = (sql: Sql) => Promise<unknown>;
-
 /** Seconds the call used; never negative, never more than Vapi lets a call last (so a wild clock cannot overflow a column). */
 function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
   const seconds =
@@ -39,10 +37,10 @@ function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
 
 /**
  * Turns an ended call into a capture of what it used and a release of the rest, exactly once:
- * the capture, the call's bill and `alongside` commit in one transaction, the capture is
- * idempotent per reservation and the call row is settled only once. A call we never saw start is
- * authorized first (messages arrive out of order). `settledNow` says whether this was the
- * settling (false when a report or another process got there first).
+ * the capture, the call's bill and the mark of message `processedKey` commit in one transaction,
+ * the capture is idempotent per reservation and the call row is settled only once. A call we
+ * never saw start is authorized first (messages arrive out of order). `settledNow` says whether
+ * this was the settling (false when a report or another process got there first).
  */
 export async function settleCall(
   db: Db,
@@ -50,34 +48,34 @@ export async function settleCall(
   secret: string,
   pricing: Pricing,
   now = new Date(),
-  alongside?: Alongside,
+  processedKey?: string,
 ) {
   // A call Vapi refused at its start (its concurrency limit…) never ran: not a call to authorize or bill.
   if (u.endedReason && refusedAtStart(u) && !(await findCall(db, u.vapiCallId)))
-    return settleRefusedStart(db, { ...u, endedReason: u.endedReason }, secret, now, alongside);
+    return settleRefusedStart(db, { ...u, endedReason: u.endedReason }, secret, now, processedKey);
   const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
   if (call.settledAt) {
-    if (alongside) await alongside(db.pool);
+    await markProcessed(db.pool, processedKey, now);
     return { call, settledNow: false };
   }
   const seconds = usedSeconds(u, call.startedAt, now);
   const status = call.status === "UNAUTHORIZED" ? "UNAUTHORIZED" : "SETTLED";
   const used = Math.ceil(seconds);
-  // One statement: the bill, and the leakage (by Vapi's record: how long a call we did not
-  // authorize, or that was tampered with, ran). `settledCallId` names the row it settled, if any.
-  const bill = async (sql: Sql, charged: number) => {
-    const { rows: settled } = await sql.query<{ settledCallId: string }>({
+  // One statement: the bill, the leakage (by Vapi's record: how long a call we did not authorize,
+  // or that was tampered with, ran) and the mark. The row it settled, if any, names itself `settledCallId`.
+  const bill = async (sql: Sql, charged: number): Promise<Call | null> => {
+    const { rows } = await sql.query<Call & { settledCallId: string }>({
       text: `WITH settled AS (
         UPDATE "Call" SET "usedSeconds" = $2, "creditsCharged" = $3, "endedAt" = $4::timestamp, "endedReason" = $5,
           "vapiCost" = $6, "summary" = $7, "transcript" = $8, "recordingUrl" = $9, "vapiStatus" = 'ended',
           "settledAt" = $10::timestamp, "status" = $11::"CallStatus", "updatedAt" = $10::timestamp
         WHERE "id" = $1 AND "settledAt" IS NULL
-        RETURNING "id"
+        RETURNING *
       ), leakage AS (
         UPDATE "Alert" SET "seconds" = $2
         WHERE "vapiCallId" = $12 AND "kind"::text = ANY($13) AND EXISTS (SELECT 1 FROM settled)
-      )
-      SELECT "id" AS "settledCallId" FROM settled`,
+      ), processed AS (${markProcessedSql("$14", "$10")})
+      SELECT *, "id" AS "settledCallId" FROM settled`,
       values: [
         call.id,
         used,
@@ -92,12 +90,15 @@ export async function settleCall(
         status,
         u.vapiCallId,
         LEAKAGE_ALERT_KINDS,
+        processedKey ?? null,
       ],
     });
-    await alongside?.(sql);
-    return settled.length === 1;
+    const [settled] = rows;
+    if (!settled) return null;
+    delete (settled as Partial<typeof settled>).settledCallId;
+    return settled;
   };
-  let settledNow = false;
+  let settled: Call | null = null;
   if (call.reservationId) {
     await capture(
       db,
@@ -105,14 +106,14 @@ export async function settleCall(
       creditsForSeconds(seconds, pricing),
       `vapi:${u.source}`,
       async (sql, closed) => {
-        settledNow = await bill(sql, closed.capturedCredits);
+        settled = await bill(sql, closed.capturedCredits);
       },
     );
   } else {
-    settledNow = await inTransaction(db, (sql) => bill(sql, 0));
+    settled = await bill(db.pool, 0);
   }
-  if (settledNow && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
-  return { call: (await findCall(db, u.vapiCallId))!, settledNow };
+  if (settled && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
+  return { call: settled ?? (await findCall(db, u.vapiCallId))!, settledNow: settled !== null };
 }
 
 /**
@@ -137,8 +138,7 @@ export async function markCallEnded(
        WHERE "vapiCallId" = $1 AND ("endedAt" IS NULL OR "status" = 'ACTIVE')
        RETURNING 1
      )
-     UPDATE "WebhookEvent" SET "processedAt" = $2::timestamp, "action" = NULL, "nextAttemptAt" = NULL
-     WHERE "dedupeKey" = $4 AND "processedAt" IS NULL`,
+     ${markProcessedSql("$4", "$2")}`,
     values: [vapiCallId, utc(now), endedReason ?? null, processedKey ?? null],
   });
 }

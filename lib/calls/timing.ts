@@ -10,15 +10,3 @@ export const GOODBYE_BEFORE_CUTOFF_SECONDS = 4;
 export const END_AFTER_NOTICE_MS = 1500;
 
 export const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
-
-export function callDeadlines(startedAt: Date, paidSeconds: number) {
-  const cutoffAt = addSeconds(startedAt, paidSeconds);
-  const warnLead = warnBeforeCutoffSeconds();
-  return {
-    cutoffAt,
-    warnAt: paidSeconds >= 2 * warnLead ? addSeconds(cutoffAt, -warnLead) : null,
-    goodbyeAt:
-      paidSeconds > GOODBYE_BEFORE_CUTOFF_SECONDS * 2 ? addSeconds(cutoffAt, -GOODBYE_BEFORE_CUTOFF_SECONDS) : null,
-    endCallDueAt: cutoffAt,
-  };
-}

@@ -27,36 +27,44 @@ const onConnection =
     (await sql.query({ text, values })).rows;
 
 /**
- * The one place a balance changes: the account row and its ledger entry, in the caller's
- * transaction. One statement (it runs twice in every settlement); a move the account cannot
- * cover writes its entry but throws, so the caller's transaction rolls it back.
+ * The one place a balance changes: the account row and its ledger entries (one account's), in the
+ * caller's transaction. One statement (it runs in every settlement); moves the account cannot
+ * cover in sum write their entries but throw, so the caller's transaction rolls them back.
  */
-async function move(run: Run, m: Move): Promise<LedgerEntry> {
-  const [entry] = await run(
+async function move(run: Run, ...moves: [Move, ...Move[]]): Promise<LedgerEntry[]> {
+  const column = <K extends keyof Move>(key: K) => moves.map((m) => m[key] ?? null);
+  const sum = (key: "availableDelta" | "heldDelta") => moves.reduce((total, m) => total + m[key], 0);
+  const entries = await run(
     `WITH account AS (
-       UPDATE "User" SET "available" = "available" + $3, "held" = "held" + $4
-       WHERE "id" = $1 AND "available" >= -$3::int AND "held" >= -$4::int
+       UPDATE "User" SET "available" = "available" + $2, "held" = "held" + $3
+       WHERE "id" = $1 AND "available" >= -$2::int AND "held" >= -$3::int
        RETURNING 1
      )
      INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
-     VALUES ($1, $2::"LedgerKind", $3, $4, $5, $6, $7, $8, $9::timestamp)
+     SELECT $1, e."kind"::"LedgerKind", e."availableDelta", e."heldDelta", e."reservationId", e."actor", e."reason", e."idempotencyKey", $4::timestamp
+     FROM unnest($5::text[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])
+       AS e("kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey")
      RETURNING *, EXISTS (SELECT 1 FROM account) AS "accountChanged"`,
     [
-      m.userId,
-      m.kind,
-      m.availableDelta,
-      m.heldDelta,
-      m.reservationId ?? null,
-      m.actor,
-      m.reason ?? null,
-      m.idempotencyKey,
+      moves[0].userId,
+      sum("availableDelta"),
+      sum("heldDelta"),
       utc(new Date()),
+      column("kind"),
+      column("availableDelta"),
+      column("heldDelta"),
+      column("reservationId"),
+      column("actor"),
+      column("reason"),
+      column("idempotencyKey"),
     ],
   );
-  if (!entry.accountChanged) throw insufficientCredits(-m.availableDelta);
-  delete entry.accountChanged;
-  // A bigint: Prisma reads it as one, pg as a string.
-  return { ...entry, id: BigInt(entry.id as string | bigint) } as LedgerEntry;
+  if (!entries[0].accountChanged) throw insufficientCredits(-sum("availableDelta"));
+  // The id is a bigint: Prisma reads it as one, pg as a string.
+  return entries.map((entry) => {
+    delete entry.accountChanged;
+    return { ...entry, id: BigInt(entry.id as string | bigint) } as LedgerEntry;
+  });
 }
 
 /** A unique key taken: P2002 from the ORM, or P2010 (a raw statement failed) with the driver's UniqueConstraintViolation. */
@@ -87,7 +95,7 @@ export async function adjust(
   const kind: LedgerKind = a.credits > 0 ? "GRANT" : "DEDUCT";
   try {
     return await db.$transaction(async (tx) => {
-      const entry = await move(inPrisma(tx), {
+      const [entry] = await move(inPrisma(tx), {
         userId: a.userId,
         kind,
         availableDelta: a.credits,
@@ -184,49 +192,55 @@ async function close(
   alongside?: AlongsideClose,
 ): Promise<Reservation | null> {
   return inTransaction(db, async (sql) => {
+    // Closed by a conditional update, which locks the row: a concurrent close waits, then finds it closed.
     const {
-      rows: [held],
+      rows: [closed],
     } = await sql.query<Reservation>({
-      text: `SELECT * FROM "Reservation" WHERE "id" = $1 FOR UPDATE`,
-      values: [reservationId],
+      text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = LEAST(GREATEST(0, $3::int), "credits"),
+               "releasedCredits" = "credits" - LEAST(GREATEST(0, $3::int), "credits"), "closedAt" = $4::timestamp
+             WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR NOT $5::boolean)
+               AND ("expiresAt" <= $6::timestamp OR $6::timestamp IS NULL)
+             RETURNING *`,
+      values: [
+        reservationId,
+        c.status,
+        c.captured,
+        utc(new Date()),
+        onlyIf.unbound ?? false,
+        onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null,
+      ],
     });
-    if (!held) throw new LedgerError("not-found", "No such reservation.");
-    if (held.status !== "HELD") {
+    if (!closed) {
+      const {
+        rows: [held],
+      } = await sql.query<Reservation>({
+        text: `SELECT * FROM "Reservation" WHERE "id" = $1 FOR UPDATE`,
+        values: [reservationId],
+      });
+      if (!held) throw new LedgerError("not-found", "No such reservation.");
+      if (held.status === "HELD") return null; // bound to a call, or not yet expired
       if (held.status !== c.status) throw reservationClosed(held.status);
       await alongside?.(sql, held);
       return held;
     }
-    if (onlyIf.unbound && held.vapiCallId !== null) return null;
-    if (onlyIf.expiredBy && held.expiresAt > onlyIf.expiredBy) return null;
-    const captured = Math.min(Math.max(0, c.captured), held.credits);
-    const released = held.credits - captured;
-    const base = { userId: held.userId, reservationId, actor: c.actor, reason: c.reason };
-    const run = onConnection(sql);
-    if (captured > 0)
-      await move(run, {
-        ...base,
-        kind: "CAPTURE",
-        availableDelta: 0,
-        heldDelta: -captured,
-        idempotencyKey: `capture:${reservationId}`,
-      });
-    if (released > 0) {
-      const kind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
-      await move(run, {
-        ...base,
-        kind,
-        availableDelta: released,
-        heldDelta: -released,
-        idempotencyKey: `${kind.toLowerCase()}:${reservationId}`,
-      });
-    }
-    const {
-      rows: [closed],
-    } = await sql.query<Reservation>({
-      text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = $3, "releasedCredits" = $4, "closedAt" = $5::timestamp
-             WHERE "id" = $1 RETURNING *`,
-      values: [reservationId, c.status, captured, released, utc(new Date())],
-    });
+    const base = { userId: closed.userId, reservationId, actor: c.actor, reason: c.reason };
+    const releaseKind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
+    const captured: Move = {
+      ...base,
+      kind: "CAPTURE",
+      availableDelta: 0,
+      heldDelta: -closed.capturedCredits,
+      idempotencyKey: `capture:${reservationId}`,
+    };
+    const released: Move = {
+      ...base,
+      kind: releaseKind,
+      availableDelta: closed.releasedCredits,
+      heldDelta: -closed.releasedCredits,
+      idempotencyKey: `${releaseKind.toLowerCase()}:${reservationId}`,
+    };
+    const [first, ...more] = [captured, released].filter((m) => m.heldDelta !== 0);
+    if (first) await move(onConnection(sql), first, ...more);
     await alongside?.(sql, closed);
     return closed;
   });

@@ -114,7 +114,13 @@ function pool(tap: DbTap, real: Db["pool"], settled: Settled): Db["pool"] {
   return new Proxy(real, {
     get(t, prop) {
       const value = Reflect.get(t, prop, t);
-      if (prop === "query") return (...args: unknown[]) => tapped(tap, "pool.query", (value as Query).apply(t, args));
+      // A statement on the pool commits on its own: a settlement it returns counts at once.
+      if (prop === "query")
+        return async (...args: unknown[]) => {
+          const result = await tapped(tap, "pool.query", (value as Query).apply(t, args));
+          for (const row of result.rows ?? []) if (row.settledCallId) settled(row.settledCallId);
+          return result;
+        };
       if (prop === "connect")
         return async () => connection(tap, await (value as () => Promise<object>).call(t), settled);
       return typeof value === "function" ? value.bind(t) : value;

@@ -1,0 +1,14 @@
+import { utc, type Sql } from "@/lib/db/client";
+
+// A webhook message's action commits with the mark that it ran (lib/calls/process-message.ts):
+// inside the action's own statement where the action is one, or beside it in its transaction.
+
+/** The mark, for a statement's CTE; `key` and `at` are its placeholders ($n). A null key marks nothing. */
+export const markProcessedSql = (key: string, at: string) =>
+  `UPDATE "WebhookEvent" SET "processedAt" = ${at}::timestamp, "action" = NULL, "nextAttemptAt" = NULL
+   WHERE "dedupeKey" = ${key} AND "processedAt" IS NULL`;
+
+/** The mark on its own, for an action that found its work already done. */
+export async function markProcessed(sql: Sql, key: string | undefined, at: Date) {
+  if (key) await sql.query({ text: markProcessedSql("$1", "$2"), values: [key, utc(at)] });
+}
