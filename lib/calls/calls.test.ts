@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDb } from "@/test/db";
 import { userWithCredits } from "@/test/factories";
 import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
@@ -10,10 +10,12 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
-import { enforceOnce, GOODBYE, warning } from "./enforcer";
+import { claimDueEndCalls, enforceOnce, GOODBYE, warning } from "./enforcer";
 import { UNAUTHORIZED_NOTICE, authorizeCall } from "./authorize";
+import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { coachCallState } from "./call-state";
+import { END_CALL_LEASE_SECONDS } from "./timing";
 
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
@@ -271,6 +273,76 @@ describe("the enforcer", () => {
     expect(await db.reservation.findUniqueOrThrow({ where: { id: start.reservation.id } })).toMatchObject({
       status: "EXPIRED",
     });
+  });
+});
+
+describe("an end-call whose claim was taken by a process that died before sending it", () => {
+  const LEASE_MS = END_CALL_LEASE_SECONDS * 1000;
+  const endCalls = (callId: string) => controlBodies(callId).filter((b) => b.type === "end-call");
+  const after = (at: Date, ms: number) => new Date(at.getTime() + ms);
+
+  /** The calls' end-calls fall due and are claimed (the claim commits); the process is gone before its POST. */
+  async function claimedThenDied(...vapiCallIds: string[]) {
+    const rows = await db.call.findMany({ where: { vapiCallId: { in: vapiCallIds } } });
+    const claimedAt = new Date(Math.max(...rows.map((row) => row.endCallDueAt!.getTime())));
+    const claimed = (await claimDueEndCalls(db, claimedAt)).map((c) => c.vapiCallId);
+    expect(claimed).toEqual(expect.arrayContaining(vapiCallIds));
+    return claimedAt;
+  }
+  async function liveCall() {
+    const { call } = await startedCall(6);
+    await deliver(statusUpdate(call, "in-progress"));
+    return call;
+  }
+
+  it("is sent again once its lease has passed, once, and not before", async () => {
+    const call = await liveCall();
+    const claimedAt = await claimedThenDied(call.id);
+    const warn = vi.spyOn(log, "warn");
+    const resends = async () => (await metrics.endCallResends.get()).values[0]?.value ?? 0;
+    const resentBefore = await resends();
+
+    await enforceOnce(db, {}, after(claimedAt, LEASE_MS - 1));
+    expect(endCalls(call.id)).toEqual([]);
+    await enforceOnce(db, {}, after(claimedAt, LEASE_MS));
+    await enforceOnce(db, {}, after(claimedAt, LEASE_MS + 250));
+    await enforceOnce(db, {}, after(claimedAt, 2 * LEASE_MS - 1));
+    expect(endCalls(call.id)).toEqual([{ type: "end-call" }]);
+    // Calls other tests left live are sent again too, so the counter moves by at least this one.
+    expect(await resends()).toBeGreaterThan(resentBefore);
+    expect(warn.mock.calls.filter(([fields]) => (fields as { callId?: string }).callId === call.id)).toEqual([
+      [{ callId: call.id, secondsSinceLastClaim: END_CALL_LEASE_SECONDS }, expect.any(String)],
+    ]);
+    warn.mockRestore();
+  });
+
+  it("is sent again once when two processes find the lapsed claim at the same moment", async () => {
+    const call = await liveCall();
+    const claimedAt = await claimedThenDied(call.id);
+    await Promise.all([
+      enforceOnce(db, {}, after(claimedAt, LEASE_MS)),
+      enforceOnce(db, {}, after(claimedAt, LEASE_MS)),
+    ]);
+    expect(endCalls(call.id)).toEqual([{ type: "end-call" }]);
+  });
+
+  it("is not sent again once the call has ended, paid or unauthorized; a live one is", async () => {
+    const paid = await liveCall();
+    const unauthorized = webCall();
+    unauthorized.monitor = { controlUrl: `${control.url}/${unauthorized.id}/control`, listenUrl: "" };
+    await deliver(statusUpdate(unauthorized, "in-progress"));
+    const live = await liveCall();
+    const claimedAt = await claimedThenDied(paid.id, unauthorized.id, live.id);
+    for (const call of [paid, unauthorized])
+      await deliver(statusUpdate(call, "ended", { endedReason: "customer-ended-call" }));
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: unauthorized.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      endedAt: expect.any(Date),
+    });
+
+    await enforceOnce(db, {}, after(claimedAt, LEASE_MS));
+    await enforceOnce(db, {}, after(claimedAt, 3 * LEASE_MS));
+    expect([paid, unauthorized, live].map((call) => endCalls(call.id).length)).toEqual([0, 0, 2]);
   });
 });
 

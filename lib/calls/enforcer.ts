@@ -1,8 +1,9 @@
 import type { Db } from "@/lib/db/client";
 import { expireStale } from "@/lib/credits/ledger";
+import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { endCallNow, sayOnCall, type ControlOptions } from "@/lib/vapi/control";
-import { warnBeforeCutoffSeconds } from "./timing";
+import { addSeconds, END_CALL_LEASE_SECONDS, warnBeforeCutoffSeconds } from "./timing";
 
 export function warning(): string {
   const lead = warnBeforeCutoffSeconds();
@@ -11,12 +12,13 @@ export function warning(): string {
 export const GOODBYE = "That's all the time your credits cover today. Thanks for talking, goodbye!";
 
 type Due = { id: string; controlUrl: string | null };
-type Ending = Due & { endCallDueAt: Date; cutoffAt: Date | null };
+type Ending = Due & { vapiCallId: string; endCallDueAt: Date; cutoffAt: Date | null; lastClaimedAt: Date | null };
 
 /**
  * One pass over the deadlines kept in the database. Each piece of due work is claimed by a
  * conditional update before it is done, so several server processes never do it twice, and a
- * restarted process picks up where the last one stopped.
+ * restarted process picks up where the last one stopped. An end-call's claim is a lease
+ * (claimDueEndCalls): one whose sender died before sending it is sent again.
  */
 export async function enforceOnce(db: Db, control: ControlOptions = {}, now = new Date()) {
   const warned = await db.$queryRaw<Due[]>`
@@ -27,27 +29,48 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     UPDATE "Call" SET "goodbyeSaidAt" = ${now}, "flag" = COALESCE("flag", 'CUTOFF')
     WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= ${now} AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
     RETURNING "id", "controlUrl"`;
-  const ending = await db.$queryRaw<Ending[]>`
-    UPDATE "Call" SET "endCallSentAt" = ${now}
-    WHERE "endCallDueAt" <= ${now} AND "endCallSentAt" IS NULL AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
-    RETURNING "id", "controlUrl", "endCallDueAt", "cutoffAt"`;
+  const ending = await claimDueEndCalls(db, now);
 
   await Promise.all([
     ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, warning(), { ...control, endCallAfterSpoken: false })),
     ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
     ...ending.map(async (c) => {
       if (!c.controlUrl) return;
-      if (c.cutoffAt?.getTime() === c.endCallDueAt.getTime())
+      if (c.lastClaimedAt) {
+        metrics.endCallResends.inc();
+        log.warn(
+          { callId: c.vapiCallId, secondsSinceLastClaim: (now.getTime() - c.lastClaimedAt.getTime()) / 1000 },
+          "Sending end-call again: the call has not ended since its last claim",
+        );
+      } else if (c.cutoffAt?.getTime() === c.endCallDueAt.getTime())
         metrics.cutoffLateness.observe((now.getTime() - c.endCallDueAt.getTime()) / 1000);
       const result = await endCallNow(c.controlUrl, control);
       metrics.endCallAttempts.inc({
         outcome: result.ok ? "ok" : result.status === undefined ? "no-answer" : "refused",
       });
-      // No answer at all: try again next tick. An error status means Vapi no longer has the call live.
+      // No answer at all: try again next tick, unless another process has taken the claim meanwhile.
+      // An error status means Vapi no longer has the call live.
       if (!result.ok && result.status === undefined)
-        await db.call.update({ where: { id: c.id }, data: { endCallSentAt: null } });
+        await db.call.updateMany({ where: { id: c.id, endCallSentAt: now }, data: { endCallSentAt: null } });
     }),
   ]);
   const expired = await expireStale(db, now);
   return { warned: warned.length, goodbyes: goodbyes.length, ended: ending.length, expired: expired.length };
+}
+
+/**
+ * Claims the end-calls due at `now`, and those claimed END_CALL_LEASE_SECONDS ago or more whose
+ * call has not ended: the process that claimed one may have died before its POST. The subquery's
+ * row lock makes checking a claim and taking it one step, so of several processes one takes it;
+ * `lastClaimedAt` is the lapsed claim's time, null for a first claim.
+ */
+export function claimDueEndCalls(db: Db, now: Date) {
+  return db.$queryRaw<Ending[]>`
+    UPDATE "Call" c SET "endCallSentAt" = ${now}
+    FROM (SELECT "id", "endCallSentAt" FROM "Call"
+          WHERE "endCallDueAt" <= ${now} AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
+            AND ("endCallSentAt" IS NULL OR "endCallSentAt" <= ${addSeconds(now, -END_CALL_LEASE_SECONDS)})
+          FOR UPDATE) due
+    WHERE c."id" = due."id"
+    RETURNING c."id", c."vapiCallId", c."controlUrl", c."endCallDueAt", c."cutoffAt", due."endCallSentAt" AS "lastClaimedAt"`;
 }

@@ -45,6 +45,11 @@ function create() {
       labelNames: ["outcome"] as const,
       registers,
     }),
+    endCallResends: new client.Counter({
+      name: "coach_end_call_resends_total",
+      help: "end-call requests sent again: the call had not ended when the last claim's lease lapsed (its sender may have died)",
+      registers,
+    }),
     reconcilerRuns: new client.Counter({
       name: "coach_reconciler_runs_total",
       help: "Reconciler passes over Vapi's call list, by outcome",
