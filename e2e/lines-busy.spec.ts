@@ -2,8 +2,7 @@ import { test, expect } from "./support/fixtures";
 import { talk } from "./support/coach";
 import { emulator } from "./support/emulator";
 import { E2E_CONCURRENCY_LIMIT } from "./support/env";
-
-const LINES_BUSY = "call.start.error-subscription-concurrency-limit-reached";
+import { LINES_BUSY } from "@/lib/calls/refused-start";
 
 test("when all of Vapi's lines are busy, the page says so plainly, the credits are back at once, and the dashboard counts the refused start", async ({
   page,
