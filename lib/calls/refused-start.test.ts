@@ -165,6 +165,27 @@ describe("a start Vapi refused because all lines were busy", () => {
   });
 });
 
+describe("a start Vapi refused for another reason it documents as 'the call never started'", () => {
+  it.each(["assistant-not-found", "call.start.error-get-assistant"])(
+    "%s: the credits go back with Vapi's reason, no charge and no unauthorized alert",
+    async (endedReason) => {
+      const { user, reservationId, vapiCallId, call } = await refusedStart(30);
+      expect((await deliver(refusalReport(call, endedReason))).status).toBe(200);
+      expect(await balance(user.id)).toEqual({ available: 30, held: 0 });
+      expect(await entries(reservationId)).toEqual([
+        { kind: "HOLD", reason: null },
+        { kind: "RELEASE", reason: `Vapi refused to start the call (${endedReason})` },
+      ]);
+      expect(await db.alert.count({ where: { vapiCallId } })).toBe(0);
+      expect(await db.call.findUniqueOrThrow({ where: { vapiCallId } })).toMatchObject({
+        status: "SETTLED",
+        creditsCharged: 0,
+        endedReason,
+      });
+    },
+  );
+});
+
 describe("what the browser can do with a give-up", () => {
   it("nothing to someone else's reservation, nor with someone else's refused call", async () => {
     const other = await refusedStart();

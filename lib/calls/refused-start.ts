@@ -18,12 +18,18 @@ export const refusedReason = (endedReason: string) =>
     ? "all lines were busy (Vapi's concurrency limit)"
     : `Vapi refused to start the call (${endedReason})`;
 
+/** The reasons besides `call.start.error-*` that vapi-protocol.md §6.5 lists as "the call never started". */
+const NEVER_STARTED = new Set(["assistant-not-found", "assistant-not-valid"]);
+
 /**
- * Vapi refused the call before it started (`call.start.error-*`, §6.5: "the call never started"):
- * it never ran, so there is nothing to bill, and no start token was used up by it.
+ * Vapi refused the call before it started (`call.start.error-*` and the others of §6.5 for "the
+ * call never started"): it never ran, so there is nothing to bill, and no start token was used up
+ * by it. A reason Vapi documents otherwise (`assistant-join-timed-out`…) is a call that ran.
  */
 export function refusedAtStart(u: { endedReason?: string; startedAt?: Date; durationSeconds?: number }): boolean {
-  return (u.endedReason?.startsWith("call.start.error-") ?? false) && !u.startedAt && !((u.durationSeconds ?? 0) > 0);
+  const reason = u.endedReason ?? "";
+  const neverStarted = reason.startsWith("call.start.error-") || NEVER_STARTED.has(reason);
+  return neverStarted && !u.startedAt && !((u.durationSeconds ?? 0) > 0);
 }
 
 /**

@@ -58,7 +58,7 @@ function create() {
     }),
     startsRefused: new client.Counter({
       name: "coach_call_starts_refused_total",
-      help: "Calls Vapi refused at their start (call.start.error-*), by reason: lines-busy (its concurrency limit) or other",
+      help: "Calls Vapi refused at their start (call.start.error-* and the like), by reason: lines-busy (its concurrency limit) or other",
       labelNames: ["reason"] as const,
       registers,
     }),
