@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DatabaseError } from "pg";
 import { z } from "zod";
-import { utc, type Db } from "@/lib/db/client";
+import { prepared, utc, type Db } from "@/lib/db/client";
 import type { Call, CallFlag } from "@/lib/generated/prisma/client";
 import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
@@ -78,10 +78,12 @@ export async function authorizeCall(
 
 /** The call's row, by Vapi's id. */
 export async function findCall(db: Db, vapiCallId: string): Promise<Call | null> {
-  const { rows } = await db.pool.query<Call>({
-    text: `SELECT * FROM "Call" WHERE "vapiCallId" = $1`,
-    values: [vapiCallId],
-  });
+  const { rows } = await db.pool.query<Call>(
+    prepared({
+      text: `SELECT * FROM "Call" WHERE "vapiCallId" = $1`,
+      values: [vapiCallId],
+    }),
+  );
   return rows[0] ?? null;
 }
 
@@ -100,8 +102,9 @@ async function bindAndCreate(
   processedKey?: string,
 ): Promise<Authorization | "refused" | "suspended"> {
   try {
-    const { rows } = await db.pool.query<Call & { suspended: boolean | null }>({
-      text: `WITH holder AS (
+    const { rows } = await db.pool.query<Call & { suspended: boolean | null }>(
+      prepared({
+        text: `WITH holder AS (
          SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = $1 FOR SHARE OF u
        ), bound AS (
          UPDATE "Reservation" SET "vapiCallId" = $2, "boundAt" = $3::timestamp
@@ -121,19 +124,20 @@ async function bindAndCreate(
          ${markProcessedSql("$9", "$6")} AND EXISTS (SELECT 1 FROM created)
        )
        SELECT c.*, (SELECT "suspendedAt" IS NOT NULL FROM holder) AS "suspended" FROM (SELECT 1) AS one LEFT JOIN created c ON true`,
-      values: [
-        reservationId,
-        s.vapiCallId,
-        utc(s.startedAt),
-        randomUUID(),
-        s.controlUrl ?? null,
-        utc(now),
-        // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
-        warnBeforeCutoffSeconds(),
-        GOODBYE_BEFORE_CUTOFF_SECONDS,
-        processedKey ?? null,
-      ],
-    });
+        values: [
+          reservationId,
+          s.vapiCallId,
+          utc(s.startedAt),
+          randomUUID(),
+          s.controlUrl ?? null,
+          utc(now),
+          // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
+          warnBeforeCutoffSeconds(),
+          GOODBYE_BEFORE_CUTOFF_SECONDS,
+          processedKey ?? null,
+        ],
+      }),
+    );
     const { suspended, ...call } = rows[0];
     if (call.id) return { call: call as Call, fresh: true };
     if (suspended) return "suspended";
@@ -158,8 +162,9 @@ async function recordUnauthorized(
     s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
   if (notice) metrics.unauthorizedCallsEnded.inc();
   // The call, its alert and the mark commit together (one statement): a retry after a failure finds the call and stops there.
-  const { rows } = await db.pool.query<Call>({
-    text: `WITH created AS (
+  const { rows } = await db.pool.query<Call>(
+    prepared({
+      text: `WITH created AS (
        INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
        VALUES ($1, $2, (SELECT "id" FROM "User" WHERE "id" = $3), 'UNAUTHORIZED', $4::"CallFlag", $5, $6::timestamp, $7, $8::timestamp, $9::timestamp, $9::timestamp)
        ON CONFLICT DO NOTHING
@@ -171,21 +176,22 @@ async function recordUnauthorized(
        ${markProcessedSql("$12", "$9")} AND EXISTS (SELECT 1 FROM created)
      )
      SELECT * FROM created`,
-    values: [
-      randomUUID(),
-      s.vapiCallId,
-      userId,
-      flag,
-      s.controlUrl ?? null,
-      utc(s.startedAt),
-      s.live ? "in-progress" : "ended",
-      s.live ? utc(new Date(now.getTime() + END_AFTER_NOTICE_MS)) : null,
-      utc(now),
-      randomUUID(),
-      `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
-      processedKey ?? null,
-    ],
-  });
+      values: [
+        randomUUID(),
+        s.vapiCallId,
+        userId,
+        flag,
+        s.controlUrl ?? null,
+        utc(s.startedAt),
+        s.live ? "in-progress" : "ended",
+        s.live ? utc(new Date(now.getTime() + END_AFTER_NOTICE_MS)) : null,
+        utc(now),
+        randomUUID(),
+        `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+        processedKey ?? null,
+      ],
+    }),
+  );
   const call = rows[0];
   if (!call) {
     await notice;

@@ -1,5 +1,5 @@
 import { DatabaseError } from "pg";
-import { utc, type Db } from "@/lib/db/client";
+import { prepared, utc, type Db } from "@/lib/db/client";
 import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 
@@ -115,7 +115,9 @@ async function writeBatch(db: Db, batch: Pending[]) {
       column((r) => (r.action === undefined ? null : JSON.stringify(r.action))),
     ],
   };
-  const { rows: written } = await db.pool.query<{ dedupeKey: string; inserted: boolean; pending: boolean }>(statement);
+  const { rows: written } = await db.pool.query<{ dedupeKey: string; inserted: boolean; pending: boolean }>(
+    prepared(statement),
+  );
   const writtenByKey = new Map(written.map((r) => [r.dedupeKey, r]));
   for (const p of batch) {
     const row = byKey.get(p.row.dedupeKey) === p ? writtenByKey.get(p.row.dedupeKey) : undefined;

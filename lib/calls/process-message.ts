@@ -1,4 +1,4 @@
-import { utc, type Db } from "@/lib/db/client";
+import { prepared, utc, type Db } from "@/lib/db/client";
 import { log } from "@/lib/observability/log";
 import { MessageAction, runAction, type ActionContext } from "./message-actions";
 
@@ -66,13 +66,15 @@ export async function retryUnprocessedMessages(ctx: ActionContext, now = new Dat
     vapiCallId: string | null;
     attempts: number;
     action: unknown;
-  }>({
-    text: `UPDATE "WebhookEvent" SET "nextAttemptAt" = $1::timestamp + make_interval(secs => ${RETRY_LEASE_SECONDS})
+  }>(
+    prepared({
+      text: `UPDATE "WebhookEvent" SET "nextAttemptAt" = $1::timestamp + make_interval(secs => ${RETRY_LEASE_SECONDS})
            WHERE "id" IN (SELECT "id" FROM "WebhookEvent" WHERE "processedAt" IS NULL AND "nextAttemptAt" <= $1::timestamp
                           ORDER BY "nextAttemptAt" LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING "dedupeKey", "type", "vapiCallId", "attempts", "action"`,
-    values: [utc(now), limit],
-  });
+      values: [utc(now), limit],
+    }),
+  );
   let processed = 0;
   for (const row of claimed.rows) {
     const action = MessageAction.safeParse(row.action);

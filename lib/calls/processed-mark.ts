@@ -1,4 +1,4 @@
-import { utc, type Sql } from "@/lib/db/client";
+import { prepared, utc, type Sql } from "@/lib/db/client";
 
 // A webhook message's action commits with the mark that it ran (lib/calls/process-message.ts):
 // inside the action's own statement where the action is one, or beside it in its transaction.
@@ -10,5 +10,5 @@ export const markProcessedSql = (key: string, at: string) =>
 
 /** The mark on its own, for an action that found its work already done. */
 export async function markProcessed(sql: Sql, key: string | undefined, at: Date) {
-  if (key) await sql.query({ text: markProcessedSql("$1", "$2"), values: [key, utc(at)] });
+  if (key) await sql.query(prepared({ text: markProcessedSql("$1", "$2"), values: [key, utc(at)] }));
 }

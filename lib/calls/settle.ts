@@ -1,4 +1,4 @@
-import { utc, type Db, type Sql } from "@/lib/db/client";
+import { prepared, utc, type Db, type Sql } from "@/lib/db/client";
 import type { AlertKind, Call } from "@/lib/generated/prisma/client";
 import { capture } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
@@ -64,8 +64,9 @@ export async function settleCall(
   // One statement: the bill, the leakage (by Vapi's record: how long a call we did not authorize,
   // or that was tampered with, ran) and the mark. The row it settled, if any, names itself `settledCallId`.
   const bill = async (sql: Sql, charged: number): Promise<Call | null> => {
-    const { rows } = await sql.query<Call & { settledCallId: string }>({
-      text: `WITH settled AS (
+    const { rows } = await sql.query<Call & { settledCallId: string }>(
+      prepared({
+        text: `WITH settled AS (
         UPDATE "Call" SET "usedSeconds" = $2, "creditsCharged" = $3, "endedAt" = $4::timestamp, "endedReason" = $5,
           "vapiCost" = $6, "summary" = $7, "transcript" = $8, "recordingUrl" = $9, "vapiStatus" = 'ended',
           "settledAt" = $10::timestamp, "status" = $11::"CallStatus", "updatedAt" = $10::timestamp
@@ -76,23 +77,24 @@ export async function settleCall(
         WHERE "vapiCallId" = $12 AND "kind"::text = ANY($13) AND EXISTS (SELECT 1 FROM settled)
       ), processed AS (${markProcessedSql("$14", "$10")})
       SELECT *, "id" AS "settledCallId" FROM settled`,
-      values: [
-        call.id,
-        used,
-        charged,
-        utc(u.endedAt ?? call.endedAt ?? now),
-        u.endedReason ?? call.endedReason,
-        u.cost ?? null,
-        u.summary ?? null,
-        u.transcript ?? call.transcript,
-        u.recordingUrl ?? null,
-        utc(now),
-        status,
-        u.vapiCallId,
-        LEAKAGE_ALERT_KINDS,
-        processedKey ?? null,
-      ],
-    });
+        values: [
+          call.id,
+          used,
+          charged,
+          utc(u.endedAt ?? call.endedAt ?? now),
+          u.endedReason ?? call.endedReason,
+          u.cost ?? null,
+          u.summary ?? null,
+          u.transcript ?? call.transcript,
+          u.recordingUrl ?? null,
+          utc(now),
+          status,
+          u.vapiCallId,
+          LEAKAGE_ALERT_KINDS,
+          processedKey ?? null,
+        ],
+      }),
+    );
     const [settled] = rows;
     if (!settled) return null;
     delete (settled as Partial<typeof settled>).settledCallId;
@@ -127,8 +129,9 @@ export async function markCallEnded(
   now = new Date(),
   processedKey?: string,
 ) {
-  await db.pool.query({
-    text: `WITH ended AS (
+  await db.pool.query(
+    prepared({
+      text: `WITH ended AS (
        UPDATE "Call" SET
          "endedReason" = CASE WHEN "endedAt" IS NULL THEN COALESCE($3, "endedReason") ELSE "endedReason" END,
          "vapiStatus" = CASE WHEN "endedAt" IS NULL THEN 'ended' ELSE "vapiStatus" END,
@@ -139,6 +142,7 @@ export async function markCallEnded(
        RETURNING 1
      )
      ${markProcessedSql("$4", "$2")}`,
-    values: [vapiCallId, utc(now), endedReason ?? null, processedKey ?? null],
-  });
+      values: [vapiCallId, utc(now), endedReason ?? null, processedKey ?? null],
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Db } from "@/lib/db/client";
+import { prepared, type Db } from "@/lib/db/client";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import type { ToolCall } from "@/lib/vapi/messages";
 import type { ToolCallOutcome } from "@/lib/vapi/tool-results";
@@ -13,11 +13,13 @@ export async function answerToolCalls(
 ): Promise<ToolCallOutcome[]> {
   // Plain SQL: the coach may ask on every turn, and Prisma's per-query cost showed.
   const { rows } = vapiCallId
-    ? await db.pool.query<{ status: string; cutoffAt: Date | null; available: number | null }>({
-        text: `SELECT c."status", c."cutoffAt", u."available" FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"
+    ? await db.pool.query<{ status: string; cutoffAt: Date | null; available: number | null }>(
+        prepared({
+          text: `SELECT c."status", c."cutoffAt", u."available" FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"
                WHERE c."vapiCallId" = $1`,
-        values: [vapiCallId],
-      })
+          values: [vapiCallId],
+        }),
+      )
     : { rows: [] };
   const call = rows[0];
   return calls.map((tool): ToolCallOutcome => {

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { LedgerEntry, LedgerKind, Reservation } from "@/lib/generated/prisma/client";
-import { inTransaction, utc, type Db, type Sql } from "@/lib/db/client";
+import { inTransaction, prepared, utc, type Db, type Sql } from "@/lib/db/client";
 import { LedgerError, alreadyInCall, insufficientCredits, reservationClosed } from "./errors";
 
 type Tx = Prisma.TransactionClient;
@@ -24,7 +24,7 @@ const inPrisma =
 const onConnection =
   (sql: Sql): Run =>
   async (text, values) =>
-    (await sql.query({ text, values })).rows;
+    (await sql.query(prepared({ text, values }))).rows;
 
 /**
  * The one place a balance changes: the account row and its ledger entries (one account's), in the
@@ -195,21 +195,23 @@ async function close(
     // Closed by a conditional update, which locks the row: a concurrent close waits, then finds it closed.
     const {
       rows: [closed],
-    } = await sql.query<Reservation>({
-      text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = LEAST(GREATEST(0, $3::int), "credits"),
+    } = await sql.query<Reservation>(
+      prepared({
+        text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = LEAST(GREATEST(0, $3::int), "credits"),
                "releasedCredits" = "credits" - LEAST(GREATEST(0, $3::int), "credits"), "closedAt" = $4::timestamp
              WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR NOT $5::boolean)
                AND ("expiresAt" <= $6::timestamp OR $6::timestamp IS NULL)
              RETURNING *`,
-      values: [
-        reservationId,
-        c.status,
-        c.captured,
-        utc(new Date()),
-        onlyIf.unbound ?? false,
-        onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null,
-      ],
-    });
+        values: [
+          reservationId,
+          c.status,
+          c.captured,
+          utc(new Date()),
+          onlyIf.unbound ?? false,
+          onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null,
+        ],
+      }),
+    );
     if (!closed) {
       const {
         rows: [held],
