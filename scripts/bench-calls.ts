@@ -236,13 +236,17 @@ async function benchWebhookTypes() {
   console.log(
     `${"bare route".padEnd(44)} ${base.perSecond.toFixed(0).padStart(5)} req/s, ${fmt(base.latencies)}; ${baseCpu}`,
   );
+  // This machine's speed drifts within a run: each type is compared with the bare route measured
+  // just before it, not only with the one at the start.
   for (const [label, make] of kinds) {
     const messages = Array.from({ length: N }, (_, i) => signed(make(i)));
-    const { result, perUnit } = await cpuPer(N, () =>
+    const { each: bareEach } = await cpuPer(N / 2, () => load(N / 2, 32, bare));
+    const { result, perUnit, each } = await cpuPer(N, () =>
       load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)),
     );
+    const above = (each.get("next-server") ?? NaN) - (bareEach.get("next-server") ?? NaN);
     console.log(
-      `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}`,
+      `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}; next-server ${above >= 0 ? "+" : ""}${above.toFixed(2)} beside the bare route just before`,
     );
   }
   const pending = await db.webhookEvent.count({ where: { processedAt: null } });

@@ -61,11 +61,14 @@ export function cpuSince(before: Map<string, number>, after: Map<string, number>
   return new Map([...after].map(([k, ms]) => [k, ms - (before.get(k) ?? 0)]));
 }
 
-/** Runs `work` and returns what it cost each process group, in CPU ms per unit of work. */
-export async function cpuPer<T>(units: number, work: () => Promise<T>): Promise<{ result: T; perUnit: string }> {
+/** Runs `work` and returns what it cost each process group, in CPU ms per unit of work (`each`), and as text. */
+export async function cpuPer<T>(
+  units: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; perUnit: string; each: Map<string, number> }> {
   const before = cpuMsByProcess();
   const result = await work();
-  const used = cpuSince(before, cpuMsByProcess());
-  const perUnit = [...used].map(([k, ms]) => `${k} ${(ms / units).toFixed(2)}`).join(", ");
-  return { result, perUnit: perUnit ? `CPU ms each: ${perUnit}` : "CPU per process: not available here" };
+  const each = new Map([...cpuSince(before, cpuMsByProcess())].map(([k, ms]) => [k, ms / units]));
+  const perUnit = [...each].map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(", ");
+  return { result, perUnit: perUnit ? `CPU ms each: ${perUnit}` : "CPU per process: not available here", each };
 }
