@@ -49,8 +49,9 @@ export function checkStart(metadata: unknown, secret: string, at: Date): StartCh
 /**
  * Decides, once per Vapi call, whether it is paid for: a valid start token whose reservation binds
  * to this call and no other. Anything else is recorded as UNAUTHORIZED and, if live, told to end.
- * Message `processedKey` is marked processed with the decision. Plain SQL on the pool, a statement
- * or two: it runs for every call's first message, and Prisma's per-query cost showed.
+ * A call decided before (a redelivery, or another message first) is returned as it is. Message
+ * `processedKey` is marked processed with the decision. Plain SQL on the pool, a statement or two:
+ * it runs for every call's first message, and Prisma's per-query cost showed.
  */
 export async function authorizeCall(
   db: Db,
@@ -66,12 +67,6 @@ export async function authorizeCall(
     if (bound === "refused") unauthorizedFor = "REPLAYED_TOKEN";
     else if (bound === "suspended") unauthorizedFor = "SUSPENDED";
     else return bound;
-  }
-  // A call we know is decided: looked up first, so a redelivered message does not speak to it again.
-  const known = await findCall(db, s.vapiCallId);
-  if (known) {
-    await markProcessed(db.pool, processedKey, now);
-    return { call: known, fresh: false };
   }
   return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claims?.userId ?? null, now, processedKey);
 }
@@ -157,11 +152,8 @@ async function recordUnauthorized(
   now: Date,
   processedKey?: string,
 ): Promise<Authorization> {
-  // Speak first: the call costs money every second, and the records can be written meanwhile.
-  const notice =
-    s.live && s.controlUrl ? sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true }) : null;
-  if (notice) metrics.unauthorizedCallsEnded.inc();
-  // The call, its alert and the mark commit together (one statement): a retry after a failure finds the call and stops there.
+  // The call, its alert and the mark commit together (one statement), and only the attempt that
+  // recorded the call speaks to it: a redelivery, or a concurrent one, finds the call and stops there.
   const { rows } = await db.pool.query<Call>(
     prepared({
       text: `WITH created AS (
@@ -194,14 +186,16 @@ async function recordUnauthorized(
   );
   const call = rows[0];
   if (!call) {
-    await notice;
     await markProcessed(db.pool, processedKey, now);
-    return { call: (await findCall(db, s.vapiCallId))!, fresh: false }; // recorded meanwhile by a concurrent attempt
+    return { call: (await findCall(db, s.vapiCallId))!, fresh: false };
   }
   log.warn(
     { callId: s.vapiCallId, userId: call.userId ?? undefined, flag, live: s.live },
     "Call without a valid start: unauthorized, ending it",
   );
-  await notice;
+  if (s.live && s.controlUrl) {
+    metrics.unauthorizedCallsEnded.inc();
+    await sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true });
+  }
   return { call, fresh: true };
 }

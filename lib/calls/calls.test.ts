@@ -160,6 +160,23 @@ describe("a call without a valid start", () => {
     expect(await balance(user.id)).toEqual({ available: 0, held: 40 });
   });
 
+  it("hears the notice once, however many processes take its first messages at once", async () => {
+    const call = webCall({ metadata: { userId: "nobody", startToken: "forged" } });
+    const controlUrl = `${control.url}/${call.id}/control`;
+    const sighting = {
+      vapiCallId: call.id,
+      controlUrl,
+      metadata: { startToken: "forged" },
+      startedAt: new Date(),
+      live: true,
+    };
+    const decided = await Promise.all([1, 2, 3].map(() => authorizeCall(db, sighting, config.startTokenSecret)));
+    expect(decided.map((d) => d.fresh).sort()).toEqual([false, false, true]);
+    expect(await authorizeCall(db, sighting, config.startTokenSecret)).toMatchObject({ fresh: false });
+    expect(controlBodies(call.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
+    expect(await db.alert.count({ where: { vapiCallId: call.id } })).toBe(1);
+  });
+
   it("is settled once when its report reaches several processes at once: its seconds count once as leakage", async () => {
     const call = webCall({ metadata: { userId: "nobody", startToken: "forged" } });
     call.monitor = { controlUrl: `${control.url}/${call.id}/control`, listenUrl: "" };
