@@ -50,10 +50,13 @@ export async function settleCall(
   now = new Date(),
   processedKey?: string,
 ) {
+  // Most calls are known by now: looked up first, as authorizing a known call costs failed writes.
+  const known = await findCall(db, u.vapiCallId);
   // A call Vapi refused at its start (its concurrency limit…) never ran: not a call to authorize or bill.
-  if (u.endedReason && refusedAtStart(u) && !(await findCall(db, u.vapiCallId)))
+  if (!known && u.endedReason && refusedAtStart(u))
     return settleRefusedStart(db, { ...u, endedReason: u.endedReason }, secret, now, processedKey);
-  const { call } = await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now);
+  const call =
+    known ?? (await authorizeCall(db, { ...u.sighting, startedAt: u.startedAt ?? now, live: false }, secret, now)).call;
   if (call.settledAt) {
     await markProcessed(db.pool, processedKey, now);
     return { call, settledNow: false };
