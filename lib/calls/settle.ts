@@ -1,6 +1,6 @@
-import { prepared, utc, type Db, type Sql } from "@/lib/db/client";
+import { parameters, prepared, utc, type Db } from "@/lib/db/client";
 import type { AlertKind, Call } from "@/lib/generated/prisma/client";
-import { capture } from "@/lib/credits/ledger";
+import { captureCtes } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
@@ -64,61 +64,43 @@ export async function settleCall(
   const seconds = usedSeconds(u, call.startedAt, now);
   const status = call.status === "UNAUTHORIZED" ? "UNAUTHORIZED" : "SETTLED";
   const used = Math.ceil(seconds);
-  // One statement: the bill, the leakage (by Vapi's record: how long a call we did not authorize,
-  // or that was tampered with, ran) and the mark. The row it settled, if any, names itself `settledCallId`.
-  const bill = async (sql: Sql, charged: number): Promise<Call | null> => {
-    const { rows } = await sql.query<Call & { settledCallId: string }>(
-      prepared({
-        text: `WITH settled AS (
-        UPDATE "Call" SET "usedSeconds" = $2, "creditsCharged" = $3, "endedAt" = $4::timestamp, "endedReason" = $5,
-          "vapiCost" = $6, "summary" = $7, "transcript" = $8, "recordingUrl" = $9, "vapiStatus" = 'ended',
-          "settledAt" = $10::timestamp, "status" = $11::"CallStatus", "updatedAt" = $10::timestamp
-        WHERE "id" = $1 AND "settledAt" IS NULL
-        RETURNING *
-      ), leakage AS (
-        UPDATE "Alert" SET "seconds" = $2
-        WHERE "vapiCallId" = $12 AND "kind"::text = ANY($13) AND EXISTS (SELECT 1 FROM settled)
-      ), processed AS (${markProcessedSql("$14", "$10")})
-      SELECT *, "id" AS "settledCallId" FROM settled`,
-        values: [
-          call.id,
-          used,
-          charged,
-          utc(u.endedAt ?? call.endedAt ?? now),
-          u.endedReason ?? call.endedReason,
-          u.cost ?? null,
-          u.summary ?? null,
-          u.transcript ?? call.transcript,
-          u.recordingUrl ?? null,
-          utc(now),
-          status,
-          u.vapiCallId,
-          LEAKAGE_ALERT_KINDS,
-          processedKey ?? null,
-        ],
-      }),
-    );
-    const [settled] = rows;
-    if (!settled) return null;
-    delete (settled as Partial<typeof settled>).settledCallId;
-    return settled;
-  };
-  let settled: Call | null = null;
-  if (call.reservationId) {
-    await capture(
-      db,
-      call.reservationId,
-      creditsForSeconds(seconds, pricing),
-      `vapi:${u.source}`,
-      async (sql, closed) => {
-        settled = await bill(sql, closed.capturedCredits);
-      },
-    );
-  } else {
-    settled = await bill(db.pool, 0);
+  // One statement: the capture (if the call holds credits), the bill, the leakage (by Vapi's
+  // record: how long a call we did not authorize, or that was tampered with, ran) and the mark.
+  // The row it settled, if any, names itself `settledCallId`.
+  const { p, values } = parameters();
+  const at = p(utc(now));
+  const reservation = call.reservationId;
+  const captured = reservation
+    ? captureCtes(p, reservation, creditsForSeconds(seconds, pricing), `vapi:${u.source}`, at) + ","
+    : "";
+  const text = `WITH ${captured} settled AS (
+      UPDATE "Call" SET "usedSeconds" = ${p(used)}, "creditsCharged" = ${reservation ? `(SELECT "capturedCredits" FROM closed)` : "0"},
+        "endedAt" = ${p(utc(u.endedAt ?? call.endedAt ?? now))}::timestamp, "endedReason" = ${p(u.endedReason ?? call.endedReason)},
+        "vapiCost" = ${p(u.cost ?? null)}, "summary" = ${p(u.summary ?? null)}, "transcript" = ${p(u.transcript ?? call.transcript)},
+        "recordingUrl" = ${p(u.recordingUrl ?? null)}, "vapiStatus" = 'ended', "settledAt" = ${at}::timestamp,
+        "status" = ${p(status)}::"CallStatus", "updatedAt" = ${at}::timestamp
+      WHERE "id" = ${p(call.id)} AND "settledAt" IS NULL ${reservation ? `AND EXISTS (SELECT 1 FROM closed)` : ""}
+      RETURNING *
+    ), leakage AS (
+      UPDATE "Alert" SET "seconds" = settled."usedSeconds" FROM settled
+      WHERE "Alert"."vapiCallId" = settled."vapiCallId" AND "Alert"."kind"::text = ANY(${p(LEAKAGE_ALERT_KINDS)})
+    ), processed AS (${markProcessedSql(p(processedKey ?? null), at)} AND EXISTS (SELECT 1 FROM settled))
+    SELECT *, "id" AS "settledCallId" FROM settled`;
+  const {
+    rows: [settled],
+  } = await db.pool.query<Call & { settledCallId?: string }>(prepared({ text, values }));
+  if (!settled) {
+    // Settled since it was looked up (another report, or another process). Its reservation closes
+    // only here, with the bill, so there is no other way to find it closed.
+    const current = (await findCall(db, u.vapiCallId))!;
+    if (!current.settledAt)
+      throw new Error(`Call ${u.vapiCallId} cannot be settled: its reservation was closed without it.`);
+    await markProcessed(db.pool, processedKey, now);
+    return { call: current, settledNow: false };
   }
-  if (settled && status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
-  return { call: settled ?? (await findCall(db, u.vapiCallId))!, settledNow: settled !== null };
+  delete settled.settledCallId;
+  if (status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
+  return { call: settled as Call, settledNow: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { LedgerEntry, LedgerKind, Reservation } from "@/lib/generated/prisma/client";
-import { inTransaction, prepared, utc, type Db, type Sql } from "@/lib/db/client";
+import { parameters, prepared, utc, type Db, type Param } from "@/lib/db/client";
 import { LedgerError, alreadyInCall, insufficientCredits, reservationClosed } from "./errors";
 
 type Tx = Prisma.TransactionClient;
@@ -15,40 +15,35 @@ type Move = {
   idempotencyKey: string;
 };
 
-/** Runs one SQL statement with $1… parameters: in a Prisma transaction, or on a pooled connection's. */
-type Run = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
-const inPrisma =
-  (tx: Tx): Run =>
-  (text, values) =>
-    tx.$queryRawUnsafe(text, ...values);
-const onConnection =
-  (sql: Sql): Run =>
-  async (text, values) =>
-    (await sql.query(prepared({ text, values }))).rows;
-
 /**
- * The one place a balance changes: the account row and its ledger entries (one account's), in the
- * caller's transaction. One statement (it runs in every settlement); moves the account cannot
- * cover in sum write their entries but throw, so the caller's transaction rolls them back.
+ * The SQL that changes a balance, as two CTEs of a statement that defines `moves` (columns "userId",
+ * "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey"):
+ * `account`, the account row changed by the moves' sum, and `entries`, the ledger entries written.
+ * A balance that would go below zero fails the whole statement (the User row's CHECK constraint).
  */
-async function move(run: Run, ...moves: [Move, ...Move[]]): Promise<LedgerEntry[]> {
-  const column = <K extends keyof Move>(key: K) => moves.map((m) => m[key] ?? null);
-  const sum = (key: "availableDelta" | "heldDelta") => moves.reduce((total, m) => total + m[key], 0);
-  const entries = await run(
-    `WITH account AS (
-       UPDATE "User" SET "available" = "available" + $2, "held" = "held" + $3
-       WHERE "id" = $1 AND "available" >= -$2::int AND "held" >= -$3::int
-       RETURNING 1
-     )
+const applyMovesSql = (at: string) => `account AS (
+     UPDATE "User" u SET "available" = u."available" + m."available", "held" = u."held" + m."held"
+     FROM (SELECT "userId", sum("availableDelta")::int AS "available", sum("heldDelta")::int AS "held"
+           FROM moves GROUP BY "userId") m
+     WHERE u."id" = m."userId"
+   ), entries AS (
      INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
-     SELECT $1, e."kind"::"LedgerKind", e."availableDelta", e."heldDelta", e."reservationId", e."actor", e."reason", e."idempotencyKey", $4::timestamp
-     FROM unnest($5::text[], $6::int[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])
-       AS e("kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey")
-     RETURNING *, EXISTS (SELECT 1 FROM account) AS "accountChanged"`,
-    [
+     SELECT "userId", "kind"::"LedgerKind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", ${at}::timestamp
+     FROM moves
+     RETURNING *
+   )`;
+
+/** Moves one account's credits, in the caller's Prisma transaction; one that the account cannot cover throws. */
+async function move(tx: Tx, ...moves: [Move, ...Move[]]): Promise<LedgerEntry[]> {
+  const column = <K extends keyof Move>(key: K) => moves.map((m) => m[key] ?? null);
+  try {
+    return await tx.$queryRawUnsafe<LedgerEntry[]>(
+      `WITH moves AS (
+         SELECT $1::text AS "userId", e.* FROM unnest($3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS e("kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey")
+       ), ${applyMovesSql("$2")}
+       SELECT * FROM entries`,
       moves[0].userId,
-      sum("availableDelta"),
-      sum("heldDelta"),
       utc(new Date()),
       column("kind"),
       column("availableDelta"),
@@ -57,22 +52,28 @@ async function move(run: Run, ...moves: [Move, ...Move[]]): Promise<LedgerEntry[
       column("actor"),
       column("reason"),
       column("idempotencyKey"),
-    ],
-  );
-  if (!entries[0].accountChanged) throw insufficientCredits(-sum("availableDelta"));
-  // The id is a bigint: Prisma reads it as one, pg as a string.
-  return entries.map((entry) => {
-    delete entry.accountChanged;
-    return { ...entry, id: BigInt(entry.id as string | bigint) } as LedgerEntry;
-  });
+    );
+  } catch (error) {
+    if (isNegativeBalance(error)) throw insufficientCredits(-moves.reduce((sum, m) => sum + m.availableDelta, 0));
+    throw error;
+  }
 }
 
-/** A unique key taken: P2002 from the ORM, or P2010 (a raw statement failed) with the driver's UniqueConstraintViolation. */
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  const driverError = error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined;
-  return error.code === "P2002" || (error.code === "P2010" && driverError?.cause?.kind === "UniqueConstraintViolation");
+/** What PostgreSQL said of a raw statement that failed, from Prisma's error (P2010). */
+function driverCause(error: unknown) {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
+  return (error.meta?.driverAdapterError as { cause?: { kind?: string; message?: string } } | undefined)?.cause;
 }
+
+/** A unique key taken: P2002 from the ORM, or a raw statement's UniqueConstraintViolation. */
+function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return true;
+  return driverCause(error)?.kind === "UniqueConstraintViolation";
+}
+
+/** A balance that would have gone below zero (the User row's CHECK constraint). */
+const isNegativeBalance = (error: unknown) =>
+  driverCause(error)?.message?.includes("User_credits_nonnegative") ?? false;
 
 function assertCredits(credits: number) {
   if (!Number.isSafeInteger(credits) || credits === 0)
@@ -95,7 +96,7 @@ export async function adjust(
   const kind: LedgerKind = a.credits > 0 ? "GRANT" : "DEDUCT";
   try {
     return await db.$transaction(async (tx) => {
-      const [entry] = await move(inPrisma(tx), {
+      const [entry] = await move(tx, {
         userId: a.userId,
         kind,
         availableDelta: a.credits,
@@ -158,7 +159,7 @@ export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
           idempotencyKey: r.idempotencyKey,
         },
       });
-      await move(inPrisma(tx), {
+      await move(tx, {
         userId: r.userId,
         kind: "HOLD",
         availableDelta: -credits,
@@ -178,86 +179,75 @@ export async function reserve(db: Db, r: ReserveRequest): Promise<Reservation> {
 }
 
 type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; actor: string; reason?: string };
-/** Runs in the closing transaction, with the reservation locked: also when it was closed the same way before (a retry). */
-type AlongsideClose = (sql: Sql, closed: Reservation) => Promise<unknown>;
 /** Closes only a reservation no call has bound to (and, for an expiry, one whose time is up). */
 type OnlyIf = { unbound?: true; expiredBy?: Date };
 
-/** Closes a HELD reservation exactly once; a retry of the same close returns the closed reservation. */
-async function close(
-  db: Db,
-  reservationId: string,
-  c: Close,
-  onlyIf: OnlyIf = {},
-  alongside?: AlongsideClose,
-): Promise<Reservation | null> {
-  return inTransaction(db, async (sql) => {
-    // Closed by a conditional update, which locks the row: a concurrent close waits, then finds it closed.
-    const {
-      rows: [closed],
-    } = await sql.query<Reservation>(
-      prepared({
-        text: `UPDATE "Reservation" SET "status" = $2::"ReservationStatus", "capturedCredits" = LEAST(GREATEST(0, $3::int), "credits"),
-               "releasedCredits" = "credits" - LEAST(GREATEST(0, $3::int), "credits"), "closedAt" = $4::timestamp
-             WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR NOT $5::boolean)
-               AND ("expiresAt" <= $6::timestamp OR $6::timestamp IS NULL)
-             RETURNING *`,
-        values: [
-          reservationId,
-          c.status,
-          c.captured,
-          utc(new Date()),
-          onlyIf.unbound ?? false,
-          onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null,
-        ],
-      }),
-    );
-    if (!closed) {
-      const {
-        rows: [held],
-      } = await sql.query<Reservation>({
-        text: `SELECT * FROM "Reservation" WHERE "id" = $1 FOR UPDATE`,
-        values: [reservationId],
-      });
-      if (!held) throw new LedgerError("not-found", "No such reservation.");
-      if (held.status === "HELD") return null; // bound to a call, or not yet expired
-      if (held.status !== c.status) throw reservationClosed(held.status);
-      await alongside?.(sql, held);
-      return held;
-    }
-    const base = { userId: closed.userId, reservationId, actor: c.actor, reason: c.reason };
-    const releaseKind = c.status === "EXPIRED" ? "EXPIRE" : "RELEASE";
-    const captured: Move = {
-      ...base,
-      kind: "CAPTURE",
-      availableDelta: 0,
-      heldDelta: -closed.capturedCredits,
-      idempotencyKey: `capture:${reservationId}`,
-    };
-    const released: Move = {
-      ...base,
-      kind: releaseKind,
-      availableDelta: closed.releasedCredits,
-      heldDelta: -closed.releasedCredits,
-      idempotencyKey: `${releaseKind.toLowerCase()}:${reservationId}`,
-    };
-    const [first, ...more] = [captured, released].filter((m) => m.heldDelta !== 0);
-    if (first) await move(onConnection(sql), first, ...more);
-    await alongside?.(sql, closed);
-    return closed;
-  });
+/**
+ * A close of a HELD reservation, as CTEs of one statement: `closed` is the reservation it closed
+ * (no row if it was not HELD), and the capture and release entries move its credits with it.
+ */
+function closeCtes(p: Param, reservationId: string, c: Close, at: string, onlyIf: OnlyIf = {}) {
+  const used = `LEAST(GREATEST(0, ${p(c.captured)}::int), "credits")`;
+  const expiredBy = p(onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null);
+  // The capture's key is capture:<reservation>, the release's release: or expire:<reservation>: a close happens once.
+  return `closed AS (
+     UPDATE "Reservation" SET "status" = ${p(c.status)}::"ReservationStatus", "capturedCredits" = ${used},
+       "releasedCredits" = "credits" - ${used}, "closedAt" = ${at}::timestamp
+     WHERE "id" = ${p(reservationId)} AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR NOT ${p(onlyIf.unbound ?? false)}::boolean)
+       AND ("expiresAt" <= ${expiredBy}::timestamp OR ${expiredBy}::timestamp IS NULL)
+     RETURNING *
+   ), moves AS (
+     SELECT r."userId", e."kind", e."availableDelta", e."heldDelta", r."id" AS "reservationId",
+       ${p(c.actor)}::text AS "actor", ${p(c.reason ?? null)}::text AS "reason", lower(e."kind") || ':' || r."id" AS "idempotencyKey"
+     FROM closed r CROSS JOIN LATERAL (VALUES ('CAPTURE', 0, -r."capturedCredits"),
+       (${p(c.status === "EXPIRED" ? "EXPIRE" : "RELEASE")}::text, r."releasedCredits", -r."releasedCredits"))
+       AS e("kind", "availableDelta", "heldDelta")
+     WHERE e."heldDelta" <> 0
+   ), ${applyMovesSql(at)}`;
 }
 
-/** Takes min(used, held) and gives the rest back; `alongside` commits with it (the call's bill, say). */
+/** Closes a HELD reservation exactly once, in one statement; a retry of the same close returns the closed reservation. */
+async function close(db: Db, reservationId: string, c: Close, onlyIf: OnlyIf = {}): Promise<Reservation | null> {
+  const { p, values } = parameters();
+  const text = `WITH ${closeCtes(p, reservationId, c, p(utc(new Date())), onlyIf)} SELECT * FROM closed`;
+  // The conditional update locks the row: a concurrent close waits, then finds it closed.
+  const {
+    rows: [closed],
+  } = await db.pool.query<Reservation>(prepared({ text, values }));
+  return closed ?? closedBefore(db, reservationId, c.status);
+}
+
+/** A reservation the close did not find HELD: closed the same way before (a retry) returns it; null if still HELD. */
+async function closedBefore(db: Db, reservationId: string, status: Close["status"]) {
+  const {
+    rows: [held],
+  } = await db.pool.query<Reservation>({
+    text: `SELECT * FROM "Reservation" WHERE "id" = $1`,
+    values: [reservationId],
+  });
+  if (!held) throw new LedgerError("not-found", "No such reservation.");
+  if (held.status === "HELD") return null; // bound to a call, or not yet expired
+  if (held.status !== status) throw reservationClosed(held.status);
+  return held;
+}
+
+/** Takes min(used, held) and gives the rest back. */
 export async function capture(
   db: Db,
   reservationId: string,
   usedCredits: number,
   actor = "system",
-  alongside?: AlongsideClose,
 ): Promise<Reservation> {
-  return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }, {}, alongside))!;
+  return (await close(db, reservationId, { status: "CAPTURED", captured: usedCredits, actor }))!;
 }
+
+/**
+ * A capture as CTEs of the caller's statement, so what it commits with (a call's bill) commits
+ * with it: `closed` has the reservation's row when it was HELD, none otherwise (then `capture`
+ * tells what happened before). `at` is the placeholder of the time.
+ */
+export const captureCtes = (p: Param, reservationId: string, usedCredits: number, actor: string, at: string) =>
+  closeCtes(p, reservationId, { status: "CAPTURED", captured: usedCredits, actor }, at);
 
 export async function release(db: Db, reservationId: string, why: string, actor = "system"): Promise<Reservation> {
   return (await close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }))!;

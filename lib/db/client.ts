@@ -55,28 +55,16 @@ export function prepared(statement: { text: string; values: unknown[] }): pg.Que
   return { ...statement, name };
 }
 
-/** Where a plain statement runs: the pool, or the connection of a transaction (`inTransaction`). */
+/** Where a plain statement runs: the pool, or one of its connections. */
 export type Sql = Pick<pg.PoolClient, "query">;
 
-/**
- * Runs `work` in one transaction on one pooled connection, with plain SQL: committed if it
- * returns, rolled back if it throws. For the few transactions that run for every call (a
- * settlement), where Prisma's per-statement cost showed.
- */
-export async function inTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await db.pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch((e: Error) => (broken = e));
-    throw error;
-  } finally {
-    client.release(broken); // a connection that cannot roll back is closed, not reused
-  }
+/** Adds a value to a statement's parameters and gives its placeholder ($1, $2…). */
+export type Param = (value: unknown) => string;
+
+/** Parameters for a statement put together from parts (`p` in each part, `values` for the query). */
+export function parameters(): { p: Param; values: unknown[] } {
+  const values: unknown[] = [];
+  return { values, p: (value) => `$${values.push(value)}` };
 }
 
 const TIMESTAMP_OID = 1114;

@@ -109,40 +109,19 @@ function transaction(tap: DbTap, target: object, real: (...a: unknown[]) => Prom
 
 type Query = (...args: unknown[]) => Promise<{ rows?: { settledCallId?: string }[] }>;
 
-/** Plain SQL: on the pool, and on a connection a transaction (`inTransaction`) holds, whose settlements count once it commits. */
+/** Plain SQL on the pool: each statement commits on its own, so a settlement it returns counts at once. */
 function pool(tap: DbTap, real: Db["pool"], settled: Settled): Db["pool"] {
   return new Proxy(real, {
     get(t, prop) {
       const value = Reflect.get(t, prop, t);
-      // A statement on the pool commits on its own: a settlement it returns counts at once.
       if (prop === "query")
         return async (...args: unknown[]) => {
           const result = await tapped(tap, "pool.query", (value as Query).apply(t, args));
+          // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
           for (const row of result.rows ?? []) if (row.settledCallId) settled(row.settledCallId);
           return result;
         };
-      if (prop === "connect")
-        return async () => connection(tap, await (value as () => Promise<object>).call(t), settled);
       return typeof value === "function" ? value.bind(t) : value;
-    },
-  });
-}
-
-function connection(tap: DbTap, real: object, outer: Settled) {
-  const inside: string[] = [];
-  return new Proxy(real, {
-    get(t, prop) {
-      const value = Reflect.get(t, prop, t);
-      if (prop !== "query") return typeof value === "function" ? value.bind(t) : value;
-      return async (...args: unknown[]) => {
-        const statement = args[0];
-        const result = await tap.run("pool.query", () => (value as Query).apply(t, args));
-        // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
-        for (const row of result.rows ?? []) if (row.settledCallId) inside.push(row.settledCallId);
-        if (statement === "COMMIT") inside.splice(0).forEach(outer);
-        if (statement === "ROLLBACK" || statement === "BEGIN") inside.length = 0;
-        return result;
-      };
     },
   });
 }
