@@ -186,6 +186,49 @@ describe("a start Vapi refused for another reason it documents as 'the call neve
   );
 });
 
+describe("a call nobody joined, of a start the page had given up on", () => {
+  it.each(["assistant-join-timed-out", "customer-did-not-answer"])(
+    "%s with no start and no seconds: recorded as never started, no unauthorized alert, the page's release stands",
+    async (endedReason) => {
+      const user = await userWithCredits(db, 40);
+      const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+      const reservationId = start.reservation.id;
+      await giveUpStart(db, vapi, { userId: user.id, reservationId });
+      const call = webCall({ id: `nobody-joined-${reservationId}`, metadata: start.assistantOverrides.metadata });
+      expect((await deliver(refusalReport(call, endedReason))).status).toBe(200);
+      expect(await db.alert.count({ where: { vapiCallId: call.id } })).toBe(0);
+      expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+        userId: user.id,
+        status: "SETTLED",
+        creditsCharged: 0,
+        endedReason,
+      });
+      expect(await entries(reservationId)).toEqual([
+        { kind: "HOLD", reason: null },
+        { kind: "RELEASE", reason: "the call did not start" },
+      ]);
+      expect(await balance(user.id)).toEqual({ available: 40, held: 0 });
+    },
+  );
+
+  it("a call that ran before nobody joined it (a start time) is still a replayed start, alerted", async () => {
+    const user = await userWithCredits(db, 40);
+    const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+    await giveUpStart(db, vapi, { userId: user.id, reservationId: start.reservation.id });
+    const call = webCall({ id: `ran-${start.reservation.id}`, metadata: start.assistantOverrides.metadata });
+    const report = refusalReport(call, "assistant-join-timed-out");
+    Object.assign(report.message, { startedAt: new Date(Date.now() - 5_000).toISOString(), durationSeconds: 5 });
+    expect((await deliver(report)).status).toBe(200);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "REPLAYED_TOKEN",
+    });
+    expect(await db.alert.findMany({ where: { vapiCallId: call.id }, select: { kind: true, seconds: true } })).toEqual([
+      { kind: "UNAUTHORIZED_CALL", seconds: 5 },
+    ]);
+  });
+});
+
 describe("what the browser can do with a give-up", () => {
   it("nothing to someone else's reservation, nor with someone else's refused call", async () => {
     const other = await refusedStart();

@@ -12,23 +12,32 @@ import type { FinalUsage } from "./settle";
 /** Vapi's endedReason for a call refused because the account was at its concurrency limit (vapi-protocol.md §6.4). */
 export const LINES_BUSY = "call.start.error-subscription-concurrency-limit-reached";
 
-/** The ledger's reason for a reservation given back because Vapi refused its call at the start. */
+/** The reasons besides `call.start.error-*` that vapi-protocol.md §6.5 lists as "the call never started". */
+const NEVER_STARTED = new Set(["assistant-not-found", "assistant-not-valid"]);
+/**
+ * Reasons for a call that was created but that nobody joined: the assistant (§6.5 "the assistant
+ * never joined") or, in the emulator's default, the customer. With no start time and no seconds
+ * either, such a call never ran: most often a start the page had given up on.
+ */
+const NOBODY_JOINED = new Set(["assistant-join-timed-out", "customer-did-not-answer"]);
+
+/** The ledger's reason for a reservation given back because Vapi ended its call before it started. */
 export const refusedReason = (endedReason: string) =>
   endedReason === LINES_BUSY
     ? "all lines were busy (Vapi's concurrency limit)"
-    : `Vapi refused to start the call (${endedReason})`;
-
-/** The reasons besides `call.start.error-*` that vapi-protocol.md §6.5 lists as "the call never started". */
-const NEVER_STARTED = new Set(["assistant-not-found", "assistant-not-valid"]);
+    : NOBODY_JOINED.has(endedReason)
+      ? `the call never started (${endedReason})`
+      : `Vapi refused to start the call (${endedReason})`;
 
 /**
- * Vapi refused the call before it started (`call.start.error-*` and the others of §6.5 for "the
- * call never started"): it never ran, so there is nothing to bill, and no start token was used up
- * by it. A reason Vapi documents otherwise (`assistant-join-timed-out`…) is a call that ran.
+ * Vapi ended the call before it started (`call.start.error-*` and the others of §6.5 for "the
+ * call never started", or nobody joined it), by its own word: no start time and no seconds. It
+ * never ran, so there is nothing to bill, and no start token was used up by it. Any other reason
+ * is a call that may have run.
  */
 export function refusedAtStart(u: { endedReason?: string; startedAt?: Date; durationSeconds?: number }): boolean {
   const reason = u.endedReason ?? "";
-  const neverStarted = reason.startsWith("call.start.error-") || NEVER_STARTED.has(reason);
+  const neverStarted = reason.startsWith("call.start.error-") || NEVER_STARTED.has(reason) || NOBODY_JOINED.has(reason);
   return neverStarted && !u.startedAt && !((u.durationSeconds ?? 0) > 0);
 }
 
