@@ -343,6 +343,21 @@ describe("an end-call whose claim was taken by a process that died before sendin
     expect(endCalls(call.id)).toEqual([{ type: "end-call" }]);
   });
 
+  it("backs off when the call never ends: sent again after 10 s, 10 s, 20 s, 40 s", async () => {
+    const call = await liveCall();
+    const dueAt = await claimedThenDied(call.id);
+    const sentBy = async (ms: number) => {
+      await enforceOnce(db, {}, after(dueAt, ms));
+      return endCalls(call.id).length;
+    };
+    expect(await sentBy(LEASE_MS)).toBe(1);
+    expect(await sentBy(2 * LEASE_MS)).toBe(2);
+    expect(await sentBy(4 * LEASE_MS - 1)).toBe(2);
+    expect(await sentBy(4 * LEASE_MS)).toBe(3);
+    expect(await sentBy(8 * LEASE_MS - 1)).toBe(3);
+    expect(await sentBy(8 * LEASE_MS)).toBe(4);
+  });
+
   it("is not sent again once the call has ended, paid or unauthorized; a live one is", async () => {
     const paid = await liveCall();
     const unauthorized = webCall();

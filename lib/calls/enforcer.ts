@@ -59,17 +59,21 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
 }
 
 /**
- * Claims the end-calls due at `now`, and those claimed END_CALL_LEASE_SECONDS ago or more whose
- * call has not ended: the process that claimed one may have died before its POST. The subquery's
- * row lock makes checking a claim and taking it one step, so of several processes one takes it;
- * `lastClaimedAt` is the lapsed claim's time, null for a first claim.
+ * Claims the end-calls due at `now`, and those whose claim has lapsed with the call not ended: the
+ * process that claimed one may have died before its POST. A claim lapses END_CALL_LEASE_SECONDS
+ * after it was taken, or as long after as it was taken after the due time, whichever is longer:
+ * sent again after 10 s, 10 s, 20 s, 40 s…, so a call whose end we never hear of is not sent
+ * end-call every 10 s for good. The subquery's row lock makes checking a claim and taking it one
+ * step, so of several processes one takes it; `lastClaimedAt` is the lapsed claim's time, null
+ * for a first claim.
  */
 export function claimDueEndCalls(db: Db, now: Date) {
   return db.$queryRaw<Ending[]>`
     UPDATE "Call" c SET "endCallSentAt" = ${now}
     FROM (SELECT "id", "endCallSentAt" FROM "Call"
           WHERE "endCallDueAt" <= ${now} AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
-            AND ("endCallSentAt" IS NULL OR "endCallSentAt" <= ${addSeconds(now, -END_CALL_LEASE_SECONDS)})
+            AND ("endCallSentAt" IS NULL OR ("endCallSentAt" <= ${addSeconds(now, -END_CALL_LEASE_SECONDS)}
+                 AND "endCallSentAt" + ("endCallSentAt" - "endCallDueAt") <= ${now}))
           FOR UPDATE) due
     WHERE c."id" = due."id"
     RETURNING c."id", c."vapiCallId", c."controlUrl", c."endCallDueAt", c."cutoffAt", due."endCallSentAt" AS "lastClaimedAt"`;

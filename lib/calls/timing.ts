@@ -8,7 +8,7 @@ export const warnBeforeCutoffSeconds = () => Number(process.env.COACH_WARN_BEFOR
 export const GOODBYE_BEFORE_CUTOFF_SECONDS = 4;
 /** After the notice that a call is ending (unauthorized, operator, tamper, suspension), end-call follows this long after. */
 export const END_AFTER_NOTICE_MS = 1500;
-/** An end-call claim lapses after this long if its call has not ended, and is taken and sent again: past a control request's 3 s timeout, short since a lost cutoff runs on meanwhile. */
+/** An end-call claim lapses after at least this long if its call has not ended, and is taken and sent again (claimDueEndCalls): past a control request's 3 s timeout, short since a lost cutoff runs on meanwhile. */
 export const END_CALL_LEASE_SECONDS = 10;
 
 export const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000);
