@@ -1,7 +1,8 @@
 // `npm run bench:capacity` (issue 12, "Capacity"): how many concurrent calls this machine carries.
 // Steps of 10, 100, 500 and 1,000 emulated calls at once (`-- --steps 10,100` for fewer), each
 // sending a conversation update every 2 s and cut off by the app inside the run, beside a few calls
-// with no start token; then the top step again on two app instances (`--no-compare` skips it). The
+// with no start token; then the top step again on two app instances (`--no-compare` skips it);
+// `--worker` runs the background work in a worker process, the app instances without it. The
 // emulator runs in this process, on the same cores. Prints; asserts nothing. Needs `npm run build`.
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +22,8 @@ const argValue = (name: string) => {
 };
 const STEPS = (argValue("steps") ?? "10,100,500,1000").split(",").map(Number);
 const COMPARE = !process.argv.includes("--no-compare");
+/** `--worker`: the background work (the enforcer's cutoffs among it) in a process of its own, as deployed. */
+const WORKER = process.argv.includes("--worker");
 const TOP = Math.max(...STEPS);
 
 const UPDATE_EVERY_MS = 2_000;
@@ -69,13 +72,14 @@ console.log(
 );
 const logDir = path.join(os.tmpdir(), `coach-capacity-${process.pid}`);
 console.log(`The app's logs go to ${logDir}.`);
-let bench = await startBenchStack({ emulator, logDir });
+let bench = await startBenchStack({ emulator, logDir, worker: WORKER });
 try {
   for (const n of STEPS) await step(bench, n, "1 instance");
   if (COMPARE) {
     await bench.stack.stop();
     bench = await startBenchStack({
       instances: 2,
+      worker: WORKER,
       emulator,
       logDir: `${logDir}-2`,
     });

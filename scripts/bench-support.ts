@@ -27,7 +27,14 @@ export type BenchStack = {
  * PostgreSQL and the Vapi emulator in this process, on free ports, with the e2e stack's settings.
  */
 export async function startBenchStack(
-  o: { instances?: number; emulator?: Partial<EmulatorConfig>; env?: Record<string, string>; logDir?: string } = {},
+  o: {
+    instances?: number;
+    /** The background work in a worker process of its own, the app instances without it (COACH_WORKERS=off). */
+    worker?: boolean;
+    emulator?: Partial<EmulatorConfig>;
+    env?: Record<string, string>;
+    logDir?: string;
+  } = {},
 ): Promise<BenchStack> {
   if (!fs.existsSync(".next/BUILD_ID")) throw new Error("No production build: run `npm run build` first.");
   const appPort = await freePort();
@@ -36,7 +43,14 @@ export async function startBenchStack(
   const emulatorPort = await freePort();
   const appUrl = `http://localhost:${appPort}`;
   const emulatorUrl = `http://localhost:${emulatorPort}`;
-  const env = { ...e2eEnv, APP_URL: appUrl, NEXTAUTH_URL: appUrl, VAPI_API_URL: emulatorUrl, ...o.env };
+  const env = {
+    ...e2eEnv,
+    APP_URL: appUrl,
+    NEXTAUTH_URL: appUrl,
+    VAPI_API_URL: emulatorUrl,
+    ...(o.worker ? { COACH_WORKERS: "off" } : {}),
+    ...o.env,
+  };
   delete process.env.DATABASE_URL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-"));
   const stack = await startStack({
@@ -47,6 +61,7 @@ export async function startBenchStack(
     dataDir,
     persistentData: false,
     env,
+    worker: o.worker,
     emulator: o.emulator,
     logDir: o.logDir,
   }).catch(exitOnSetupError);

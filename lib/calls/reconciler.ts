@@ -1,9 +1,10 @@
-import type { Db } from "@/lib/db/client";
+import { prepared, type Db } from "@/lib/db/client";
+import type { Call } from "@/lib/generated/prisma/client";
 import type { Pricing } from "@/lib/credits/pricing";
 import { endCallNow } from "@/lib/vapi/control";
 import { VapiRestError, type VapiCall, type VapiRestClient } from "@/lib/vapi/rest";
 import { log } from "@/lib/observability/log";
-import { authorizeCall } from "./authorize";
+import { authorizeCall, findCall } from "./authorize";
 import { refusedAtStart } from "./refused-start";
 import { markCallEnded, settleCall } from "./settle";
 
@@ -52,9 +53,15 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
   let acted = 0;
   let newest = since;
   let holdAt: Date | undefined;
+  // Every live call changes at Vapi with each turn of its conversation, so a look reads most of
+  // them: our rows for a whole page come in one statement, not one lookup per call.
+  const ours = await callsByVapiId(
+    db,
+    changed.map((c) => c.id),
+  );
   for (const call of changed) {
     if (call.updatedAt > newest) newest = call.updatedAt;
-    const outcome = await reconcileCall(db, call, o, now).then(
+    const outcome = await reconcileCall(db, call, ours.get(call.id) ?? null, o, now).then(
       (done) => (failing.delete(call.id), done),
       (error) => failed(call.id, error),
     );
@@ -65,7 +72,8 @@ export async function reconcileOnce(db: Db, rest: VapiRestClient, o: ReconcilerO
   for (const vapiCallId of await unobeyedEndRequests(db, now)) {
     if (seen.has(vapiCallId)) continue;
     try {
-      if ((await reconcileCall(db, await rest.getCall(vapiCallId), o, now)) === "acted") acted++;
+      const record = await rest.getCall(vapiCallId);
+      if ((await reconcileCall(db, record, await findCall(db, vapiCallId), o, now)) === "acted") acted++;
     } catch (error) {
       if (error instanceof VapiRestError && error.kind === "not-found") {
         await closeCallUnknownToVapi(db, vapiCallId, o, now);
@@ -181,8 +189,23 @@ async function unobeyedEndRequests(db: Db, now: Date): Promise<string[]> {
   return calls.map((c) => c.vapiCallId);
 }
 
-async function reconcileCall(db: Db, v: VapiCall, o: ReconcilerOptions, now: Date): Promise<Outcome> {
-  const known = await db.call.findUnique({ where: { vapiCallId: v.id } });
+/** Our rows of these calls, by Vapi's call id. */
+async function callsByVapiId(db: Db, vapiCallIds: string[]): Promise<Map<string, Call>> {
+  if (!vapiCallIds.length) return new Map();
+  const { rows } = await db.pool.query<Call>(
+    prepared({ text: `SELECT * FROM "Call" WHERE "vapiCallId" = ANY($1::text[])`, values: [vapiCallIds] }),
+  );
+  return new Map(rows.map((row) => [row.vapiCallId, row]));
+}
+
+/** One call as Vapi records it, beside our row of it (`known`, null if we have none). */
+async function reconcileCall(
+  db: Db,
+  v: VapiCall,
+  known: Call | null,
+  o: ReconcilerOptions,
+  now: Date,
+): Promise<Outcome> {
   const sighting = { vapiCallId: v.id, controlUrl: v.monitor?.controlUrl, metadata: v.assistantOverrides?.metadata };
   if (v.status === "ended") {
     if (known?.settledAt) return "done";

@@ -265,8 +265,13 @@ export async function releaseUnbound(
 
 /** Expires reservations whose expiresAt passed without a call bound to them: their credits go back to available. */
 export async function expireStale(db: Db, now: Date): Promise<Reservation[]> {
-  const due = { status: "HELD" as const, vapiCallId: null, expiresAt: { lte: now } };
-  const stale = await db.reservation.findMany({ where: due, select: { id: true }, take: 500 });
+  // Every tick of the enforcer asks, so plain SQL (the ORM's per-query cost showed).
+  const { rows: stale } = await db.pool.query<{ id: string }>(
+    prepared({
+      text: `SELECT "id" FROM "Reservation" WHERE "status" = 'HELD' AND "vapiCallId" IS NULL AND "expiresAt" <= $1::timestamp LIMIT 500`,
+      values: [utc(now)],
+    }),
+  );
   const expired: Reservation[] = [];
   for (const { id } of stale) {
     const closed = await close(
