@@ -102,8 +102,8 @@ async function benchWebhooks() {
   const bare = () => post("/api/live", { "content-type": "application/json" }, "{}");
   await load(300, 20, (i) => webhook(5_000 + i)); // warm-up, on messages of its own
   await load(300, 20, bare);
-  const { result: hooks, perUnit: hookCpu } = await cpuPer(4000, () => load(4000, 32, webhook));
-  const { result: base, perUnit: baseCpu } = await cpuPer(4000, () => load(4000, 32, bare));
+  const { result: hooks, perUnit: hookCpu } = await cpuPer(4000, () => load(4000, 32, webhook), stack.processes());
+  const { result: base, perUnit: baseCpu } = await cpuPer(4000, () => load(4000, 32, bare), stack.processes());
   console.log(
     `webhook (verify, parse, record, act): ${hooks.perSecond.toFixed(0)} msg/s, ${fmt(hooks.latencies)}; ${hookCpu}`,
   );
@@ -232,7 +232,7 @@ async function benchWebhookTypes() {
   ];
   const bare = () => post("/api/live", { "content-type": "application/json" }, "{}");
   await load(300, 20, bare);
-  const { result: base, perUnit: baseCpu } = await cpuPer(N, () => load(N, 32, bare));
+  const { result: base, perUnit: baseCpu } = await cpuPer(N, () => load(N, 32, bare), stack.processes());
   console.log(
     `${"bare route".padEnd(44)} ${base.perSecond.toFixed(0).padStart(5)} req/s, ${fmt(base.latencies)}; ${baseCpu}`,
   );
@@ -240,13 +240,15 @@ async function benchWebhookTypes() {
   // just before it, not only with the one at the start.
   for (const [label, make] of kinds) {
     const messages = Array.from({ length: N }, (_, i) => signed(make(i)));
-    const { each: bareEach } = await cpuPer(N / 2, () => load(N / 2, 32, bare));
-    const { result, perUnit, each } = await cpuPer(N, () =>
-      load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)),
+    const { each: bareEach } = await cpuPer(N / 2, () => load(N / 2, 32, bare), stack.processes());
+    const { result, perUnit, each } = await cpuPer(
+      N,
+      () => load(N, 32, (i) => post("/api/vapi/webhook", messages[i].headers, messages[i].body)),
+      stack.processes(),
     );
-    const above = (each.get("next-server") ?? NaN) - (bareEach.get("next-server") ?? NaN);
+    const above = (each.get("app-1") ?? NaN) - (bareEach.get("app-1") ?? NaN);
     console.log(
-      `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}; next-server ${above >= 0 ? "+" : ""}${above.toFixed(2)} beside the bare route just before`,
+      `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(5)} msg/s, ${fmt(result.latencies)}; ${perUnit}; app-1 ${above >= 0 ? "+" : ""}${above.toFixed(2)} beside the bare route just before`,
     );
   }
   const pending = await db.webhookEvent.count({ where: { processedAt: null } });

@@ -65,10 +65,11 @@ export function cpuSince(before: Map<string, number>, after: Map<string, number>
 export async function cpuPer<T>(
   units: number,
   work: () => Promise<T>,
+  labels?: ReadonlyMap<number, string>,
 ): Promise<{ result: T; perUnit: string; each: Map<string, number> }> {
-  const before = cpuMsByProcess();
+  const before = cpuMsByProcess(labels);
   const result = await work();
-  const each = new Map([...cpuSince(before, cpuMsByProcess())].map(([k, ms]) => [k, ms / units]));
+  const each = new Map([...cpuSince(before, cpuMsByProcess(labels))].map(([k, ms]) => [k, ms / units]));
   const perUnit = [...each].map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(", ");
   return { result, perUnit: perUnit ? `CPU ms each: ${perUnit}` : "CPU per process: not available here", each };
 }

@@ -13,7 +13,7 @@ import { configFromEnv, mergeEmulatorConfig, type EmulatorConfig } from "@/vapi-
 import { seedDemo } from "./seed-demo";
 
 export type StackOptions = {
-  /** "dev" runs `next dev`; "start" runs a production build with `next start`. */
+  /** "dev" runs `next dev`; "start" runs a production build as `npm start` does (server.ts). */
   next: "dev" | "start";
   appPort: number;
   emulatorPort: number;
@@ -123,12 +123,16 @@ function definedEnv(): Record<string, string> {
 }
 
 function spawnNext(o: StackOptions, port: number, env: Record<string, string>, name: string): ChildProcess {
-  const args = [o.next, "-p", String(port)];
-  // Its own process group, so stopping it also stops the next-server child it forks. In `npm run
-  // dev`, the app's JSON log lines are made readable (pino-pretty passes Next's own lines through).
+  // `npm start` is server.ts (Next, with Vapi's messages answered before it); `npm run dev` is `next dev`.
+  const [command, args] =
+    o.next === "start"
+      ? ["node_modules/.bin/tsx", ["server.ts"]]
+      : ["node_modules/.bin/next", ["dev", "-p", String(port)]];
+  // Its own process group, so stopping it also stops any child it forks. In `npm run dev`, the
+  // app's JSON log lines are made readable (pino-pretty passes Next's own lines through).
   const output = logFile(o, name);
-  const child = spawn("node_modules/.bin/next", args, {
-    env: env as NodeJS.ProcessEnv,
+  const child = spawn(command, args, {
+    env: { ...env, PORT: String(port) } as Record<string, string> as NodeJS.ProcessEnv,
     stdio: ["inherit", output ?? (o.next === "dev" ? "pipe" : "inherit"), output ?? "inherit"],
     detached: true,
   });

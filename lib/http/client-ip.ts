@@ -49,3 +49,14 @@ export function clientIp(headers: RequestHeaders, hops = trustProxyHops()): stri
   // Rate-limit keys: an address is at most 45 characters; anything longer was not written by a proxy.
   return entry ? entry.slice(0, 64) : "unknown";
 }
+
+/**
+ * The same for a request the production server answers itself, before Next (server.ts): with no
+ * proxy trusted, the socket's address, which is what Next would have written in that case.
+ */
+export function nodeClientIp(
+  request: { headers: RequestHeaders; socket: { remoteAddress?: string } },
+  hops = trustProxyHops(),
+): string {
+  return hops === 0 ? (request.socket.remoteAddress ?? "unknown") : clientIp(request.headers, hops);
+}

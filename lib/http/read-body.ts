@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 /** The body as text, or null once it passes `maxBytes` (read no further: a huge body costs nothing). */
 export async function readBodyCapped(request: Request, maxBytes: number): Promise<string | null> {
   const header = request.headers.get("content-length");
@@ -21,6 +22,20 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
       return null;
     }
     chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The same, from a Node request (the production server's own listener, server.ts). */
+export async function readNodeBodyCapped(request: IncomingMessage, maxBytes: number): Promise<string | null> {
+  const declared = Number(request.headers["content-length"] ?? NaN);
+  if (Number.isSafeInteger(declared) && declared > maxBytes) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
 }

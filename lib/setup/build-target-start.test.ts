@@ -1,4 +1,4 @@
-// The production build in .next, started with `next start` against the Vapi it was not built for,
+// The production build in .next, started as `npm start` does (server.ts) against the Vapi it was not built for,
 // refuses to start (instrumentation.ts). Skipped until `next build` has made a build that records
 // its target: `npm run test:e2e` runs it again right after its build.
 import { spawn } from "node:child_process";
@@ -9,7 +9,7 @@ import { freePort } from "@/lib/db/embedded-postgres";
 import { REPO } from "./run-command";
 
 const NEXT_DIR = path.join(REPO, ".next");
-const NEXT_BIN = path.join(REPO, "node_modules", "next", "dist", "bin", "next");
+const TSX_BIN = path.join(REPO, "node_modules", ".bin", "tsx");
 
 function recordedTarget(): string | undefined {
   if (!fs.existsSync(path.join(NEXT_DIR, "BUILD_ID"))) return undefined;
@@ -19,12 +19,12 @@ function recordedTarget(): string | undefined {
 
 type Outcome = { code: number | null; stderr: string };
 
-/** `next start` until it exits; asks it for a page meanwhile, in case it starts the app on demand. */
-async function nextStart(env: NodeJS.ProcessEnv): Promise<Outcome> {
+/** `npm start` (server.ts) until it exits; asks it for a page meanwhile, in case it starts the app on demand. */
+async function npmStart(env: NodeJS.ProcessEnv): Promise<Outcome> {
   const port = await freePort();
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
+  const child = spawn(TSX_BIN, ["server.ts"], {
     cwd: REPO,
-    env,
+    env: { ...env, PORT: String(port) },
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -46,7 +46,7 @@ const builtFor = recordedTarget();
 describe.skipIf(!builtFor)(`the production build (made for ${builtFor})`, () => {
   it("refuses to start against the other Vapi, with one line that names VAPI_API_URL", async () => {
     const otherVapi = builtFor === "emulator" ? "https://api.vapi.ai" : "http://localhost:4010";
-    const outcome = await nextStart({
+    const outcome = await npmStart({
       ...process.env,
       NODE_ENV: "production",
       VAPI_API_URL: otherVapi,
