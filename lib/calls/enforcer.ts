@@ -62,7 +62,12 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
       // No answer at all: try again next tick, unless another process has taken the claim meanwhile.
       // An error status means Vapi no longer has the call live.
       if (!result.ok && result.status === undefined)
-        await db.call.updateMany({ where: { id: c.id, endCallSentAt: now }, data: { endCallSentAt: null } });
+        await db.pool.query(
+          prepared({
+            text: `UPDATE "Call" SET "endCallSentAt" = NULL WHERE "id" = $1 AND "endCallSentAt" = $2::timestamp`,
+            values: [c.id, at],
+          }),
+        );
     }),
   ]);
   const expired = await expireStale(db, now);
