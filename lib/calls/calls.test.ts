@@ -343,6 +343,23 @@ describe("an end-call whose claim was taken by a process that died before sendin
     expect(endCalls(call.id)).toEqual([{ type: "end-call" }]);
   });
 
+  it("gives the claims of end-calls nobody answered back, so the next pass sends them again", async () => {
+    const calls = [await liveCall(), await liveCall()];
+    const ids = calls.map((call) => call.id);
+    // Vapi does not answer: nothing listens where their control URLs point.
+    await db.call.updateMany({
+      where: { vapiCallId: { in: ids } },
+      data: { controlUrl: "http://127.0.0.1:9/control" },
+    });
+    const rows = await db.call.findMany({ where: { vapiCallId: { in: ids } } });
+    const dueAt = new Date(Math.max(...rows.map((row) => row.endCallDueAt!.getTime())));
+    await enforceOnce(db, { timeoutMs: 500 }, dueAt);
+    const claims = await db.call.findMany({ where: { vapiCallId: { in: ids } }, select: { endCallSentAt: true } });
+    expect(claims).toEqual([{ endCallSentAt: null }, { endCallSentAt: null }]);
+    const next = await claimDueEndCalls(db, after(dueAt, 250));
+    expect(next.map((c) => c.vapiCallId)).toEqual(expect.arrayContaining(ids));
+  });
+
   it("backs off when the call never ends: sent again after 10 s, 10 s, 20 s, 40 s", async () => {
     const call = await liveCall();
     const dueAt = await claimedThenDied(call.id);

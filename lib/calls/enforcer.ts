@@ -41,7 +41,9 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
     }),
   );
   const ending = await claimDueEndCalls(db, now);
+  const expired = await expireStale(db, now);
 
+  const unanswered: string[] = [];
   await Promise.all([
     ...warned.map((c) => c.controlUrl && sayOnCall(c.controlUrl, warning(), { ...control, endCallAfterSpoken: false })),
     ...goodbyes.map((c) => c.controlUrl && sayOnCall(c.controlUrl, GOODBYE, { ...control, endCallAfterSpoken: true })),
@@ -59,18 +61,19 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
       metrics.endCallAttempts.inc({
         outcome: result.ok ? "ok" : result.status === undefined ? "no-answer" : "refused",
       });
-      // No answer at all: try again next tick, unless another process has taken the claim meanwhile.
-      // An error status means Vapi no longer has the call live.
-      if (!result.ok && result.status === undefined)
-        await db.pool.query(
-          prepared({
-            text: `UPDATE "Call" SET "endCallSentAt" = NULL WHERE "id" = $1 AND "endCallSentAt" = $2::timestamp`,
-            values: [c.id, at],
-          }),
-        );
+      // An error status means Vapi no longer has the call live; no answer at all is tried again.
+      if (!result.ok && result.status === undefined) unanswered.push(c.id);
     }),
   ]);
-  const expired = await expireStale(db, now);
+  // Unanswered end-calls give their claims back, in one statement (when Vapi is slow, that is many
+  // at once), so the next pass sends them again, unless another process has taken a claim meanwhile.
+  if (unanswered.length)
+    await db.pool.query(
+      prepared({
+        text: `UPDATE "Call" SET "endCallSentAt" = NULL WHERE "id" = ANY($1::text[]) AND "endCallSentAt" = $2::timestamp`,
+        values: [unanswered, at],
+      }),
+    );
   return { warned: warned.length, goodbyes: goodbyes.length, ended: ending.length, expired: expired.length };
 }
 

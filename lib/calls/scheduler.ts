@@ -16,23 +16,29 @@ import { startQueue, type Queue } from "./queue";
 
 export const TICK_MS = 250;
 const RETRY_TICK_MS = 1000;
+/** Enforcer passes under way at once: each claims its own due work (lib/calls/enforcer.ts). */
+const ENFORCER_PASSES_AT_ONCE = 4;
 const QUEUE_RESTART_MS = 10_000;
 export const HEARTBEAT_SECONDS = 5;
 
-/** Calls `work` every `everyMs`, never overlapping itself; a failure is logged when it starts and when it ends, and the loop goes on. */
-function every(everyMs: number, name: string, work: () => Promise<unknown>) {
-  let running = false;
+/**
+ * Calls `work` every `everyMs`, with at most `atOnce` runs under way (one, unless the work claims
+ * what it does, so runs never share any); a failure is logged when it starts and when it ends, and
+ * the loop goes on.
+ */
+function every(everyMs: number, name: string, work: () => Promise<unknown>, atOnce = 1) {
+  let running = 0;
   const failures = failureLog(name);
   return setInterval(async () => {
-    if (running) return;
-    running = true;
+    if (running >= atOnce) return;
+    running++;
     try {
       await work();
       failures.succeeded();
     } catch (error) {
       failures.failed(error);
     } finally {
-      running = false;
+      running--;
     }
   }, everyMs);
 }
@@ -78,7 +84,8 @@ export function startScheduler() {
   const scheduler: Scheduler = (g.coachScheduler = { timers: [], stopped: false });
   scheduler.timers.push(
     heartbeat(),
-    every(TICK_MS, "enforcer", () => enforceOnce(db(), control)),
+    // A pass waits up to 3 s on a slow control URL: the next ones claim the cutoffs due meanwhile.
+    every(TICK_MS, "enforcer", () => enforceOnce(db(), control), ENFORCER_PASSES_AT_ONCE),
     every(RETRY_TICK_MS, "webhook retry", () => retryUnprocessedMessages({ db: db(), config, pricing })),
   );
   if (rest) scheduler.timers.push(every(TICK_MS, "tamper check", () => checkNewCallsForTampering(db(), rest)));
