@@ -22,12 +22,15 @@ type Ending = Due & { vapiCallId: string; endCallDueAt: Date; cutoffAt: Date | n
  */
 export async function enforceOnce(db: Db, control: ControlOptions = {}, now = new Date()) {
   // Plain SQL on the pool, each a prepared statement: they run four times a second in every process
-  // that runs the background work, where the ORM's per-query cost showed.
+  // that runs the background work, where the ORM's per-query cost showed. Each locks its calls in
+  // id order, as the event log's transcript update does, so two of them never deadlock.
   const at = utc(now);
   const { rows: warned } = await db.pool.query<Due>(
     prepared({
       text: `UPDATE "Call" SET "warnedAt" = $1::timestamp
-             WHERE "status" = 'ACTIVE' AND "warnAt" <= $1::timestamp AND "warnedAt" IS NULL AND "goodbyeAt" > $1::timestamp
+             WHERE "id" IN (SELECT "id" FROM "Call"
+                            WHERE "status" = 'ACTIVE' AND "warnAt" <= $1::timestamp AND "warnedAt" IS NULL AND "goodbyeAt" > $1::timestamp
+                            ORDER BY "id" FOR UPDATE)
              RETURNING "id", "controlUrl"`,
       values: [at],
     }),
@@ -35,7 +38,9 @@ export async function enforceOnce(db: Db, control: ControlOptions = {}, now = ne
   const { rows: goodbyes } = await db.pool.query<Due>(
     prepared({
       text: `UPDATE "Call" SET "goodbyeSaidAt" = $1::timestamp, "flag" = COALESCE("flag", 'CUTOFF')
-             WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= $1::timestamp AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
+             WHERE "id" IN (SELECT "id" FROM "Call"
+                            WHERE "status" = 'ACTIVE' AND "goodbyeAt" <= $1::timestamp AND "goodbyeSaidAt" IS NULL AND "endedAt" IS NULL
+                            ORDER BY "id" FOR UPDATE)
              RETURNING "id", "controlUrl"`,
       values: [at],
     }),
@@ -94,7 +99,7 @@ export async function claimDueEndCalls(db: Db, now: Date): Promise<Ending[]> {
                    WHERE "endCallDueAt" <= $1::timestamp AND "endedAt" IS NULL AND "status" IN ('ACTIVE', 'UNAUTHORIZED')
                      AND ("endCallSentAt" IS NULL OR ("endCallSentAt" <= $2::timestamp
                           AND "endCallSentAt" + ("endCallSentAt" - "endCallDueAt") <= $1::timestamp))
-                   FOR UPDATE) due
+                   ORDER BY "id" FOR UPDATE) due
              WHERE c."id" = due."id"
              RETURNING c."id", c."vapiCallId", c."controlUrl", c."endCallDueAt", c."cutoffAt", due."endCallSentAt" AS "lastClaimedAt"`,
       values: [utc(now), utc(addSeconds(now, -END_CALL_LEASE_SECONDS))],

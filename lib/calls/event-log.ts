@@ -94,11 +94,18 @@ async function writeBatch(db: Db, batch: Pending[]) {
        FROM input i JOIN event e USING ("dedupeKey")
        WHERE e."inserted" AND i."transcript" IS NOT NULL
        ORDER BY i."vapiCallId", i."sentAt" DESC NULLS LAST, i."ord" DESC
+     ), target AS (
+       -- Locked in id order, as every statement that changes several calls does: two such
+       -- statements (another instance's batch, the enforcer's claims) cannot deadlock.
+       SELECT c."id", l."transcript", l."sentAt", l."receivedAt"
+       FROM "Call" c JOIN latest l ON c."vapiCallId" = l."vapiCallId"
+       WHERE c."settledAt" IS NULL AND (c."transcriptAt" IS NULL OR l."sentAt" IS NULL OR l."sentAt" >= c."transcriptAt")
+       ORDER BY c."id"
+       FOR UPDATE OF c
      ), transcript AS (
-       UPDATE "Call" c SET "transcript" = l."transcript", "transcriptAt" = COALESCE(l."sentAt", c."transcriptAt"), "updatedAt" = l."receivedAt"
-       FROM latest l
-       WHERE c."vapiCallId" = l."vapiCallId" AND c."settledAt" IS NULL
-         AND (c."transcriptAt" IS NULL OR l."sentAt" IS NULL OR l."sentAt" >= c."transcriptAt")
+       UPDATE "Call" c SET "transcript" = t."transcript", "transcriptAt" = COALESCE(t."sentAt", c."transcriptAt"), "updatedAt" = t."receivedAt"
+       FROM target t
+       WHERE c."id" = t."id"
      )
      SELECT "dedupeKey", "inserted", "pending" FROM event`,
     values: [

@@ -30,8 +30,11 @@ export async function checkNewCallsForTampering(db: Db, rest: VapiRestClient, no
   const claimed = await db.$queryRaw<Unchecked[]>`
     UPDATE "Call" c SET "overridesCheckDueAt" = ${new Date(now.getTime() + CLAIM_LEASE_SECONDS * 1000)}
     FROM "Reservation" r
-    WHERE c."reservationId" = r."id" AND c."status" = 'ACTIVE' AND c."overridesCheckedAt" IS NULL
-      AND (c."overridesCheckDueAt" IS NULL OR c."overridesCheckDueAt" <= ${now})
+    WHERE c."reservationId" = r."id"
+      AND c."id" IN (SELECT "id" FROM "Call"
+                     WHERE "status" = 'ACTIVE' AND "overridesCheckedAt" IS NULL
+                       AND ("overridesCheckDueAt" IS NULL OR "overridesCheckDueAt" <= ${now})
+                     ORDER BY "id" FOR UPDATE) -- in id order, as every statement that changes several calls
     RETURNING c."id", c."vapiCallId", c."userId", r."seconds", c."overridesCheckFailures"`;
   await Promise.all(claimed.map((call) => checkOne(db, rest, call, now)));
   return claimed.length;
