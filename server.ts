@@ -1,7 +1,7 @@
 // `npm start`: the production server, one process. Next serves the app; a Vapi server message is
 // answered before Next sees it (lib/http/webhook-listener.ts), since every turn of every call sends
 // one and Next's own handling of a request costs several times the message's work (README,
-// Benchmarks). `PORT` (default 3000) and `HOSTNAME` as for `next start`.
+// Benchmarks). `PORT` (default 3000); it listens on every interface, as `next start` does.
 import http from "node:http";
 import nextEnv from "@next/env";
 
@@ -12,15 +12,25 @@ Object.assign(process.env, { NODE_ENV: "production" });
 const { default: next } = await import("next");
 const { isServerMessagePost, serveServerMessage } = await import("@/lib/http/webhook-listener");
 const { log } = await import("@/lib/observability/log");
+const { stopScheduler } = await import("@/lib/calls/scheduler");
 
 const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.HOSTNAME;
-const app = next({ dev: false, dir: process.cwd(), port, hostname });
+const app = next({ dev: false, dir: process.cwd(), port });
 const handle = app.getRequestHandler();
 await app.prepare();
-http
+const server = http
   .createServer((request, response) => {
     if (isServerMessagePost(request)) void serveServerMessage(request, response);
     else void handle(request, response);
   })
-  .listen(port, hostname, () => log.info({ port, pid: process.pid }, "Coach Call is serving"));
+  .listen(port, () => log.info({ port, pid: process.pid }, "Coach Call is serving"));
+
+// `next start` exits on these by itself; a custom server must. Requests under way finish, the
+// background work (if this process runs it, instrumentation.ts) stops, then the process exits.
+const STOP_WITHIN_MS = 10_000;
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    void Promise.allSettled([closed, stopScheduler()]).finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), STOP_WITHIN_MS).unref();
+  });
