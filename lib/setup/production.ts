@@ -30,7 +30,7 @@ export function settingsProblems(env: Env): string[] {
   return problems;
 }
 
-/** Run before `next start`: the settings, then the database (reachable, every migration applied). */
+/** Run before `npm start`: the settings, then the database (reachable, every migration applied). */
 export async function checkProduction(env: Env) {
   const problems = settingsProblems(env);
   if (problems.length) {
