@@ -136,6 +136,11 @@ async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerO
       endedReason: "unknown-to-vapi",
       sighting: { vapiCallId, metadata: undefined },
       source: "vapi-rest",
+      alertIfSettled: {
+        kind: "UNKNOWN_TO_VAPI",
+        message:
+          "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now.",
+      },
     },
     o.startTokenSecret,
     o.pricing,
@@ -146,17 +151,6 @@ async function closeCallUnknownToVapi(db: Db, vapiCallId: string, o: ReconcilerO
     { callId: vapiCallId, userId: settled.userId },
     "Vapi does not know this call (404): ended and billed from our own record",
   );
-  await db.alert.create({
-    data: {
-      kind: "UNKNOWN_TO_VAPI",
-      userId: settled.userId,
-      vapiCallId,
-      seconds: settled.usedSeconds ?? 0,
-      credits: settled.creditsCharged ?? 0,
-      message:
-        "We asked this call to end and Vapi answers that it has no such call: ended, and billed from our own record up to now.",
-    },
-  });
 }
 
 /**
@@ -214,7 +208,7 @@ async function reconcileCall(
       if (known && !known.endedAt) await markCallEnded(db, v.id, v.endedReason, endedAt);
       return "waiting";
     }
-    const { call: settled, settledNow } = await settleCall(
+    const { settledNow } = await settleCall(
       db,
       {
         vapiCallId: v.id,
@@ -225,23 +219,19 @@ async function reconcileCall(
         cost: v.cost,
         sighting,
         source: "vapi-rest",
+        // A start Vapi refused was never billed: nothing to alert.
+        alertIfSettled: refusedAtStart(v)
+          ? undefined
+          : {
+              kind: "SETTLED_FROM_VAPI",
+              message: "No end-of-call report arrived in time: billed from Vapi's call record.",
+            },
       },
       o.startTokenSecret,
       o.pricing,
       now,
     );
     if (!settledNow) return "done"; // the report, or another server process, got there first
-    if (refusedAtStart(v)) return "acted"; // Vapi refused it at the start: nothing was billed, nothing to alert
-    await db.alert.create({
-      data: {
-        kind: "SETTLED_FROM_VAPI",
-        userId: settled.userId,
-        vapiCallId: v.id,
-        seconds: settled.usedSeconds ?? 0,
-        credits: settled.creditsCharged ?? 0,
-        message: "No end-of-call report arrived in time: billed from Vapi's call record.",
-      },
-    });
     return "acted";
   }
   if (v.status !== "in-progress") return "done"; // not started yet: it changes again when it does

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { parameters, prepared, utc, type Db } from "@/lib/db/client";
 import type { AlertKind, Call } from "@/lib/generated/prisma/client";
 import { captureCtes } from "@/lib/credits/ledger";
@@ -24,6 +25,8 @@ export type FinalUsage = {
   recordingUrl?: string;
   sighting: Omit<CallSighting, "startedAt" | "live">;
   source: "end-of-call-report" | "vapi-rest";
+  /** An alert about the call, committed with its settlement (with its seconds and credits), if this is what settles it. */
+  alertIfSettled?: { kind: AlertKind; message: string };
 };
 
 /** Seconds the call used; never negative, never more than Vapi lets a call last (so a wild clock cannot overflow a column). */
@@ -84,6 +87,11 @@ export async function settleCall(
     ), leakage AS (
       UPDATE "Alert" SET "seconds" = settled."usedSeconds" FROM settled
       WHERE "Alert"."vapiCallId" = settled."vapiCallId" AND "Alert"."kind"::text = ANY(${p(LEAKAGE_ALERT_KINDS)})
+    ), alerted AS (
+      INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "credits", "message", "createdAt")
+      SELECT ${p(randomUUID())}, ${p(u.alertIfSettled?.kind ?? null)}::"AlertKind", "userId", "vapiCallId",
+        COALESCE("usedSeconds", 0), COALESCE("creditsCharged", 0), ${p(u.alertIfSettled?.message ?? null)}, ${at}::timestamp
+      FROM settled WHERE ${p(u.alertIfSettled !== undefined)}::boolean
     ), processed AS (${markProcessedSql(p(processedKey ?? null), at)} AND EXISTS (SELECT 1 FROM settled))
     SELECT *, "id" AS "settledCallId" FROM settled`;
   const {
