@@ -40,7 +40,7 @@ function usedSeconds(u: FinalUsage, fallbackStart: Date, now: Date): number {
 
 /**
  * Turns an ended call into a capture of what it used and a release of the rest, exactly once:
- * the capture, the call's bill and the mark of message `processedKey` commit in one transaction,
+ * the capture, the call's bill, its alert and the mark of message `processedKey` commit in one statement,
  * the capture is idempotent per reservation and the call row is settled only once. A call we
  * never saw start is authorized first (messages arrive out of order). `settledNow` says whether
  * this was the settling (false when a report or another process got there first).
