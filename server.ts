@@ -15,6 +15,11 @@ const { log } = await import("@/lib/observability/log");
 const { stopScheduler } = await import("@/lib/calls/scheduler");
 
 const port = Number(process.env.PORT ?? 3000);
+// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn). Node's default,
+// 511, overflowed when a thousand live calls' messages opened sockets at once: the kernel drops
+// the SYN, and the sender retries 1, 3, 7, 15 s later, so a message answered in milliseconds took
+// seconds to arrive.
+const LISTEN_BACKLOG = 4096;
 const app = next({ dev: false, dir: process.cwd(), port });
 const handle = app.getRequestHandler();
 await app.prepare();
@@ -23,7 +28,7 @@ const server = http
     if (isServerMessagePost(request)) void serveServerMessage(request, response);
     else void handle(request, response);
   })
-  .listen(port, () => log.info({ port, pid: process.pid }, "Coach Call is serving"));
+  .listen({ port, backlog: LISTEN_BACKLOG }, () => log.info({ port, pid: process.pid }, "Coach Call is serving"));
 
 // `next start` exits on these by itself; a custom server must. Requests under way finish, the
 // background work (if this process runs it, instrumentation.ts) stops, then the process exits.

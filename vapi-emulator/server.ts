@@ -28,7 +28,9 @@ export async function startVapiEmulator(config: EmulatorConfig): Promise<Running
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(resolved.port, () => resolve());
+    // A thousand live calls' requests can open connections faster than one event loop accepts them:
+    // past the backlog the kernel drops them, and each waits a retransmit (1, 3, 7 s…).
+    server.listen({ port: resolved.port, backlog: 4096 }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const internalUrl = `http://localhost:${port}`;

@@ -85,6 +85,20 @@ describe("recordEvent", () => {
     });
   });
 
+  it("writes a call's messages in the order they came, even behind a slow write", async () => {
+    await db.call.create({ data: { vapiCallId: "call-q", status: "ACTIVE" } });
+    // No send times: only the order of the writes decides which transcript stays. The first
+    // message's write is slow (a large payload); the second must not overtake it.
+    const large = { lines: Array.from({ length: 50_000 }, (_, i) => `line ${i}`) };
+    const first = recordEvent(db, row("q-1", { vapiCallId: "call-q", transcript: "AI: Hi", payload: large }));
+    const second = recordEvent(db, row("q-2", { vapiCallId: "call-q", transcript: "AI: Hi\nUser: Hello" }));
+    const other = recordEvent(db, row("q-other", { vapiCallId: "call-other" }));
+    await Promise.all([first, second, other]);
+    expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-q" } })).transcript).toBe(
+      "AI: Hi\nUser: Hello",
+    );
+  });
+
   it("fails only the message PostgreSQL refuses, not the others written with it", async () => {
     const results = await Promise.allSettled([
       recordEvent(db, row("lead")),

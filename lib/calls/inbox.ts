@@ -4,6 +4,7 @@ import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
 import { parseBoundedJson } from "@/lib/vapi/bounded-json";
+import { loggedPayload } from "@/lib/vapi/logged-payload";
 import { maskString } from "@/lib/vapi/mask";
 import {
   callIdOf,
@@ -103,7 +104,7 @@ export async function receiveServerMessage(
     vapiCallId: callIdOf(message),
     status: message.type === "status-update" ? message.status : undefined,
     outcome: "ACCEPTED",
-    payload: json,
+    payload: loggedPayload(json),
     receivedAt: now,
     transcript: transcriptOf(message),
     sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,

@@ -4,6 +4,8 @@
 /** Far deeper than any Vapi message (tool calls inside artifact messages reach about 8). */
 export const MAX_JSON_DEPTH = 64;
 
+type Container = { [key: string | number]: unknown };
+
 export type BoundedJson = { ok: true; value: unknown } | { ok: false; status: 400 | 422; error: string };
 
 /**
@@ -19,26 +21,29 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
   } catch {
     return { ok: false, status: 400, error: "Body is not JSON." };
   }
-  const root: { value: unknown } = { value: undefined };
-  const stack: { source: unknown; depth: number; put: (v: unknown) => void }[] = [
-    { source: parsed, depth: 0, put: (v) => (root.value = v) },
-  ];
+  // Each entry: a value to copy, its depth, and where its copy goes. No closure per value: this
+  // runs over every field of every message, and a closure each (named by the TypeScript loader)
+  // cost a tenth of the server's CPU at a thousand live calls.
+  const root: Container = Object.create(null);
+  const stack: [source: unknown, depth: number, into: Container, key: string | number][] = [[parsed, 0, root, "value"]];
   while (stack.length) {
-    const { source, depth, put } = stack.pop()!;
-    if (typeof source === "string") put(safeString(source));
-    else if (typeof source !== "object" || source === null) put(source);
+    const [source, depth, into, key] = stack.pop()!;
+    if (typeof source === "string") into[key] = safeString(source);
+    else if (typeof source !== "object" || source === null) into[key] = source;
     else if (depth >= maxDepth)
       return { ok: false, status: 422, error: `Body is nested deeper than ${maxDepth} levels.` };
     else if (Array.isArray(source)) {
       const copy: unknown[] = new Array(source.length);
-      put(copy);
-      source.forEach((item, i) => stack.push({ source: item, depth: depth + 1, put: (v) => (copy[i] = v) }));
+      into[key] = copy;
+      for (let i = source.length - 1; i >= 0; i--) stack.push([source[i], depth + 1, copy as unknown as Container, i]);
     } else {
-      // A null-prototype object: a "__proto__" key stays a plain key, never a prototype.
-      const copy: Record<string, unknown> = Object.create(null);
-      put(copy);
-      for (const [key, item] of Object.entries(source))
-        stack.push({ source: item, depth: depth + 1, put: (v) => (copy[safeString(key)] = v) });
+      // A null-prototype object: a "__proto__" key stays a plain key, never a prototype. Pushed
+      // last key first, so the copy's keys come out in the original order.
+      const copy: Container = Object.create(null);
+      into[key] = copy;
+      const keys = Object.keys(source);
+      for (let i = keys.length - 1; i >= 0; i--)
+        stack.push([(source as Record<string, unknown>)[keys[i]], depth + 1, copy, safeString(keys[i])]);
     }
   }
   return { ok: true, value: root.value };
