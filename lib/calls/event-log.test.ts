@@ -85,15 +85,17 @@ describe("recordEvent", () => {
     });
   });
 
-  it("writes a call's messages in the order they came, even behind a slow write", async () => {
+  it("writes a call's messages in the order they came, even when more writes start behind a slow one", async () => {
     await db.call.create({ data: { vapiCallId: "call-q", status: "ACTIVE" } });
     // No send times: only the order of the writes decides which transcript stays. The first
-    // message's write is slow (a large payload); the second must not overtake it.
-    const large = { lines: Array.from({ length: 50_000 }, (_, i) => `line ${i}`) };
+    // message's write is slow (a large payload); a row waits behind it long enough for a second
+    // write to start, and the call's second message, arriving then, must not overtake the first.
+    const large = { lines: Array.from({ length: 200_000 }, (_, i) => `line ${i}`) };
     const first = recordEvent(db, row("q-1", { vapiCallId: "call-q", transcript: "AI: Hi", payload: large }));
+    const waiting = recordEvent(db, row("q-other", { vapiCallId: "call-other" }));
+    await new Promise((resolve) => setTimeout(resolve, 40));
     const second = recordEvent(db, row("q-2", { vapiCallId: "call-q", transcript: "AI: Hi\nUser: Hello" }));
-    const other = recordEvent(db, row("q-other", { vapiCallId: "call-other" }));
-    await Promise.all([first, second, other]);
+    await Promise.all([first, waiting, second]);
     expect((await db.call.findUniqueOrThrow({ where: { vapiCallId: "call-q" } })).transcript).toBe(
       "AI: Hi\nUser: Hello",
     );

@@ -26,32 +26,38 @@ export type Recorded = { first: boolean; pending: boolean };
 /** Until this long after arrival, the delivery that brought a message is taken to be acting on it; after, a retry may. */
 export const FIRST_ATTEMPT_LEASE_SECONDS = 30;
 
-type Pending = { row: EventRow; settle: (recorded: Recorded) => void; fail: (error: unknown) => void };
+/** `since`: when it came (performance.now()). */
+type Pending = { row: EventRow; settle: (recorded: Recorded) => void; fail: (error: unknown) => void; since: number };
 /** `busy`: the calls (or, for a message about no call, the dedupe keys) whose rows a write is carrying now. */
 type Queue = { waiting: Pending[]; writers: number; busy: Set<string> };
 
 const queues = new WeakMap<Db, Queue>();
 const MAX_ROWS_PER_STATEMENT = 200;
 /**
- * Writes under way at once. One at a time could not keep up at a thousand live calls: a statement
- * of 200 rows took 0.3–0.7 s, more rows than that arrived meanwhile, and every message waited
- * seconds for its turn. PostgreSQL runs several on its cores, and their commits share a flush.
+ * One write at a time groups the most rows per commit, which is cheapest while it keeps up. When a
+ * row has waited this long for its turn (at a thousand live calls a statement of 200 rows took
+ * 0.3–0.7 s, and more arrived meanwhile), up to two more writes start: PostgreSQL runs them on its
+ * other cores.
  */
+const MORE_WRITES_AFTER_WAITING_MS = 25;
 const MAX_WRITES_AT_ONCE = 3;
 
 /**
  * Records a server message (payload masked) and says whether it is new and whether its action is
  * still to be done: a redelivery of a message whose action failed is pending again. This runs for
- * every message Vapi sends, so messages that arrive while the writes are under way go out together
- * in the next one: one statement and one commit for the lot (a lone message goes at once, so
- * nothing waits under light load). A call's messages are written in the order they came: a row
+ * every message Vapi sends, so messages that arrive while a write is under way go out together in
+ * the next one: one statement and one commit for the lot (a lone message goes at once, so nothing
+ * waits under light load). A call's messages are written in the order they came: a row
  * waits while another write carries its call.
  */
 export function recordEvent(db: Db, row: EventRow): Promise<Recorded> {
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = { waiting: [], writers: 0, busy: new Set() }));
-  const recorded = new Promise<Recorded>((settle, fail) => queue.waiting.push({ row, settle, fail }));
-  if (queue.writers < MAX_WRITES_AT_ONCE) void write(db, queue);
+  const recorded = new Promise<Recorded>((settle, fail) =>
+    queue.waiting.push({ row, settle, fail, since: performance.now() }),
+  );
+  const behind = performance.now() - queue.waiting[0].since >= MORE_WRITES_AFTER_WAITING_MS;
+  if (queue.writers === 0 || (behind && queue.writers < MAX_WRITES_AT_ONCE)) void write(db, queue);
   return recorded;
 }
 
