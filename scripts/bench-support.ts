@@ -24,7 +24,8 @@ export type BenchStack = {
 
 /**
  * A production build of the app (`instances` of it, each running the background work), embedded
- * PostgreSQL and the Vapi emulator in this process, on free ports, with the e2e stack's settings.
+ * PostgreSQL and the Vapi emulator (in this process, unless `emulatorProcess`), on free ports, with
+ * the e2e stack's settings.
  */
 export async function startBenchStack(
   o: {
@@ -32,6 +33,8 @@ export async function startBenchStack(
     /** The background work in a worker process of its own, the app instances without it (COACH_WORKERS=off). */
     worker?: boolean;
     emulator?: Partial<EmulatorConfig>;
+    /** The emulator in a process of its own, so the benchmark's own work cannot hold it up. */
+    emulatorProcess?: boolean;
     env?: Record<string, string>;
     logDir?: string;
   } = {},
@@ -63,6 +66,7 @@ export async function startBenchStack(
     env,
     worker: o.worker,
     emulator: o.emulator,
+    emulatorProcess: o.emulatorProcess,
     logDir: o.logDir,
   }).catch(exitOnSetupError);
   for (const url of stack.appUrls)

@@ -29,6 +29,8 @@ export type StackOptions = {
   worker?: boolean;
   /** Emulator settings merged over those read from the environment (assistants by id). */
   emulator?: Partial<EmulatorConfig>;
+  /** The emulator in a process of its own (`npm run vapi` serve), not in this one: a benchmark's own work then cannot hold it up. */
+  emulatorProcess?: boolean;
   /** Each process's output goes to `<logDir>/<name>.log` instead of this terminal. */
   logDir?: string;
 };
@@ -42,7 +44,7 @@ export type Stack = {
   restartApp: () => Promise<void>;
   /** Kills instance `index` (its whole process group) with SIGKILL: no cleanup, as when its machine dies. */
   killApp: (index: number) => void;
-  /** The processes the stack started, by name (app-1…, worker), for CPU accounting. */
+  /** The processes the stack started, by name (app-1…, worker, emulator), for CPU accounting. */
   processes: () => Map<number, string>;
 };
 
@@ -52,6 +54,7 @@ export type Stack = {
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const stops: (() => Promise<void>)[] = [];
+  let emulatorChild: ChildProcess | undefined;
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => console.error(e));
   };
@@ -88,10 +91,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     if (!isRealVapi(env.VAPI_API_URL)) {
       env.VAPI_API_URL = `http://localhost:${o.emulatorPort}`;
-      const config = mergeEmulatorConfig(configFromEnv(env), o.emulator ?? {});
-      const emulator = await startVapiEmulator({ ...config, port: o.emulatorPort });
-      stops.push(emulator.close);
-      console.log(`Vapi emulator on ${emulator.url}`);
+      if (o.emulatorProcess) {
+        emulatorChild = await spawnEmulator(o, env);
+        const child = emulatorChild;
+        stops.push(() => stopProcessGroup(child));
+        console.log(`Vapi emulator on ${env.VAPI_API_URL}, in a process of its own`);
+      } else {
+        const config = mergeEmulatorConfig(configFromEnv(env), o.emulator ?? {});
+        const emulator = await startVapiEmulator({ ...config, port: o.emulatorPort });
+        stops.push(emulator.close);
+        console.log(`Vapi emulator on ${emulator.url}`);
+      }
     }
     const apps = ports.map((port, i) => spawnNext(o, port, env, `app-${i + 1}`));
     stops.push(() => Promise.all(apps.map(stopProcessGroup)).then(() => {}));
@@ -110,6 +120,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       new Map([
         ...apps.map((app, i) => [app.pid ?? 0, `app-${i + 1}`] as const),
         ...(worker ? [[worker.pid ?? 0, "worker"] as const] : []),
+        ...(emulatorChild ? [[emulatorChild.pid ?? 0, "emulator"] as const] : []),
       ]);
     return { databaseUrl, env, appUrls, stop, restartApp, killApp, processes };
   } catch (error) {
@@ -153,6 +164,30 @@ function spawnWorker(o: StackOptions, env: Record<string, string>): ChildProcess
   });
   if (output !== undefined) fs.closeSync(output);
   return child;
+}
+
+/** `vapi-emulator/main.ts` with this stack's settings (the overrides by a config file), once it answers. */
+async function spawnEmulator(o: StackOptions, env: Record<string, string>): Promise<ChildProcess> {
+  const configFile = path.join(o.dataDir, "emulator-overrides.json");
+  fs.writeFileSync(configFile, JSON.stringify(o.emulator ?? {}));
+  const output = logFile(o, "emulator");
+  const childEnv: Record<string, string> = {
+    ...env,
+    VAPI_EMULATOR_PORT: String(o.emulatorPort),
+    VAPI_EMULATOR_CONFIG: configFile,
+  };
+  const child = spawn("node_modules/.bin/tsx", ["vapi-emulator/main.ts"], {
+    env: childEnv as NodeJS.ProcessEnv,
+    stdio: ["ignore", output ?? "inherit", output ?? "inherit"],
+    detached: true,
+  });
+  if (output !== undefined) fs.closeSync(output);
+  for (let i = 0; i < 150 && running(child); i++) {
+    if (await fetch(`${env.VAPI_API_URL}/__emulator/calls`).catch(() => null)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopProcessGroup(child);
+  throw new Error("The Vapi emulator did not start (its log says why).");
 }
 
 function logFile(o: StackOptions, name: string): number | undefined {
