@@ -72,8 +72,8 @@ console.log(
 );
 const logDir = path.join(os.tmpdir(), `coach-capacity-${process.pid}`);
 console.log(`The app's logs go to ${logDir}.`);
-// The emulator in a process of its own: in this one, the load generator and the bench's own
-// queries held its event loop up for seconds while calls were launched.
+// The emulator in a process of its own: its CPU is counted apart from the bench's, and the load
+// generator and the bench's own queries cannot hold up its event loop.
 let bench = await startBenchStack({ emulator, emulatorProcess: true, logDir, worker: WORKER });
 try {
   for (const n of STEPS) await step(bench, n, "1 instance");

@@ -25,8 +25,8 @@ const ERROR_BODY_PREVIEW_CHARS = 200;
 
 // node:http with keep-alive rather than fetch: every cutoff sends up to three of these, and fetch
 // cost about 1.2 ms more CPU per request here. Idle sockets close after 4 s, before a server's
-// usual 5 s keep-alive timeout (all of them: the default keeps 256, and a wave of cutoffs opened
-// new connections for the rest every time); one the server closed anyway is retried once on a new socket.
+// usual 5 s keep-alive timeout (all of them: the default keeps 256 and closes the rest after each
+// answer, so a wave of cutoffs would open them again); one the server closed anyway is retried once on a new socket.
 const agentOptions = { keepAlive: true, timeout: 4_000, maxFreeSockets: Infinity };
 const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
 

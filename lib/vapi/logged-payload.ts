@@ -1,7 +1,7 @@
 // What the webhook log keeps of a server message. Vapi repeats the whole conversation so far in
 // nearly every message (`messages`, `messagesOpenAIFormatted`, and again under `artifact`): kept
 // each time, a call's log grows with the square of its length (a ten-minute call would log
-// megabytes), and writing it was what held every message back at a thousand live calls. The
+// megabytes), and at a thousand live calls writing it made every message wait its turn. The
 // conversation is kept once, as the call's transcript, and whole in the end-of-call report.
 
 const CONVERSATION_KEYS = ["messages", "messagesOpenAIFormatted"] as const;
