@@ -122,6 +122,20 @@ describe("the tamper check, while Vapi's REST API fails", () => {
   });
 });
 
+describe("the tamper check, when many calls start at once", () => {
+  it("reads at most 25 calls from Vapi per pass, the oldest first", async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 30; i++) mine.push((await activeCall()).call.id);
+    const asked: string[] = [];
+    const rest = failingRest(new VapiRestError("http", "GET /call/x: HTTP 502", { status: 502 }), asked);
+    await checkNewCallsForTampering(db, rest);
+    expect(asked).toHaveLength(25);
+    expect(mine.slice(-5).filter((id) => asked.includes(id))).toEqual([]);
+    await checkNewCallsForTampering(db, rest);
+    expect(mine.every((id) => asked.includes(id))).toBe(true);
+  });
+});
+
 describe("a call Vapi answers 404 for", () => {
   it("gets a final outcome once: ended, billed from our record, one alert; then the reconciler leaves it alone", async () => {
     const { user, call } = await activeCall();
