@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "@/test/db";
+import { userWithCredits } from "@/test/factories";
+import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/server-messages";
+import type { Db } from "@/lib/db/client";
+import { appConfig } from "@/lib/config";
+import type { Pricing } from "@/lib/credits/pricing";
+import { receiveServerMessage } from "./inbox";
+import { startCall } from "./start-call";
+
+// The statements that run for every call name one reservation, call or message by its key. With no
+// statistics yet (a new database, or a burst of new rows) the planner costs every index alike, and
+// one whose condition the statement also implies ("status" = 'HELD', "processedAt" IS NULL) became
+// a way to the row through all of its kind: at a thousand calls, most of PostgreSQL's time.
+
+const SECRET = "webhook-secret-for-tests";
+const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
+const config = appConfig({
+  VAPI_ASSISTANT_ID: "coach-assistant",
+  VAPI_PUBLIC_KEY: "pk",
+  VAPI_WEBHOOK_SECRET: SECRET,
+  VAPI_WEBHOOK_AUTH: "hmac",
+  START_TOKEN_SECRET: "start-token-secret-for-tests",
+});
+const HELD_ELSEWHERE = 40;
+
+type Statement = { text: string; values?: unknown[] };
+type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
+
+let db: Db;
+beforeAll(async () => {
+  ({ db } = await freshDb());
+  for (let i = 0; i < HELD_ELSEWHERE; i++) {
+    const user = await userWithCredits(db, 100);
+    await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+  }
+});
+
+/** The statements the pool ran while `run` ran, by their opening words. */
+async function statementsOf(run: () => Promise<unknown>): Promise<Statement[]> {
+  const seen: Statement[] = [];
+  const query = db.pool.query.bind(db.pool);
+  db.pool.query = ((statement: unknown, ...rest: unknown[]) => {
+    if (typeof statement === "object" && statement && "text" in statement) seen.push(statement as Statement);
+    return (query as (...args: unknown[]) => unknown)(statement, ...rest);
+  }) as typeof db.pool.query;
+  try {
+    await run();
+  } finally {
+    db.pool.query = query;
+  }
+  return seen;
+}
+
+/** Each scan of `table` in the plan of `statement` with its values: the index it reads, or its node type. */
+async function scansOf(statement: Statement, table: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ "QUERY PLAN": { Plan: PlanNode }[] }>({
+    text: `EXPLAIN (FORMAT JSON) ${statement.text}`,
+    values: statement.values,
+  });
+  const scans: string[] = [];
+  const walk = (node: PlanNode) => {
+    if (node["Relation Name"] === table && node["Node Type"].endsWith("Scan"))
+      scans.push(node["Index Name"] ?? node["Node Type"]);
+    node.Plans?.forEach(walk);
+  };
+  walk(rows[0]["QUERY PLAN"][0].Plan);
+  return scans;
+}
+
+describe("the statements of a paid call", () => {
+  it("reach its reservation and its messages by their keys, not through every held reservation or pending message", async () => {
+    const user = await userWithCredits(db, 100);
+    const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+    const call = webCall({ metadata: start.assistantOverrides.metadata });
+    const deliver = (body: unknown) => receiveServerMessage({ db, config, pricing }, signedRequest(SECRET, body));
+
+    const authorization = await statementsOf(() => deliver(statusUpdate(call, "in-progress")));
+    const bind = authorization.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
+    expect(await scansOf(bind, "Reservation")).toEqual(["Reservation_pkey", "Reservation_pkey"]);
+    expect(await scansOf(bind, "WebhookEvent")).toEqual(["WebhookEvent_dedupeKey_key"]);
+
+    const settlement = await statementsOf(() => deliver(endOfCallReport(call, { seconds: 60 })));
+    const close = settlement.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
+    expect(await scansOf(close, "Reservation")).toEqual(["Reservation_pkey"]);
+    expect(await scansOf(close, "WebhookEvent")).toEqual(["WebhookEvent_dedupeKey_key"]);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED" });
+  });
+});
