@@ -9,9 +9,10 @@ type Container = { [key: string | number]: unknown };
 export type BoundedJson = { ok: true; value: unknown } | { ok: false; status: 400 | 422; error: string };
 
 /**
- * Parses a JSON text into a copy whose nesting is at most MAX_JSON_DEPTH and whose strings (keys
+ * Parses a JSON text into a value whose nesting is at most MAX_JSON_DEPTH and whose strings (keys
  * too) hold no NUL and no lone UTF-16 surrogate (each becomes U+FFFD, as a decoder marks bytes it
- * cannot read): PostgreSQL refuses both.
+ * cannot read): PostgreSQL refuses both. A text that could hold neither, nor a "__proto__" key, is
+ * used as parsed; any other is copied, repaired, into null-prototype objects.
  * Iterative, so a body nested 100,000 deep is refused without touching the call stack.
  */
 export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): BoundedJson {
@@ -20,6 +21,11 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
     parsed = JSON.parse(text);
   } catch {
     return { ok: false, status: 400, error: "Body is not JSON." };
+  }
+  if (needsNoRepair(text)) {
+    return nestingOf(text) > maxDepth
+      ? { ok: false, status: 422, error: `Body is nested deeper than ${maxDepth} levels.` }
+      : { ok: true, value: parsed };
   }
   // Each entry: a value to copy, its depth, and where its copy goes. No closure per value: this
   // runs over every field of every message, and a closure each (named by the TypeScript loader)
@@ -48,6 +54,42 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): Bound
   }
   return { ok: true, value: root.value };
 }
+
+/**
+ * True for nearly every body. A NUL reaches a parsed string only as a `\u` escape (JSON refuses
+ * it raw), a lone surrogate only as one or as itself (in a text not decoded from UTF-8), and a
+ * "__proto__" key only as itself or through escapes: a text with none of these holds none.
+ */
+function needsNoRepair(text: string): boolean {
+  return !text.includes("\\u") && !text.includes("__proto__") && text.isWellFormed();
+}
+
+/** How deeply the containers of a valid JSON text nest, read off its brackets outside strings. */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = closingQuote(text, i);
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) deepest = Math.max(deepest, ++depth);
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return deepest;
+}
+
+/** Where the string opened at `open` ends: the next quote after an even run of backslashes. */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); ; at = text.indexOf('"', at + 1)) {
+    if (at === -1) return text.length; // not in a valid text; never loop on
+    let before = at - 1;
+    while (text.charCodeAt(before) === BACKSLASH) before--;
+    if ((at - 1 - before) % 2 === 0) return at;
+  }
+}
+
+const [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = [...'"\\{}[]'].map((c) =>
+  c.charCodeAt(0),
+);
 
 /** NULs and lone surrogates become U+FFFD: what PostgreSQL can store, and visibly not the original. */
 export function safeString(text: string): string {

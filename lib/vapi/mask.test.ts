@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maskPersonalData, maskString } from "./mask";
+import { COULD_HOLD_PERSONAL_DATA, maskPersonalData, maskString, PERSONAL_DATA } from "./mask";
 
 describe("maskPersonalData", () => {
   it.each([
@@ -62,5 +63,22 @@ describe("maskPersonalData", () => {
       },
     });
     expect(original.message.customer.number).toBe("+14155550123");
+  });
+});
+
+describe("the quick test before the pattern", () => {
+  it("passes every string the pattern would mask something in", () => {
+    const piece = fc.constantFrom(..."0123456789  .-()+@abcxyz_.%", "com", "+1 ", "\u0000");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join("").replaceAll("\u0000", "");
+        const masked = text.replace(PERSONAL_DATA, (match, ...rest) => {
+          const groups = rest.at(-1) as { email?: string; phone?: string };
+          return groups.email ? "EMAIL" : match.replace(/\d/g, "*");
+        });
+        if (masked !== text) expect(COULD_HOLD_PERSONAL_DATA.test(text)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -9,7 +9,7 @@ const GROUPED = String.raw`(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{1,4}[\s
 const BARE = String.raw`\d{10,15}`;
 // Both alternatives start only where a match could begin (the lookbehinds): without that, a long
 // run of letters or digits is rescanned from every position, quadratic in its length.
-const PERSONAL_DATA = new RegExp(
+export const PERSONAL_DATA = new RegExp(
   String.raw`(?<![A-Za-z0-9._%+-])(?<email>${EMAIL})|(?<![\w+@.])(?<phone>${E164}|${GROUPED}|${BARE})(?![\w@])`,
   "g",
 );
@@ -37,8 +37,14 @@ function maskValue(value: unknown, seen: WeakSet<object>): unknown {
   return copy;
 }
 
+// Every email has an "@", and every phone number form above three digits in a row: a string with
+// neither (most of a message: ids, roles, words) is returned without running the pattern.
+export const COULD_HOLD_PERSONAL_DATA = /@|\d{3}/;
+
 export function maskString(text: string): string {
-  return withoutNul(text).replace(PERSONAL_DATA, (match, ...rest) => {
+  const clean = withoutNul(text);
+  if (!COULD_HOLD_PERSONAL_DATA.test(clean)) return clean;
+  return clean.replace(PERSONAL_DATA, (match, ...rest) => {
     const groups = rest.at(-1) as { email?: string; phone?: string };
     if (groups.email) return maskEmail(groups.email);
     return maskPhone(match);
