@@ -201,6 +201,10 @@ async function benchWebhookTypes() {
       }),
     ],
     [
+      "conversation-update, 16 turns (~12 kB)",
+      (i) => conversationAsVapiSendsIt(call(`paid-${i}`, metadata[i]), t + N + i),
+    ],
+    [
       "status-update ended, call not seen before",
       (i) => ({
         message: {
@@ -324,4 +328,45 @@ async function benchCutoffs() {
   }
   console.log(`paid calls, end − cutoffAt: ${fmt(lateness)}`);
   await db.$disconnect();
+}
+
+/**
+ * A conversation update as Vapi sends one 16 turns into a call: the call, the assistant, and the
+ * conversation twice at message level and twice again under `artifact` (vapi-protocol.md §1.1).
+ */
+function conversationAsVapiSendsIt(call: Record<string, unknown>, timestamp: number) {
+  const said = (k: number) =>
+    `Turn ${k}: about a hundred characters of what was said, so that it is as long as a turn.`;
+  const messages = Array.from({ length: 16 }, (_, k) => ({
+    role: k % 2 ? "user" : "bot",
+    message: said(k),
+    time: timestamp - (16 - k) * 2000,
+    endTime: timestamp - (16 - k) * 2000 + 1500,
+    secondsFromStart: k * 2,
+    duration: 1500,
+  }));
+  const messagesOpenAIFormatted = messages.map((m, k) => ({ role: k % 2 ? "user" : "assistant", content: m.message }));
+  const assistant = {
+    name: "Coach",
+    firstMessage: "Hi! What would you like to work on today?",
+    model: {
+      provider: "openai",
+      model: "gpt-4o-mini",
+      messages: [{ role: "system", content: "You are a friendly, concise voice coach. ".repeat(12) }],
+    },
+    voice: { provider: "vapi", voiceId: "Elliot" },
+    transcriber: { provider: "deepgram", model: "nova-2", language: "en" },
+    serverMessages: ["conversation-update", "end-of-call-report", "status-update", "tool-calls"],
+  };
+  return {
+    message: {
+      type: "conversation-update",
+      timestamp,
+      call: { ...call, orgId: "org-bench", type: "webCall", status: "in-progress", assistantId: "coach-assistant" },
+      assistant,
+      messages,
+      messagesOpenAIFormatted,
+      artifact: { messages, messagesOpenAIFormatted },
+    },
+  };
 }
