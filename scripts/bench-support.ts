@@ -87,7 +87,7 @@ export async function startBenchStack(
 }
 
 // The benchmarks' own requests to the emulator reuse a few kept-alive sockets. A Node server takes
-// one new connection per turn of its event loop (libuv 1.45+), so a launch of 100 calls a second on
+// one new connection per turn of its event loop (libuv/libuv#3696), so a launch of 100 calls a second on
 // fresh connections (fetch opens one for each request in flight) queued the app's and the worker's
 // control requests behind it for seconds: lateness of the bench, not of the app.
 const adminAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });

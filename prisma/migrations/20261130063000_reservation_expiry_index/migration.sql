@@ -5,8 +5,8 @@
 DROP INDEX "Reservation_status_expiresAt_idx";
 CREATE INDEX "Reservation_unbound_expiry_idx" ON "Reservation"("expiresAt") WHERE "status" = 'HELD' AND "vapiCallId" IS NULL;
 
--- The same for messages still to be acted on: the retry's index was also a way to the one message
--- an action marks processed (by its dedupe key), through every message not processed yet. Keyed
--- on nextAttemptAt, which only those messages have, the mark's condition no longer implies it.
-DROP INDEX "WebhookEvent_unprocessed_idx";
-CREATE INDEX "WebhookEvent_retry_due_idx" ON "WebhookEvent"("nextAttemptAt") WHERE "nextAttemptAt" IS NOT NULL;
+
+-- The same trap for messages still to be acted on: the retry's index (by nextAttemptAt, over the
+-- messages not processed yet) was also a way to the one message an action marks processed by its
+-- dedupe key, through all of them. This one looks such a message up by its key among them.
+CREATE INDEX "WebhookEvent_unprocessed_key_idx" ON "WebhookEvent"("dedupeKey") WHERE "processedAt" IS NULL;
