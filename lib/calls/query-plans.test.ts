@@ -11,7 +11,7 @@ import { startCall } from "./start-call";
 // The statements that run for every call name one reservation, call or message by its key. With no
 // statistics yet (a new database, or a burst of new rows) the planner costs every index alike, and
 // one whose condition the statement also implies ("status" = 'HELD', "processedAt" IS NULL) became
-// a way to the row through all of its kind: at a thousand calls, most of PostgreSQL's time.
+// a way to the row through all of its kind: a thousand held reservations read for each bind.
 
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
