@@ -44,7 +44,8 @@ beforeAll(async () => {
       if (key !== "query" || typeof value !== "function")
         return typeof value === "function" ? value.bind(target) : value;
       return (statement: { text?: string }, ...rest: unknown[]) => {
-        const bookkeeping = /^(WITH input AS|UPDATE "WebhookEvent")/.test(statement.text ?? "");
+        const text = statement.text ?? "";
+        const bookkeeping = text.includes('INSERT INTO "WebhookEvent"') || text.startsWith('UPDATE "WebhookEvent"');
         if (failTransactions > 0 && !bookkeeping) {
           failTransactions--;
           return injected();

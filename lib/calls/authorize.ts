@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { DatabaseError } from "pg";
 import { z } from "zod";
 import { prepared, utc, type Db } from "@/lib/db/client";
+import { batched } from "@/lib/db/batched";
 import type { Call, CallFlag } from "@/lib/generated/prisma/client";
 import { sayOnCall } from "@/lib/vapi/control";
 import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { type StartTokenClaims, verifyStartToken } from "./start-token";
-import { markProcessed, markProcessedSql } from "./processed-mark";
+import { markEachProcessedSql } from "./processed-mark";
 import { END_AFTER_NOTICE_MS, GOODBYE_BEFORE_CUTOFF_SECONDS, warnBeforeCutoffSeconds } from "./timing";
 
 const StartMetadata = z.object({
@@ -63,7 +64,7 @@ export async function authorizeCall(
   const { claims, invalidFor } = checkStart(s.metadata, secret, s.startedAt);
   let unauthorizedFor = invalidFor;
   if (claims && !invalidFor) {
-    const bound = await bindAndCreate(db, s, claims.reservationId, now, processedKey);
+    const bound = await bindAndCreate(db, { reservationId: claims.reservationId, s, now, processedKey });
     if (bound === "refused") unauthorizedFor = "REPLAYED_TOKEN";
     else if (bound === "suspended") unauthorizedFor = "SUSPENDED";
     else return bound;
@@ -71,78 +72,102 @@ export async function authorizeCall(
   return recordUnauthorized(db, s, unauthorizedFor ?? "MISSING_TOKEN", claims?.userId ?? null, now, processedKey);
 }
 
-/** The call's row, by Vapi's id. */
-export async function findCall(db: Db, vapiCallId: string): Promise<Call | null> {
-  const { rows } = await db.pool.query<Call>(
-    prepared({
-      text: `SELECT * FROM "Call" WHERE "vapiCallId" = $1`,
-      values: [vapiCallId],
-    }),
-  );
-  return rows[0] ?? null;
-}
+/** The call's row, by Vapi's id. The lookups that come together go in one statement. */
+export const findCall = batched<string, Call | null>({
+  laneOf: (vapiCallId) => vapiCallId,
+  run: async (db, vapiCallIds) => {
+    const { rows } = await db.pool.query<Call>(
+      prepared({ text: `SELECT * FROM "Call" WHERE "vapiCallId" = ANY($1::text[])`, values: [vapiCallIds] }),
+    );
+    const byId = new Map(rows.map((call) => [call.vapiCallId, call]));
+    return vapiCallIds.map((id) => byId.get(id) ?? null);
+  },
+});
+
+/** One call's bind: its reservation (by the start token's claim), and the message to mark processed with it. */
+type Bind = { reservationId: string; s: CallSighting; now: Date; processedKey?: string };
 
 /**
  * Binds the reservation to this call and creates the call with its deadlines (from the seconds
- * the reservation paid for), in one statement with the mark: FOR SHARE on the account, so a
- * suspension committing meanwhile waits for this bind (and then ends the call), or is seen here.
- * A call row that exists already rolls it all back: whoever recorded it decided, and is returned.
- * A reservation taken by another call, closed, expired or unknown is refused (a replay).
+ * the reservation paid for), with the mark. A call already recorded (whoever recorded it decided)
+ * or a reservation taken by another call, closed, expired or unknown is refused: a replay, or a
+ * redelivery that finds it decided.
  */
-async function bindAndCreate(
-  db: Db,
-  s: CallSighting,
-  reservationId: string,
-  now: Date,
-  processedKey?: string,
-): Promise<Authorization | "refused" | "suspended"> {
+async function bindAndCreate(db: Db, bind: Bind): Promise<Authorization | "refused" | "suspended"> {
   try {
-    const { rows } = await db.pool.query<Call & { suspended: boolean | null }>(
-      prepared({
-        text: `WITH holder AS (
-         SELECT u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id" WHERE r."id" = $1 FOR SHARE OF u
-       ), bound AS (
-         UPDATE "Reservation" SET "vapiCallId" = $2, "boundAt" = $3::timestamp
-         WHERE "id" = $1 AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR "vapiCallId" = $2) AND "expiresAt" > $3::timestamp
-           AND NOT EXISTS (SELECT 1 FROM holder WHERE "suspendedAt" IS NOT NULL)
-         RETURNING "id", "userId", "seconds", $3::timestamp + make_interval(secs => "seconds") AS "cutoffAt"
-       ), created AS (
-         INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "controlUrl", "startedAt", "vapiStatus",
-                             "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
-         SELECT $4, $2, "userId", "id", 'ACTIVE', $5, $3::timestamp, 'in-progress', "cutoffAt",
-           CASE WHEN "seconds" >= 2 * $7::int THEN "cutoffAt" - make_interval(secs => $7) END,
-           CASE WHEN "seconds" > 2 * $8::int THEN "cutoffAt" - make_interval(secs => $8) END,
-           "cutoffAt", $6::timestamp, $6::timestamp
-         FROM bound
-         RETURNING *
-       ), processed AS (
-         ${markProcessedSql("$9", "$6")} AND EXISTS (SELECT 1 FROM created)
-       )
-       SELECT c.*, (SELECT "suspendedAt" IS NOT NULL FROM holder) AS "suspended" FROM (SELECT 1) AS one LEFT JOIN created c ON true`,
-        values: [
-          reservationId,
-          s.vapiCallId,
-          utc(s.startedAt),
-          randomUUID(),
-          s.controlUrl ?? null,
-          utc(now),
-          // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
-          warnBeforeCutoffSeconds(),
-          GOODBYE_BEFORE_CUTOFF_SECONDS,
-          processedKey ?? null,
-        ],
-      }),
-    );
-    const { suspended, ...call } = rows[0];
-    if (call.id) return { call: call as Call, fresh: true };
+    const { call, suspended } = await bindReservations(db, bind);
+    if (call) return { call, fresh: true };
     if (suspended) return "suspended";
   } catch (error) {
-    // The call row exists already, or another reservation is bound to this call id: the whole
+    // Another reservation is bound to this call id, or the call was recorded meanwhile: the
     // statement rolled back (the bind too), and whoever got there first decided.
     if (!(error instanceof DatabaseError && error.code === "23505")) throw error;
   }
   return "refused";
 }
+
+/**
+ * The binds of the calls that start together go in one statement (a burst of starts is one
+ * commit, not one each), with FOR SHARE on the accounts in id order: a suspension committing
+ * meanwhile waits for the binds (and then ends the calls), or is seen here. A reservation named
+ * by two calls in one statement binds to one of them; the other is refused.
+ */
+const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }>({
+  laneOf: (bind) => `call:${bind.s.vapiCallId}`,
+  run: async (db, binds) => {
+    const column = <T>(f: (b: Bind) => T) => binds.map(f);
+    const { rows } = await db.pool.query<Call & { ord: string; suspended: boolean | null }>(
+      prepared({
+        text: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[], $5::text[], $6::timestamp[], $7::text[])
+           WITH ORDINALITY AS i("reservationId", "vapiCallId", "startedAt", "callId", "controlUrl", "at", "processedKey", "ord")
+       ), holder AS (
+         SELECT r."id" AS "reservationId", u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id"
+         WHERE r."id" IN (SELECT "reservationId" FROM input) ORDER BY u."id" FOR SHARE OF u
+       ), bound AS (
+         UPDATE "Reservation" r SET "vapiCallId" = i."vapiCallId", "boundAt" = i."startedAt"
+         FROM input i
+         WHERE r."id" = i."reservationId" AND r."status" = 'HELD' AND (r."vapiCallId" IS NULL OR r."vapiCallId" = i."vapiCallId")
+           AND r."expiresAt" > i."startedAt"
+           AND NOT EXISTS (SELECT 1 FROM holder h WHERE h."reservationId" = r."id" AND h."suspendedAt" IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM "Call" c WHERE c."vapiCallId" = i."vapiCallId")
+         RETURNING i."ord", r."id", r."userId", r."seconds", i."vapiCallId", i."startedAt", i."callId", i."controlUrl", i."at", i."processedKey",
+           i."startedAt" + make_interval(secs => r."seconds") AS "cutoffAt"
+       ), created AS (
+         INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "controlUrl", "startedAt", "vapiStatus",
+                             "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
+         SELECT "callId", "vapiCallId", "userId", "id", 'ACTIVE', "controlUrl", "startedAt", 'in-progress', "cutoffAt",
+           CASE WHEN "seconds" >= 2 * $8::int THEN "cutoffAt" - make_interval(secs => $8) END,
+           CASE WHEN "seconds" > 2 * $9::int THEN "cutoffAt" - make_interval(secs => $9) END,
+           "cutoffAt", "at", "at"
+         FROM bound
+         RETURNING *
+       ), processed AS (${markEachProcessedSql("bound")})
+       -- Only the row that bound gets the call: a second copy of its message in the statement is refused, and finds it.
+       SELECT i."ord", c.*, h."suspendedAt" IS NOT NULL AS "suspended"
+       FROM input i LEFT JOIN bound b USING ("ord") LEFT JOIN created c ON c."vapiCallId" = b."vapiCallId"
+         LEFT JOIN holder h ON h."reservationId" = i."reservationId"`,
+        values: [
+          column((b) => b.reservationId),
+          column((b) => b.s.vapiCallId),
+          column((b) => utc(b.s.startedAt)),
+          column(() => randomUUID()),
+          column((b) => b.s.controlUrl ?? null),
+          column((b) => utc(b.now)),
+          column((b) => b.processedKey ?? null),
+          // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
+          warnBeforeCutoffSeconds(),
+          GOODBYE_BEFORE_CUTOFF_SECONDS,
+        ],
+      }),
+    );
+    const byOrd = new Map(rows.map(({ ord, suspended, ...call }) => [Number(ord), { call, suspended }]));
+    return binds.map((_, i) => {
+      const { call, suspended } = byOrd.get(i + 1)!;
+      return { call: call.id ? (call as Call) : null, suspended: !!suspended };
+    });
+  },
+});
 
 async function recordUnauthorized(
   db: Db,
@@ -152,43 +177,8 @@ async function recordUnauthorized(
   now: Date,
   processedKey?: string,
 ): Promise<Authorization> {
-  // The call, its alert and the mark commit together (one statement), and only the attempt that
-  // recorded the call speaks to it: a redelivery, or a concurrent one, finds the call and stops there.
-  const { rows } = await db.pool.query<Call>(
-    prepared({
-      text: `WITH created AS (
-       INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
-       VALUES ($1, $2, (SELECT "id" FROM "User" WHERE "id" = $3), 'UNAUTHORIZED', $4::"CallFlag", $5, $6::timestamp, $7, $8::timestamp, $9::timestamp, $9::timestamp)
-       ON CONFLICT DO NOTHING
-       RETURNING *
-     ), alert AS (
-       INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
-       SELECT $10, 'UNAUTHORIZED_CALL', "userId", "vapiCallId", $11, $9::timestamp FROM created
-     ), processed AS (
-       ${markProcessedSql("$12", "$9")} AND EXISTS (SELECT 1 FROM created)
-     )
-     SELECT * FROM created`,
-      values: [
-        randomUUID(),
-        s.vapiCallId,
-        userId,
-        flag,
-        s.controlUrl ?? null,
-        utc(s.startedAt),
-        s.live ? "in-progress" : "ended",
-        s.live ? utc(new Date(now.getTime() + END_AFTER_NOTICE_MS)) : null,
-        utc(now),
-        randomUUID(),
-        `Call without a valid start (${flag})${s.controlUrl ? "" : "; it has no control URL to end it"}.`,
-        processedKey ?? null,
-      ],
-    }),
-  );
-  const call = rows[0];
-  if (!call) {
-    await markProcessed(db.pool, processedKey, now);
-    return { call: (await findCall(db, s.vapiCallId))!, fresh: false };
-  }
+  const call = await recordUnauthorizedCalls(db, { s, flag, userId, now, processedKey });
+  if (!call) return { call: (await findCall(db, s.vapiCallId))!, fresh: false };
   log.warn(
     { callId: s.vapiCallId, userId: call.userId ?? undefined, flag, live: s.live },
     "Call without a valid start: unauthorized, ending it",
@@ -199,3 +189,58 @@ async function recordUnauthorized(
   }
   return { call, fresh: true };
 }
+
+type Refusal = { s: CallSighting; flag: CallFlag; userId: string | null; now: Date; processedKey?: string };
+
+/**
+ * Records each call as unauthorized, with its alert and the mark, in one statement for the calls
+ * refused together. A call recorded before (a redelivery, or a concurrent attempt) gets null: only
+ * the attempt that recorded it speaks to it.
+ */
+const recordUnauthorizedCalls = batched<Refusal, Call | null>({
+  laneOf: (refusal) => `call:${refusal.s.vapiCallId}`,
+  run: async (db, refusals) => {
+    const callIds = refusals.map(() => randomUUID());
+    const column = <T>(f: (r: Refusal) => T) => refusals.map(f);
+    const { rows } = await db.pool.query<Call>(
+      prepared({
+        text: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp[], $7::text[], $8::timestamp[],
+                              $9::timestamp[], $10::text[], $11::text[], $12::text[])
+           AS i("callId", "vapiCallId", "userId", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "at", "alertId", "message", "processedKey")
+       ), created AS (
+         INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
+         SELECT "callId", "vapiCallId", (SELECT u."id" FROM "User" u WHERE u."id" = i."userId"), 'UNAUTHORIZED', "flag"::"CallFlag", "controlUrl",
+           "startedAt", "vapiStatus", "endCallDueAt", "at", "at"
+         FROM input i
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), alert AS (
+         INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
+         SELECT i."alertId", 'UNAUTHORIZED_CALL', c."userId", c."vapiCallId", i."message", i."at" FROM created c JOIN input i ON i."callId" = c."id"
+       ), processed AS (${markEachProcessedSql("input")})
+       SELECT * FROM created`,
+        values: [
+          callIds,
+          column((r) => r.s.vapiCallId),
+          column((r) => r.userId),
+          column((r) => r.flag),
+          column((r) => r.s.controlUrl ?? null),
+          column((r) => utc(r.s.startedAt)),
+          column((r) => (r.s.live ? "in-progress" : "ended")),
+          column((r) => (r.s.live ? utc(new Date(r.now.getTime() + END_AFTER_NOTICE_MS)) : null)),
+          column((r) => utc(r.now)),
+          column(() => randomUUID()),
+          column(
+            (r) =>
+              `Call without a valid start (${r.flag})${r.s.controlUrl ? "" : "; it has no control URL to end it"}.`,
+          ),
+          column((r) => r.processedKey ?? null),
+        ],
+      }),
+    );
+    // Each created row carries the id its input row gave it: a call named twice was created for one of them.
+    const created = new Map(rows.map((call) => [call.id, call]));
+    return callIds.map((id) => created.get(id) ?? null);
+  },
+});

@@ -132,6 +132,51 @@ describe("a call without a valid start", () => {
     await Promise.all(calls.map((c) => deliver(endOfCallReport(c, { seconds: 1 }))));
   });
 
+  it("binds the calls that start together in one statement: each to its own reservation, a reservation named twice once, a suspended account's none", async () => {
+    const paid = await Promise.all([1, 2, 3, 4].map(() => startedCall(40)));
+    const suspended = await startedCall(40);
+    await db.user.update({
+      where: { id: suspended.user.id },
+      data: { suspendedAt: new Date(), suspendedReason: "test" },
+    });
+    const replayed = await startedCall(40);
+    const twin = webCall({ metadata: replayed.start.assistantOverrides.metadata });
+    const calls = [...paid.map((p) => p.call), suspended.call, replayed.call, twin];
+    const sighting = (c: (typeof calls)[number]) => ({
+      vapiCallId: c.id,
+      controlUrl: `${control.url}/${c.id}/control`,
+      metadata: c.assistantOverrides!.metadata,
+      startedAt: new Date(),
+      live: true,
+    });
+    const query = vi.spyOn(db.pool, "query");
+    // The first bind goes alone; the six that come while it runs share the next statement.
+    await Promise.all(calls.map((c) => authorizeCall(db, sighting(c), config.startTokenSecret)));
+    const binds = query.mock.calls.filter(([q]) =>
+      String((q as { text?: string }).text).includes('UPDATE "Reservation" r'),
+    );
+    query.mockRestore();
+    expect(binds).toHaveLength(2);
+    const rows = await db.call.findMany({ where: { vapiCallId: { in: calls.map((c) => c.id) } } });
+    const byCall = new Map(rows.map((r) => [r.vapiCallId, r]));
+    for (const p of paid) {
+      expect(byCall.get(p.call.id)).toMatchObject({ status: "ACTIVE", reservationId: p.start.reservation.id });
+      expect(await db.reservation.findUniqueOrThrow({ where: { id: p.start.reservation.id } })).toMatchObject({
+        vapiCallId: p.call.id,
+      });
+    }
+    expect(byCall.get(suspended.call.id)).toMatchObject({ status: "UNAUTHORIZED", flag: "SUSPENDED" });
+    const twins = [byCall.get(replayed.call.id)!, byCall.get(twin.id)!];
+    expect(twins.map((r) => r.flag ?? r.status).sort()).toEqual(["ACTIVE", "REPLAYED_TOKEN"]);
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: replayed.start.reservation.id } })).toMatchObject({
+      vapiCallId: twins.find((r) => r.status === "ACTIVE")!.vapiCallId,
+    });
+    expect(controlBodies(suspended.call.id)).toEqual([
+      { type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true },
+    ]);
+    await Promise.all(calls.map((c) => deliver(endOfCallReport(c, { seconds: 1 }))));
+  });
+
   it("is told to end, then ended once, with no credits moved", async () => {
     const { user, start, call } = await startedCall(40);
     await deliver(statusUpdate(call, "in-progress"));

@@ -1,5 +1,5 @@
-import { DatabaseError } from "pg";
 import { prepared, utc, type Db } from "@/lib/db/client";
+import { batched } from "@/lib/db/batched";
 import type { WebhookOutcome } from "@/lib/generated/prisma/client";
 import { maskPersonalData } from "@/lib/vapi/mask";
 
@@ -26,85 +26,23 @@ export type Recorded = { first: boolean; pending: boolean };
 /** Until this long after arrival, the delivery that brought a message is taken to be acting on it; after, a retry may. */
 export const FIRST_ATTEMPT_LEASE_SECONDS = 30;
 
-/** `since`: when it came (performance.now()). */
-type Pending = { row: EventRow; settle: (recorded: Recorded) => void; fail: (error: unknown) => void; since: number };
-/** `busy`: the calls (or, for a message about no call, the dedupe keys) whose rows a write is carrying now. */
-type Queue = { waiting: Pending[]; writers: number; busy: Set<string> };
-
-const queues = new WeakMap<Db, Queue>();
-const MAX_ROWS_PER_STATEMENT = 200;
-/**
- * One write at a time groups the most rows per commit, which is cheapest while it keeps up. When a
- * row has waited this long for its turn (at a thousand live calls a statement of 200 rows took
- * 0.3–0.7 s, and more arrived meanwhile), up to two more writes start: PostgreSQL runs them on its
- * other cores.
- */
-const MORE_WRITES_AFTER_WAITING_MS = 25;
-const MAX_WRITES_AT_ONCE = 3;
-
 /**
  * Records a server message (payload masked) and says whether it is new and whether its action is
  * still to be done: a redelivery of a message whose action failed is pending again. This runs for
- * every message Vapi sends, so messages that arrive while a write is under way go out together in
- * the next one: one statement and one commit for the lot (a lone message goes at once, so nothing
- * waits under light load). A call's messages are written in the order they came: a row
- * waits while another write carries its call.
+ * every message Vapi sends, so messages are written in groups (lib/db/batched.ts): one
+ * statement and one commit for the messages that arrive while a write is under way. A call's
+ * messages are written in the order they came.
  */
-export function recordEvent(db: Db, row: EventRow): Promise<Recorded> {
-  let queue = queues.get(db);
-  if (!queue) queues.set(db, (queue = { waiting: [], writers: 0, busy: new Set() }));
-  const recorded = new Promise<Recorded>((settle, fail) =>
-    queue.waiting.push({ row, settle, fail, since: performance.now() }),
-  );
-  const behind = performance.now() - queue.waiting[0].since >= MORE_WRITES_AFTER_WAITING_MS;
-  if (queue.writers === 0 || (behind && queue.writers < MAX_WRITES_AT_ONCE)) void write(db, queue);
-  return recorded;
-}
+export const recordEvent = batched<EventRow, Recorded>({
+  laneOf: (row) => (row.vapiCallId ? `call:${row.vapiCallId}` : `key:${row.dedupeKey}`),
+  run: writeEvents,
+});
 
-const laneOf = (row: EventRow) => (row.vapiCallId ? `call:${row.vapiCallId}` : `key:${row.dedupeKey}`);
-
-/** The next batch: waiting rows whose call no write is carrying, in the order they came, at most MAX_ROWS_PER_STATEMENT. */
-function takeBatch(queue: Queue): Pending[] {
-  const batch: Pending[] = [];
-  const kept: Pending[] = [];
-  for (const p of queue.waiting) {
-    const lane = laneOf(p.row);
-    if (batch.length < MAX_ROWS_PER_STATEMENT && !queue.busy.has(lane)) batch.push(p);
-    else kept.push(p);
-  }
-  queue.waiting = kept;
-  return batch;
-}
-
-async function write(db: Db, queue: Queue) {
-  queue.writers++;
-  try {
-    for (let batch = takeBatch(queue); batch.length; batch = takeBatch(queue)) {
-      const lanes = new Set(batch.map((p) => laneOf(p.row)));
-      lanes.forEach((lane) => queue.busy.add(lane));
-      try {
-        await writeBatch(db, batch);
-      } catch (error) {
-        if (!refusedForItsData(error)) batch.forEach((p) => p.fail(error));
-        // One bad row must not fail the others: write them one by one, each with its own outcome.
-        else for (const p of batch) await writeBatch(db, [p]).catch(p.fail);
-      } finally {
-        lanes.forEach((lane) => queue.busy.delete(lane));
-      }
-    }
-  } finally {
-    queue.writers--;
-  }
-}
-
-/** PostgreSQL refused the values (data exception, constraint): not a timeout or a lost connection. */
-const refusedForItsData = (error: unknown) => error instanceof DatabaseError && /^2[23]/.test(error.code ?? "");
-
-async function writeBatch(db: Db, batch: Pending[]) {
+async function writeEvents(db: Db, batch: EventRow[]): Promise<Recorded[]> {
   // A key twice in one batch: the first is written, the later ones are redeliveries.
-  const byKey = new Map<string, Pending>();
-  for (const p of batch) if (!byKey.has(p.row.dedupeKey)) byKey.set(p.row.dedupeKey, p);
-  const rows = [...byKey.values()].map((p) => p.row);
+  const byKey = new Map<string, EventRow>();
+  for (const row of batch) if (!byKey.has(row.dedupeKey)) byKey.set(row.dedupeKey, row);
+  const rows = [...byKey.values()];
   const column = <T>(f: (r: EventRow) => T) => rows.map(f);
   const statement = {
     // A write that hangs must not hold every webhook behind it: they get a 500 and Vapi sends them
@@ -159,9 +97,9 @@ async function writeBatch(db: Db, batch: Pending[]) {
     prepared(statement),
   );
   const writtenByKey = new Map(written.map((r) => [r.dedupeKey, r]));
-  for (const p of batch) {
-    const row = byKey.get(p.row.dedupeKey) === p ? writtenByKey.get(p.row.dedupeKey) : undefined;
+  return batch.map((row) => {
     // A second copy in the same batch is a redelivery of a message whose first copy is acting now.
-    p.settle({ first: !!row?.inserted, pending: !!row?.pending });
-  }
+    const recorded = byKey.get(row.dedupeKey) === row ? writtenByKey.get(row.dedupeKey) : undefined;
+    return { first: !!recorded?.inserted, pending: !!recorded?.pending };
+  });
 }

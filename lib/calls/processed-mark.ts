@@ -8,6 +8,11 @@ export const markProcessedSql = (key: string, at: string) =>
   `UPDATE "WebhookEvent" SET "processedAt" = ${at}::timestamp, "action" = NULL, "nextAttemptAt" = NULL
    WHERE "dedupeKey" = ${key} AND "processedAt" IS NULL`;
 
+/** The mark of each row of `source` (a CTE or table with "processedKey" and "at" columns), for a statement that acts for several messages. */
+export const markEachProcessedSql = (source: string) =>
+  `UPDATE "WebhookEvent" w SET "processedAt" = m."at", "action" = NULL, "nextAttemptAt" = NULL
+   FROM ${source} m WHERE w."dedupeKey" = m."processedKey" AND w."processedAt" IS NULL`;
+
 /** The mark on its own, for an action that found its work already done. */
 export async function markProcessed(sql: Sql, key: string | undefined, at: Date) {
   if (key) await sql.query(prepared({ text: markProcessedSql("$1", "$2"), values: [key, utc(at)] }));

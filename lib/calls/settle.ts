@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { parameters, prepared, utc, type Db } from "@/lib/db/client";
+import { batched } from "@/lib/db/batched";
 import type { AlertKind, Call } from "@/lib/generated/prisma/client";
 import { captureCtes } from "@/lib/credits/ledger";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, findCall, type CallSighting } from "./authorize";
-import { markProcessed, markProcessedSql } from "./processed-mark";
+import { markEachProcessedSql, markProcessed, markProcessedSql } from "./processed-mark";
 import { refusedAtStart, settleRefusedStart } from "./refused-start";
 
 /** Alerts whose `seconds` are leakage: filled in when the call is settled. */
@@ -111,31 +112,57 @@ export async function settleCall(
   return { call: settled as Call, settledNow: true };
 }
 
+type Ending = { vapiCallId: string; endedReason?: string; at: Date; processedKey?: string };
+
 /**
  * Vapi says the call ended: stop enforcing it; billing waits for the report (or the reconciler).
- * One statement; `processedKey` names a webhook message marked processed in it.
+ * `processedKey` names a webhook message marked processed with it. The ends that arrive together
+ * go in one statement (the wave of cutoffs is one commit, not one each), their calls locked in id
+ * order as every statement that changes several calls does.
  */
-export async function markCallEnded(
+export function markCallEnded(
   db: Db,
   vapiCallId: string,
   endedReason: string | undefined,
   now = new Date(),
   processedKey?: string,
-) {
-  await db.pool.query(
-    prepared({
-      text: `WITH ended AS (
-       UPDATE "Call" SET
-         "endedReason" = CASE WHEN "endedAt" IS NULL THEN COALESCE($3, "endedReason") ELSE "endedReason" END,
-         "vapiStatus" = CASE WHEN "endedAt" IS NULL THEN 'ended' ELSE "vapiStatus" END,
-         "endedAt" = COALESCE("endedAt", $2::timestamp),
-         "status" = CASE WHEN "status" = 'ACTIVE' THEN 'ENDED'::"CallStatus" ELSE "status" END,
-         "updatedAt" = $2::timestamp
-       WHERE "vapiCallId" = $1 AND ("endedAt" IS NULL OR "status" = 'ACTIVE')
-       RETURNING 1
-     )
-     ${markProcessedSql("$4", "$2")}`,
-      values: [vapiCallId, utc(now), endedReason ?? null, processedKey ?? null],
-    }),
-  );
+): Promise<void> {
+  return endCalls(db, { vapiCallId, endedReason, at: now, processedKey });
 }
+
+const endCalls = batched<Ending, void>({
+  laneOf: (ending) => `call:${ending.vapiCallId}`,
+  run: async (db, endings) => {
+    const column = <T>(f: (e: Ending) => T) => endings.map(f);
+    await db.pool.query(
+      prepared({
+        text: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[]) AS i("vapiCallId", "endedReason", "at", "processedKey")
+       ), target AS (
+         SELECT c."id", i."endedReason", i."at"
+         FROM "Call" c JOIN input i USING ("vapiCallId")
+         WHERE c."endedAt" IS NULL OR c."status" = 'ACTIVE'
+         ORDER BY c."id"
+         FOR UPDATE OF c
+       ), ended AS (
+         UPDATE "Call" c SET
+           "endedReason" = CASE WHEN c."endedAt" IS NULL THEN COALESCE(t."endedReason", c."endedReason") ELSE c."endedReason" END,
+           "vapiStatus" = CASE WHEN c."endedAt" IS NULL THEN 'ended' ELSE c."vapiStatus" END,
+           "endedAt" = COALESCE(c."endedAt", t."at"),
+           "status" = CASE WHEN c."status" = 'ACTIVE' THEN 'ENDED'::"CallStatus" ELSE c."status" END,
+           "updatedAt" = t."at"
+         FROM target t
+         WHERE c."id" = t."id" AND (c."endedAt" IS NULL OR c."status" = 'ACTIVE')
+       )
+       ${markEachProcessedSql("input")}`,
+        values: [
+          column((e) => e.vapiCallId),
+          column((e) => e.endedReason ?? null),
+          column((e) => utc(e.at)),
+          column((e) => e.processedKey ?? null),
+        ],
+      }),
+    );
+    return endings.map(() => undefined);
+  },
+});

@@ -1,4 +1,5 @@
 import { prepared, type Db } from "@/lib/db/client";
+import { batched } from "@/lib/db/batched";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import type { ToolCall } from "@/lib/vapi/messages";
 import type { ToolCallOutcome } from "@/lib/vapi/tool-results";
@@ -11,17 +12,7 @@ export async function answerToolCalls(
   pricing: Pricing,
   now = new Date(),
 ): Promise<ToolCallOutcome[]> {
-  // Plain SQL: the coach may ask on every turn, and Prisma's per-query cost showed.
-  const { rows } = vapiCallId
-    ? await db.pool.query<{ status: string; cutoffAt: Date | null; available: number | null }>(
-        prepared({
-          text: `SELECT c."status", c."cutoffAt", u."available" FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"
-               WHERE c."vapiCallId" = $1`,
-          values: [vapiCallId],
-        }),
-      )
-    : { rows: [] };
-  const call = rows[0];
+  const call = vapiCallId ? await paidCallOf(db, vapiCallId) : undefined;
   return calls.map((tool): ToolCallOutcome => {
     if (tool.name !== "getRemainingCredits") return { toolCallId: tool.id, error: `Unknown tool ${tool.name}.` };
     if (call?.available == null || call.status !== "ACTIVE" || !call.cutoffAt)
@@ -35,3 +26,25 @@ export async function answerToolCalls(
     };
   });
 }
+
+type PaidCall = { status: string; cutoffAt: Date | null; available: number | null };
+
+/**
+ * The call's status, cutoff and its caller's balance. Plain SQL, and the lookups of tool calls
+ * that arrive together go in one statement: the coach may ask on every turn of every call.
+ */
+const paidCallOf = batched<string, PaidCall | undefined>({
+  laneOf: (vapiCallId) => vapiCallId,
+  run: async (db, vapiCallIds) => {
+    const { rows } = await db.pool.query<PaidCall & { vapiCallId: string }>(
+      prepared({
+        text: `SELECT c."vapiCallId", c."status", c."cutoffAt", u."available"
+             FROM "Call" c LEFT JOIN "User" u ON u."id" = c."userId"
+             WHERE c."vapiCallId" = ANY($1::text[])`,
+        values: [vapiCallIds],
+      }),
+    );
+    const byId = new Map(rows.map((row) => [row.vapiCallId, row]));
+    return vapiCallIds.map((id) => byId.get(id));
+  },
+});
