@@ -142,7 +142,7 @@ const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }
            "cutoffAt", "at", "at"
          FROM bound
          RETURNING *
-       ), processed AS (${markEachProcessedSql("bound")})
+       ), processed AS (${markEachProcessedSql("bound", "$7")})
        -- Only the row that bound gets the call: a second copy of its message in the statement is refused, and finds it.
        SELECT i."ord", c.*, h."suspendedAt" IS NOT NULL AS "suspended"
        FROM input i LEFT JOIN bound b USING ("ord") LEFT JOIN created c ON c."vapiCallId" = b."vapiCallId"
@@ -218,7 +218,7 @@ const recordUnauthorizedCalls = batched<Refusal, Call | null>({
        ), alert AS (
          INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
          SELECT i."alertId", 'UNAUTHORIZED_CALL', c."userId", c."vapiCallId", i."message", i."at" FROM created c JOIN input i ON i."callId" = c."id"
-       ), processed AS (${markEachProcessedSql("input")})
+       ), processed AS (${markEachProcessedSql("input", "$12")})
        SELECT * FROM created`,
         values: [
           callIds,

@@ -6,7 +6,7 @@ import { startTestHttpServer, sendJson, type TestHttpServer } from "@/test/http-
 import type { Db } from "@/lib/db/client";
 import { appConfig, type AppConfig } from "@/lib/config";
 import { checkInvariants } from "@/lib/credits/invariants";
-import type { Pricing } from "@/lib/credits/pricing";
+import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
@@ -75,6 +75,37 @@ describe("a paid call", () => {
     });
     expect(await balance(user.id)).toEqual({ available: 89, held: 0 });
     expect(await db.ledgerEntry.count({ where: { reservationId: start.reservation.id, kind: "CAPTURE" } })).toBe(1);
+  });
+
+  it("is billed from its report, each call its own capture, when the reports of several calls arrive at once", async () => {
+    const started = await Promise.all(
+      [10, 20, 30, 45, 61].map(async (seconds) => ({ seconds, ...(await startedCall(40)) })),
+    );
+    for (const { call } of started) await deliver(statusUpdate(call, "in-progress"));
+    const free = webCall({ metadata: { userId: "nobody", startToken: "forged" } });
+    free.monitor = { controlUrl: `${control.url}/${free.id}/control`, listenUrl: "" };
+    await deliver(statusUpdate(free, "in-progress"));
+    const replies = await Promise.all([
+      ...started.map(({ call, seconds }) => deliver(endOfCallReport(call, { seconds }))),
+      deliver(endOfCallReport(free, { seconds: 7 })),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    for (const { user, call, seconds } of started) {
+      const charged = creditsForSeconds(seconds, pricing);
+      expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({
+        status: "SETTLED",
+        usedSeconds: seconds,
+        creditsCharged: charged,
+      });
+      expect(await balance(user.id)).toEqual({ available: 40 - charged, held: 0 });
+    }
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: free.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      usedSeconds: 7,
+      creditsCharged: 0,
+    });
+    expect(await db.alert.findFirst({ where: { vapiCallId: free.id } })).toMatchObject({ seconds: 7 });
+    expect(await db.webhookEvent.count({ where: { type: "end-of-call-report", processedAt: null } })).toBe(0);
   });
 
   it("is billed once when the report arrives before the start and then twice more", async () => {

@@ -11,7 +11,9 @@ import { startCall } from "./start-call";
 // The statements that run for every call name one reservation, call or message by its key. With no
 // statistics yet (a new database, or a burst of new rows) the planner costs every index alike, and
 // one whose condition the statement also implies ("status" = 'HELD', "processedAt" IS NULL) became
-// a way to the row through all of its kind: a thousand held reservations read for each bind.
+// a way to the row through all of its kind: a thousand held reservations read for each bind. A
+// statement that acts for several messages at once, joined on its list of them alone, read every
+// message not processed yet: it names them by a key array too.
 
 const SECRET = "webhook-secret-for-tests";
 const pricing: Pricing = { creditsPerMinute: 10, minCreditsToStart: 5, maxCallMinutes: 30 };
@@ -23,11 +25,18 @@ const config = appConfig({
   START_TOKEN_SECRET: "start-token-secret-for-tests",
 });
 const HELD_ELSEWHERE = 40;
+const OTHER_CALLS = 2000;
 /** The unique key, or the key among messages not processed yet: either finds one row by its key. */
 const BY_DEDUPE_KEY = /^WebhookEvent_(dedupeKey_key|unprocessed_key_idx)$/;
 
 type Statement = { text: string; values?: unknown[] };
-type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  Plans?: PlanNode[];
+};
 
 let db: Db;
 beforeAll(async () => {
@@ -36,6 +45,9 @@ beforeAll(async () => {
     const user = await userWithCredits(db, 100);
     await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
   }
+  // Other live calls, so that reading all of them would cost what it costs at a thousand calls.
+  await db.pool.query(`INSERT INTO "Call" ("id", "vapiCallId", "status", "startedAt", "createdAt", "updatedAt")
+    SELECT 'other-' || n, 'other-call-' || n, 'ACTIVE', now(), now(), now() FROM generate_series(1, ${OTHER_CALLS}) n`);
 });
 
 /** The statements the pool ran while `run` ran, by their opening words. */
@@ -54,16 +66,24 @@ async function statementsOf(run: () => Promise<unknown>): Promise<Statement[]> {
   return seen;
 }
 
-/** Each scan of `table` in the plan of `statement` with its values: the index it reads, or its node type. */
+/**
+ * Each scan of `table` in the plan of `statement` with its values: the index it reads, or its node
+ * type. An index read with no condition on its key (all of its rows, say every held reservation)
+ * is named "<index> (all of it)".
+ */
 async function scansOf(statement: Statement, table: string): Promise<string[]> {
   const { rows } = await db.pool.query<{ "QUERY PLAN": { Plan: PlanNode }[] }>({
     text: `EXPLAIN (FORMAT JSON) ${statement.text}`,
     values: statement.values,
   });
+  const indexRead = (node: PlanNode) => `${node["Index Name"]}${node["Index Cond"] ? "" : " (all of it)"}`;
   const scans: string[] = [];
   const walk = (node: PlanNode) => {
-    if (node["Relation Name"] === table && node["Node Type"].endsWith("Scan"))
-      scans.push(node["Index Name"] ?? node["Node Type"]);
+    if (node["Relation Name"] === table && node["Node Type"].endsWith("Scan")) {
+      if (node["Index Name"]) scans.push(indexRead(node));
+      else if (node["Node Type"] === "Bitmap Heap Scan") scans.push(...(node.Plans ?? []).map(indexRead));
+      else scans.push(node["Node Type"]);
+    }
     node.Plans?.forEach(walk);
   };
   walk(rows[0]["QUERY PLAN"][0].Plan);
@@ -82,10 +102,33 @@ describe("the statements of a paid call", () => {
     expect(await scansOf(bind, "Reservation")).toEqual(["Reservation_pkey", "Reservation_pkey"]);
     expect(await scansOf(bind, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
 
+    expect(await scansOf(bind, "Call")).toEqual(["Call_vapiCallId_key"]);
+
+    const ended = await statementsOf(() => deliver(statusUpdate(call, "ended")));
+    const end = ended.find((s) => s.text.includes(`"endedAt" = COALESCE(c."endedAt"`))!;
+    expect(await scansOf(end, "Call")).toEqual(["Call_vapiCallId_key", "Call_pkey"]);
+    expect(await scansOf(end, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
+
     const settlement = await statementsOf(() => deliver(endOfCallReport(call, { seconds: 60 })));
+    const lookup = settlement.find((s) => s.text.startsWith(`SELECT * FROM "Call"`))!;
+    expect(await scansOf(lookup, "Call")).toEqual(["Call_vapiCallId_key"]);
     const close = settlement.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
     expect(await scansOf(close, "Reservation")).toEqual(["Reservation_pkey"]);
     expect(await scansOf(close, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED" });
+  });
+
+  it("of an unauthorized call and of a tool call reach their messages and calls by their keys too", async () => {
+    const free = webCall({ metadata: { startToken: "forged" } });
+    const deliver = (body: unknown) => receiveServerMessage({ db, config, pricing }, signedRequest(SECRET, body));
+    const refusal = await statementsOf(() => deliver(statusUpdate(free, "in-progress")));
+    const recorded = refusal.find((s) => s.text.includes(`'UNAUTHORIZED'`))!;
+    expect(await scansOf(recorded, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
+    const toolCall = { id: "t1", type: "function", function: { name: "getRemainingCredits", arguments: {} } };
+    const tool = await statementsOf(() =>
+      deliver({ message: { type: "tool-calls", timestamp: Date.now(), call: free, toolCallList: [toolCall] } }),
+    );
+    const lookup = tool.find((s) => s.text.includes(`FROM "Call" c LEFT JOIN "User"`))!;
+    expect(await scansOf(lookup, "Call")).toEqual(["Call_vapiCallId_key"]);
   });
 });

@@ -154,7 +154,7 @@ const endCalls = batched<Ending, void>({
          FROM target t
          WHERE c."id" = t."id" AND (c."endedAt" IS NULL OR c."status" = 'ACTIVE')
        )
-       ${markEachProcessedSql("input")}`,
+       ${markEachProcessedSql("input", "$4")}`,
         values: [
           column((e) => e.vapiCallId),
           column((e) => e.endedReason ?? null),
