@@ -5,6 +5,7 @@ import { endOfCallReport, signedRequest, statusUpdate, webCall } from "@/test/se
 import type { Db } from "@/lib/db/client";
 import { appConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
+import { release } from "@/lib/credits/ledger";
 import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 
@@ -114,8 +115,17 @@ describe("the statements of a paid call", () => {
     expect(await scansOf(lookup, "Call")).toEqual(["Call_vapiCallId_key"]);
     const close = settlement.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
     expect(await scansOf(close, "Reservation")).toEqual(["Reservation_pkey"]);
+    expect(await scansOf(close, "Call")).toEqual(["Call_pkey"]);
     expect(await scansOf(close, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED" });
+  });
+
+  it("of a start given up reach its reservation by its key", async () => {
+    const user = await userWithCredits(db, 100);
+    const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
+    const given = await statementsOf(() => release(db, start.reservation.id, "the call did not start"));
+    const close = given.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
+    expect(await scansOf(close, "Reservation")).toEqual(["Reservation_pkey"]);
   });
 
   it("of an unauthorized call and of a tool call reach their messages and calls by their keys too", async () => {

@@ -7,7 +7,7 @@ import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, findCall, type CallSighting } from "./authorize";
-import { markEachProcessedSql, markProcessed, markProcessedSql } from "./processed-mark";
+import { markEachProcessedSql, markProcessed } from "./processed-mark";
 import { refusedAtStart, settleRefusedStart } from "./refused-start";
 
 /** Alerts whose `seconds` are leakage: filled in when the call is settled. */
@@ -68,36 +68,22 @@ export async function settleCall(
   const seconds = usedSeconds(u, call.startedAt, now);
   const status = call.status === "UNAUTHORIZED" ? "UNAUTHORIZED" : "SETTLED";
   const used = Math.ceil(seconds);
-  // One statement: the capture (if the call holds credits), the bill, the leakage (by Vapi's
-  // record: how long a call we did not authorize, or that was tampered with, ran) and the mark.
-  // The row it settled, if any, names itself `settledCallId`.
-  const { p, values } = parameters();
-  const at = p(utc(now));
-  const reservation = call.reservationId;
-  const captured = reservation
-    ? captureCtes(p, reservation, creditsForSeconds(seconds, pricing), `vapi:${u.source}`, at) + ","
-    : "";
-  const text = `WITH ${captured} settled AS (
-      UPDATE "Call" SET "usedSeconds" = ${p(used)}, "creditsCharged" = ${reservation ? `(SELECT "capturedCredits" FROM closed)` : "0"},
-        "endedAt" = ${p(utc(u.endedAt ?? call.endedAt ?? now))}::timestamp, "endedReason" = ${p(u.endedReason ?? call.endedReason)},
-        "vapiCost" = ${p(u.cost ?? null)}, "summary" = ${p(u.summary ?? null)}, "transcript" = ${p(u.transcript ?? call.transcript)},
-        "recordingUrl" = ${p(u.recordingUrl ?? null)}, "vapiStatus" = 'ended', "settledAt" = ${at}::timestamp,
-        "status" = ${p(status)}::"CallStatus", "updatedAt" = ${at}::timestamp
-      WHERE "id" = ${p(call.id)} AND "settledAt" IS NULL ${reservation ? `AND EXISTS (SELECT 1 FROM closed)` : ""}
-      RETURNING *
-    ), leakage AS (
-      UPDATE "Alert" SET "seconds" = settled."usedSeconds" FROM settled
-      WHERE "Alert"."vapiCallId" = settled."vapiCallId" AND "Alert"."kind"::text = ANY(${p(LEAKAGE_ALERT_KINDS)})
-    ), alerted AS (
-      INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "credits", "message", "createdAt")
-      SELECT ${p(randomUUID())}, ${p(u.alertIfSettled?.kind ?? null)}::"AlertKind", "userId", "vapiCallId",
-        COALESCE("usedSeconds", 0), COALESCE("creditsCharged", 0), ${p(u.alertIfSettled?.message ?? null)}, ${at}::timestamp
-      FROM settled WHERE ${p(u.alertIfSettled !== undefined)}::boolean
-    ), processed AS (${markProcessedSql(p(processedKey ?? null), at)} AND EXISTS (SELECT 1 FROM settled))
-    SELECT *, "id" AS "settledCallId" FROM settled`;
-  const {
-    rows: [settled],
-  } = await db.pool.query<Call & { settledCallId?: string }>(prepared({ text, values }));
+  const settled = await settleCalls(db, {
+    call,
+    credits: creditsForSeconds(seconds, pricing),
+    actor: `vapi:${u.source}`,
+    usedSeconds: used,
+    endedAt: u.endedAt ?? call.endedAt ?? now,
+    endedReason: u.endedReason ?? call.endedReason,
+    cost: u.cost ?? null,
+    summary: u.summary ?? null,
+    transcript: u.transcript ?? call.transcript,
+    recordingUrl: u.recordingUrl ?? null,
+    status,
+    alert: u.alertIfSettled ?? null,
+    at: now,
+    processedKey,
+  });
   if (!settled) {
     // Settled since it was looked up (another report, or another process). Its reservation closes
     // only here, with the bill, so there is no other way to find it closed.
@@ -107,10 +93,79 @@ export async function settleCall(
     await markProcessed(db.pool, processedKey, now);
     return { call: current, settledNow: false };
   }
-  delete settled.settledCallId;
   if (status === "UNAUTHORIZED") metrics.unauthorizedCallSeconds.inc(used);
-  return { call: settled as Call, settledNow: true };
+  return { call: settled, settledNow: true };
 }
+
+/** One call's bill, as settleCall decided it. */
+type Bill = {
+  call: Call;
+  /** Credits to capture from the call's reservation, if it holds one. */
+  credits: number;
+  actor: string;
+  usedSeconds: number;
+  endedAt: Date;
+  endedReason: string | null;
+  cost: number | null;
+  summary: string | null;
+  transcript: string | null;
+  recordingUrl: string | null;
+  status: "SETTLED" | "UNAUTHORIZED";
+  alert: FinalUsage["alertIfSettled"] | null;
+  at: Date;
+  processedKey?: string;
+};
+
+/**
+ * Settles calls in one statement for the reports that arrive together: the capture (if the call
+ * holds credits), the bill, the leakage (by Vapi's record: how long a call we did not authorize,
+ * or that was tampered with, ran), its alert and the mark. A call settled before, or whose
+ * reservation was not HELD, gets null.
+ */
+const settleCalls = batched<Bill, Call | null>({
+  laneOf: (bill) => `call:${bill.call.vapiCallId}`,
+  run: async (db, bills) => {
+    const { p, values } = parameters();
+    const column = <T>(f: (b: Bill) => T) => p(bills.map(f));
+    const input = `SELECT * FROM unnest(${column((b) => b.call.id)}::text[], ${column((b) => b.call.reservationId)}::text[],
+        ${column((b) => b.credits)}::int[], ${column((b) => b.actor)}::text[], ${column((b) => utc(b.at))}::timestamp[],
+        ${column((b) => b.usedSeconds)}::int[], ${column((b) => utc(b.endedAt))}::timestamp[], ${column((b) => b.endedReason)}::text[],
+        ${column((b) => b.cost)}::float8[], ${column((b) => b.summary)}::text[], ${column((b) => b.transcript)}::text[],
+        ${column((b) => b.recordingUrl)}::text[], ${column((b) => b.status)}::text[], ${column((b) => b.alert?.kind ?? null)}::text[],
+        ${column((b) => b.alert?.message ?? null)}::text[], ${column(() => randomUUID())}::text[], ${column((b) => b.processedKey ?? null)}::text[])
+      AS i("callId", "reservationId", "credits", "actor", "at", "usedSeconds", "endedAt", "endedReason", "cost", "summary", "transcript",
+           "recordingUrl", "status", "alertKind", "alertMessage", "alertId", "processedKey")`;
+    const captures = `SELECT "reservationId", "credits" AS "captured", "actor", NULL::text AS "reason", "at" FROM input WHERE "reservationId" IS NOT NULL`;
+    // Rows are found by their keys as parameters, not by a join on `input` alone (see query-plans.test.ts).
+    const reservationIds = p(bills.flatMap((b) => (b.call.reservationId ? [b.call.reservationId] : [])));
+    const text = `WITH input AS (${input}), ${captureCtes(p, captures, reservationIds)}, settled AS (
+        UPDATE "Call" c SET "usedSeconds" = i."usedSeconds",
+          "creditsCharged" = COALESCE((SELECT r."capturedCredits" FROM closed r WHERE r."id" = i."reservationId"), 0),
+          "endedAt" = i."endedAt", "endedReason" = i."endedReason", "vapiCost" = i."cost", "summary" = i."summary",
+          "transcript" = i."transcript", "recordingUrl" = i."recordingUrl", "vapiStatus" = 'ended', "settledAt" = i."at",
+          "status" = i."status"::"CallStatus", "updatedAt" = i."at"
+        FROM input i
+        WHERE c."id" = ANY(${p(bills.map((b) => b.call.id))}::text[]) AND c."id" = i."callId" AND c."settledAt" IS NULL
+          AND (i."reservationId" IS NULL OR EXISTS (SELECT 1 FROM closed r WHERE r."id" = i."reservationId"))
+        RETURNING c.*
+      ), leakage AS (
+        UPDATE "Alert" a SET "seconds" = s."usedSeconds" FROM settled s
+        WHERE a."vapiCallId" = s."vapiCallId" AND a."kind"::text = ANY(${p(LEAKAGE_ALERT_KINDS)})
+      ), alerted AS (
+        INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "seconds", "credits", "message", "createdAt")
+        SELECT i."alertId", i."alertKind"::"AlertKind", s."userId", s."vapiCallId", COALESCE(s."usedSeconds", 0),
+          COALESCE(s."creditsCharged", 0), i."alertMessage", i."at"
+        FROM settled s JOIN input i ON i."callId" = s."id" WHERE i."alertKind" IS NOT NULL
+      ), processed AS (${markEachProcessedSql(
+        `(SELECT i."processedKey", i."at" FROM settled s JOIN input i ON i."callId" = s."id")`,
+        p(bills.map((b) => b.processedKey ?? null)),
+      )})
+      SELECT * FROM settled`;
+    const { rows } = await db.pool.query<Call>(prepared({ text, values }));
+    const byId = new Map(rows.map((call) => [call.id, call]));
+    return bills.map((b) => byId.get(b.call.id) ?? null);
+  },
+});
 
 type Ending = { vapiCallId: string; endedReason?: string; at: Date; processedKey?: string };
 

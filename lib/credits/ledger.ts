@@ -17,18 +17,19 @@ type Move = {
 
 /**
  * The SQL that changes a balance, as two CTEs of a statement that defines `moves` (columns "userId",
- * "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey"):
- * `account`, the account row changed by the moves' sum, and `entries`, the ledger entries written.
- * A balance that would go below zero fails the whole statement (the User row's CHECK constraint).
+ * "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey",
+ * "createdAt"): `account`, the account rows changed by the moves' sums, and `entries`, the ledger
+ * entries written. A balance that would go below zero fails the whole statement (the User row's
+ * CHECK constraint).
  */
-const applyMovesSql = (at: string) => `account AS (
+const applyMovesSql = `account AS (
      UPDATE "User" u SET "available" = u."available" + m."available", "held" = u."held" + m."held"
      FROM (SELECT "userId", sum("availableDelta")::int AS "available", sum("heldDelta")::int AS "held"
            FROM moves GROUP BY "userId") m
      WHERE u."id" = m."userId"
    ), entries AS (
      INSERT INTO "LedgerEntry" ("userId", "kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt")
-     SELECT "userId", "kind"::"LedgerKind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", ${at}::timestamp
+     SELECT "userId", "kind"::"LedgerKind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey", "createdAt"
      FROM moves
      RETURNING *
    )`;
@@ -39,9 +40,9 @@ async function move(tx: Tx, ...moves: [Move, ...Move[]]): Promise<LedgerEntry[]>
   try {
     return await tx.$queryRawUnsafe<LedgerEntry[]>(
       `WITH moves AS (
-         SELECT $1::text AS "userId", e.* FROM unnest($3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+         SELECT $1::text AS "userId", $2::timestamp AS "createdAt", e.* FROM unnest($3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
            AS e("kind", "availableDelta", "heldDelta", "reservationId", "actor", "reason", "idempotencyKey")
-       ), ${applyMovesSql("$2")}
+       ), ${applyMovesSql}
        SELECT * FROM entries`,
       moves[0].userId,
       utc(new Date()),
@@ -183,33 +184,41 @@ type Close = { status: "CAPTURED" | "RELEASED" | "EXPIRED"; captured: number; ac
 type OnlyIf = { unbound?: true; expiredBy?: Date };
 
 /**
- * A close of a HELD reservation, as CTEs of one statement: `closed` is the reservation it closed
- * (no row if it was not HELD), and the capture and release entries move its credits with it.
+ * Closes of HELD reservations, as CTEs of one statement. `closing` is a query of the closes, with
+ * columns "reservationId", "captured" (credits to take), "actor", "reason" and "at", and `ids` the
+ * placeholder of their reservation ids as a text[] parameter: the reservations are found by it
+ * (joined on `closing` alone, with no statistics yet, the planner read every held reservation).
+ * `closed` has the reservations it closed (none for one that was not HELD), and the capture and
+ * release entries move their credits with them.
  */
-function closeCtes(p: Param, reservationId: string, c: Close, at: string, onlyIf: OnlyIf = {}) {
-  const used = `LEAST(GREATEST(0, ${p(c.captured)}::int), "credits")`;
+function closeCtes(p: Param, closing: string, ids: string, status: Close["status"], onlyIf: OnlyIf = {}) {
+  const used = `LEAST(GREATEST(0, s."captured"), r."credits")`;
   const expiredBy = p(onlyIf.expiredBy ? utc(onlyIf.expiredBy) : null);
   // The capture's key is capture:<reservation>, the release's release: or expire:<reservation>: a close happens once.
-  return `closed AS (
-     UPDATE "Reservation" SET "status" = ${p(c.status)}::"ReservationStatus", "capturedCredits" = ${used},
-       "releasedCredits" = "credits" - ${used}, "closedAt" = ${at}::timestamp
-     WHERE "id" = ${p(reservationId)} AND "status" = 'HELD' AND ("vapiCallId" IS NULL OR NOT ${p(onlyIf.unbound ?? false)}::boolean)
-       AND ("expiresAt" <= ${expiredBy}::timestamp OR ${expiredBy}::timestamp IS NULL)
-     RETURNING *
+  return `closing AS (${closing}), closed AS (
+     UPDATE "Reservation" r SET "status" = ${p(status)}::"ReservationStatus", "capturedCredits" = ${used},
+       "releasedCredits" = r."credits" - ${used}, "closedAt" = s."at"
+     FROM closing s
+     WHERE r."id" = ANY(${ids}::text[]) AND r."id" = s."reservationId" AND r."status" = 'HELD' AND (r."vapiCallId" IS NULL OR NOT ${p(onlyIf.unbound ?? false)}::boolean)
+       AND (r."expiresAt" <= ${expiredBy}::timestamp OR ${expiredBy}::timestamp IS NULL)
+     RETURNING r.*
    ), moves AS (
      SELECT r."userId", e."kind", e."availableDelta", e."heldDelta", r."id" AS "reservationId",
-       ${p(c.actor)}::text AS "actor", ${p(c.reason ?? null)}::text AS "reason", lower(e."kind") || ':' || r."id" AS "idempotencyKey"
-     FROM closed r CROSS JOIN LATERAL (VALUES ('CAPTURE', 0, -r."capturedCredits"),
-       (${p(c.status === "EXPIRED" ? "EXPIRE" : "RELEASE")}::text, r."releasedCredits", -r."releasedCredits"))
+       s."actor", s."reason", lower(e."kind") || ':' || r."id" AS "idempotencyKey", r."closedAt" AS "createdAt"
+     FROM closed r JOIN closing s ON s."reservationId" = r."id"
+     CROSS JOIN LATERAL (VALUES ('CAPTURE', 0, -r."capturedCredits"),
+       (${p(status === "EXPIRED" ? "EXPIRE" : "RELEASE")}::text, r."releasedCredits", -r."releasedCredits"))
        AS e("kind", "availableDelta", "heldDelta")
      WHERE e."heldDelta" <> 0
-   ), ${applyMovesSql(at)}`;
+   ), ${applyMovesSql}`;
 }
 
 /** Closes a HELD reservation exactly once, in one statement; a retry of the same close returns the closed reservation. */
 async function close(db: Db, reservationId: string, c: Close, onlyIf: OnlyIf = {}): Promise<Reservation | null> {
   const { p, values } = parameters();
-  const text = `WITH ${closeCtes(p, reservationId, c, p(utc(new Date())), onlyIf)} SELECT * FROM closed`;
+  const closing = `SELECT ${p(reservationId)}::text AS "reservationId", ${p(c.captured)}::int AS "captured",
+    ${p(c.actor)}::text AS "actor", ${p(c.reason ?? null)}::text AS "reason", ${p(utc(new Date()))}::timestamp AS "at"`;
+  const text = `WITH ${closeCtes(p, closing, p([reservationId]), c.status, onlyIf)} SELECT * FROM closed`;
   // The conditional update locks the row: a concurrent close waits, then finds it closed.
   const {
     rows: [closed],
@@ -242,12 +251,12 @@ export async function capture(
 }
 
 /**
- * A capture as CTEs of the caller's statement, so what it commits with (a call's bill) commits
- * with it: `closed` has the reservation's row when it was HELD, none otherwise (then `capture`
- * tells what happened before). `at` is the placeholder of the time.
+ * Captures as CTEs of the caller's statement, so what they commit with (the calls' bills) commits
+ * with them. `closing` is a query of the captures ("reservationId", "captured" (credits used),
+ * "actor", "reason" and "at"), `ids` their reservation ids (see closeCtes). `closed` has each
+ * reservation that was HELD; one not in it was closed before (then `capture` tells how).
  */
-export const captureCtes = (p: Param, reservationId: string, usedCredits: number, actor: string, at: string) =>
-  closeCtes(p, reservationId, { status: "CAPTURED", captured: usedCredits, actor }, at);
+export const captureCtes = (p: Param, closing: string, ids: string) => closeCtes(p, closing, ids, "CAPTURED");
 
 export async function release(db: Db, reservationId: string, why: string, actor = "system"): Promise<Reservation> {
   return (await close(db, reservationId, { status: "RELEASED", captured: 0, actor, reason: why }))!;
