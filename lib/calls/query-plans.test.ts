@@ -115,7 +115,7 @@ describe("the statements of a paid call", () => {
     expect(await scansOf(lookup, "Call")).toEqual(["Call_vapiCallId_key"]);
     const close = settlement.find((s) => s.text.includes(`UPDATE "Reservation"`))!;
     expect(await scansOf(close, "Reservation")).toEqual(["Reservation_pkey"]);
-    expect(await scansOf(close, "Call")).toEqual(["Call_pkey"]);
+    expect(await scansOf(close, "Call")).toEqual(["Call_pkey", "Call_pkey"]);
     expect(await scansOf(close, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
     expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: call.id } })).toMatchObject({ status: "SETTLED" });
   });

@@ -138,14 +138,18 @@ const settleCalls = batched<Bill, Call | null>({
     const captures = `SELECT "reservationId", "credits" AS "captured", "actor", NULL::text AS "reason", "at" FROM input WHERE "reservationId" IS NOT NULL`;
     // Rows are found by their keys as parameters, not by a join on `input` alone (see query-plans.test.ts).
     const reservationIds = p(bills.flatMap((b) => (b.call.reservationId ? [b.call.reservationId] : [])));
-    const text = `WITH input AS (${input}), ${captureCtes(p, captures, reservationIds)}, settled AS (
+    // The calls are locked in id order, as every statement that changes several calls does.
+    const text = `WITH input AS (${input}), ${captureCtes(p, captures, reservationIds)}, target AS (
+        SELECT c."id" FROM "Call" c WHERE c."id" = ANY(${p(bills.map((b) => b.call.id))}::text[]) AND c."settledAt" IS NULL
+        ORDER BY c."id" FOR UPDATE OF c
+      ), settled AS (
         UPDATE "Call" c SET "usedSeconds" = i."usedSeconds",
           "creditsCharged" = COALESCE((SELECT r."capturedCredits" FROM closed r WHERE r."id" = i."reservationId"), 0),
           "endedAt" = i."endedAt", "endedReason" = i."endedReason", "vapiCost" = i."cost", "summary" = i."summary",
           "transcript" = i."transcript", "recordingUrl" = i."recordingUrl", "vapiStatus" = 'ended', "settledAt" = i."at",
           "status" = i."status"::"CallStatus", "updatedAt" = i."at"
-        FROM input i
-        WHERE c."id" = ANY(${p(bills.map((b) => b.call.id))}::text[]) AND c."id" = i."callId" AND c."settledAt" IS NULL
+        FROM target t JOIN input i ON i."callId" = t."id"
+        WHERE c."id" = t."id" AND c."settledAt" IS NULL
           AND (i."reservationId" IS NULL OR EXISTS (SELECT 1 FROM closed r WHERE r."id" = i."reservationId"))
         RETURNING c.*
       ), leakage AS (
