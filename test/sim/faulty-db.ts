@@ -116,7 +116,8 @@ function pool(tap: DbTap, real: Db["pool"], settled: Settled): Db["pool"] {
       const value = Reflect.get(t, prop, t);
       if (prop === "query")
         return async (...args: unknown[]) => {
-          const result = await tapped(tap, "pool.query", (value as Query).apply(t, args));
+          // Sent only when the tap lets it go: pg starts a query when it is called, not when awaited.
+          const result = await tap.run("pool.query", () => (value as Query).apply(t, args));
           // A statement that settles returns the call rows it settled as `settledCallId` (lib/calls/settle.ts).
           for (const row of result.rows ?? []) if (row.settledCallId) settled(row.settledCallId);
           return result;

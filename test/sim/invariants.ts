@@ -203,7 +203,10 @@ export async function finalProblems(w: World): Promise<string[]> {
         `call ${sim.id} ended at Vapi (${w.vapi.secondsOf(sim)} s) but was never settled (${c ? `our status ${c.status}` : "we never recorded it"})`,
       );
     const asked = w.control.requests.some((r) => r.callId === sim.id && endsCall(r));
-    if (sim.controlUrl && !c?.reservationId && w.learnedLive.has(sim.id) && !asked)
+    // Its end-call was due at endCallDueAt: a call that ended before then needed none (its notice
+    // may be lost, when the statement that recorded it committed but its answer never came back).
+    const endedBeforeDue = c?.endCallDueAt != null && sim.endedAt !== undefined && sim.endedAt < c.endCallDueAt;
+    if (sim.controlUrl && !c?.reservationId && w.learnedLive.has(sim.id) && !asked && !endedBeforeDue)
       problems.push(
         `unauthorized call ${sim.id} was live when we learned of it, and no end request reached its control URL`,
       );
