@@ -30,8 +30,9 @@ let realDb: Db;
 let control: TestHttpServer;
 /**
  * Fails the next `n` database calls an action makes: an interactive transaction (where settlement
- * captures) or a plain statement (where authorization binds), never the inbox's own bookkeeping
- * (the event log's write, a retry's claim, a failure's record).
+ * captures) or a plain statement (where authorization binds, with or without recording the
+ * message), never the inbox's own bookkeeping (the event log's write, a retry's claim, a
+ * failure's record).
  */
 let failTransactions = 0;
 let db: Db;
@@ -45,7 +46,9 @@ beforeAll(async () => {
         return typeof value === "function" ? value.bind(target) : value;
       return (statement: { text?: string }, ...rest: unknown[]) => {
         const text = statement.text ?? "";
-        const bookkeeping = text.includes('INSERT INTO "WebhookEvent"') || text.startsWith('UPDATE "WebhookEvent"');
+        const acts = text.includes('UPDATE "Reservation"');
+        const bookkeeping =
+          !acts && (text.includes('INSERT INTO "WebhookEvent"') || text.startsWith('UPDATE "WebhookEvent"'));
         if (failTransactions > 0 && !bookkeeping) {
           failTransactions--;
           return injected();
@@ -91,7 +94,9 @@ describe("a message whose action fails", () => {
   it("is kept, answered 503, logged once, and acted on when Vapi delivers it again", async () => {
     const { start, call } = await startedCall(100);
     const errors = vi.spyOn(log, "error");
-    failTransactions = 1;
+    // The statement that records the message and binds fails (the message is then recorded
+    // alone), and so does the bind its action tries next.
+    failTransactions = 2;
     const first = await deliver(statusUpdate(call, "in-progress"));
     expect(first.status).toBe(503);
     expect(await callRow(call.id)).toBeNull();

@@ -9,6 +9,17 @@ import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { type StartTokenClaims, verifyStartToken } from "./start-token";
 import { markEachProcessedSql } from "./processed-mark";
+import {
+  EVENT_INPUT_SQL,
+  EVENT_WRITE_TIMEOUT_MS,
+  eventValues,
+  firstOfEachKey,
+  insertEventsSql,
+  recordedOf,
+  type EventRow,
+  type Recorded,
+  type WrittenEvent,
+} from "./event-log";
 import { END_AFTER_NOTICE_MS, GOODBYE_BEFORE_CUTOFF_SECONDS, warnBeforeCutoffSeconds } from "./timing";
 
 const StartMetadata = z.object({
@@ -107,26 +118,19 @@ async function bindAndCreate(db: Db, bind: Bind): Promise<Authorization | "refus
 }
 
 /**
- * The binds of the calls that start together go in one statement (a burst of starts is one
- * commit, not one each), with FOR SHARE on the accounts in id order: a suspension committing
- * meanwhile waits for the binds (and then ends the calls), or is seen here. A reservation named
- * by two calls in one statement binds to one of them; the other is refused.
+ * The bind, as CTEs over `binding` (columns "reservationId", "vapiCallId", "startedAt", "callId",
+ * "controlUrl", "at", "processedKey", "ord"): `holder` locks the accounts FOR SHARE in id order (a
+ * suspension committing meanwhile waits for the binds, and then ends the calls, or is seen here);
+ * `bound` has the rows whose reservation was bound, `created` their calls. A reservation named by
+ * two rows binds to one of them (`UPDATE … FROM` picks one). `warn` and `goodbye` are the
+ * placeholders of the warning's and the goodbye's lead in seconds.
  */
-const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }>({
-  laneOf: (bind) => `call:${bind.s.vapiCallId}`,
-  run: async (db, binds) => {
-    const column = <T>(f: (b: Bind) => T) => binds.map(f);
-    const { rows } = await db.pool.query<Call & { ord: string; suspended: boolean | null }>(
-      prepared({
-        text: `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[], $5::text[], $6::timestamp[], $7::text[])
-           WITH ORDINALITY AS i("reservationId", "vapiCallId", "startedAt", "callId", "controlUrl", "at", "processedKey", "ord")
-       ), holder AS (
+const bindCtes = (binding: string, warn: string, goodbye: string) => `holder AS (
          SELECT r."id" AS "reservationId", u."suspendedAt" FROM "User" u JOIN "Reservation" r ON r."userId" = u."id"
-         WHERE r."id" IN (SELECT "reservationId" FROM input) ORDER BY u."id" FOR SHARE OF u
+         WHERE r."id" IN (SELECT "reservationId" FROM ${binding}) ORDER BY u."id" FOR SHARE OF u
        ), bound AS (
          UPDATE "Reservation" r SET "vapiCallId" = i."vapiCallId", "boundAt" = i."startedAt"
-         FROM input i
+         FROM ${binding} i
          WHERE r."id" = i."reservationId" AND r."status" = 'HELD' AND (r."vapiCallId" IS NULL OR r."vapiCallId" = i."vapiCallId")
            AND r."expiresAt" > i."startedAt"
            AND NOT EXISTS (SELECT 1 FROM holder h WHERE h."reservationId" = r."id" AND h."suspendedAt" IS NOT NULL)
@@ -137,12 +141,29 @@ const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }
          INSERT INTO "Call" ("id", "vapiCallId", "userId", "reservationId", "status", "controlUrl", "startedAt", "vapiStatus",
                              "cutoffAt", "warnAt", "goodbyeAt", "endCallDueAt", "createdAt", "updatedAt")
          SELECT "callId", "vapiCallId", "userId", "id", 'ACTIVE', "controlUrl", "startedAt", 'in-progress', "cutoffAt",
-           CASE WHEN "seconds" >= 2 * $8::int THEN "cutoffAt" - make_interval(secs => $8) END,
-           CASE WHEN "seconds" > 2 * $9::int THEN "cutoffAt" - make_interval(secs => $9) END,
+           -- Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
+           CASE WHEN "seconds" >= 2 * ${warn}::int THEN "cutoffAt" - make_interval(secs => ${warn}) END,
+           CASE WHEN "seconds" > 2 * ${goodbye}::int THEN "cutoffAt" - make_interval(secs => ${goodbye}) END,
            "cutoffAt", "at", "at"
          FROM bound
          RETURNING *
-       ), processed AS (${markEachProcessedSql("bound", "$7")})
+       )`;
+
+/**
+ * The binds of the calls that start together go in one statement (a burst of starts is one
+ * commit, not one each), with the marks of their messages. A start the statement that recorded
+ * its message could not bind comes here (recordPaidStart), and so does a retry.
+ */
+const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }>({
+  laneOf: (bind) => `call:${bind.s.vapiCallId}`,
+  run: async (db, binds) => {
+    const column = <T>(f: (b: Bind) => T) => binds.map(f);
+    const { rows } = await db.pool.query<Call & { ord: string; suspended: boolean | null }>(
+      prepared({
+        text: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[], $5::text[], $6::timestamp[], $7::text[])
+           WITH ORDINALITY AS i("reservationId", "vapiCallId", "startedAt", "callId", "controlUrl", "at", "processedKey", "ord")
+       ), ${bindCtes("input", "$8", "$9")}, processed AS (${markEachProcessedSql("bound", "$7")})
        -- Only the row that bound gets the call: a second copy of its message in the statement is refused, and finds it.
        SELECT i."ord", c.*, h."suspendedAt" IS NOT NULL AS "suspended"
        FROM input i LEFT JOIN bound b USING ("ord") LEFT JOIN created c ON c."vapiCallId" = b."vapiCallId"
@@ -155,7 +176,6 @@ const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }
           column((b) => b.s.controlUrl ?? null),
           column((b) => utc(b.now)),
           column((b) => b.processedKey ?? null),
-          // Warn only a call at least twice as long as the warning's lead; say goodbye only if it fits.
           warnBeforeCutoffSeconds(),
           GOODBYE_BEFORE_CUTOFF_SECONDS,
         ],
@@ -166,6 +186,58 @@ const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }
       const { call, suspended } = byOrd.get(i + 1)!;
       return { call: call.id ? (call as Call) : null, suspended: !!suspended };
     });
+  },
+});
+
+/** What an authorize action's start token claims: the reservation to bind, or null when the token is not valid. */
+export type PaidStart = { reservationId: string; startedAt: Date; controlUrl?: string };
+
+export function paidStartOf(
+  a: { metadata?: unknown; startedAt: string; controlUrl?: string },
+  secret: string,
+): PaidStart | null {
+  const startedAt = new Date(a.startedAt);
+  const { claims, invalidFor } = checkStart(a.metadata, secret, startedAt);
+  return claims && !invalidFor ? { reservationId: claims.reservationId, startedAt, controlUrl: a.controlUrl } : null;
+}
+
+/**
+ * Records the message of a call's start with a valid start token and binds its reservation, in one
+ * statement for the starts that come together: a paid call's start is one statement, not two in
+ * turn. A bound start's message is written processed. One not bound (a replayed token, a
+ * suspended account, a call decided before) stays pending, and its action decides it as any
+ * action's would (authorizeCall).
+ */
+export const recordPaidStart = batched<EventRow & { start: PaidStart }, Recorded>({
+  laneOf: (row) => `call:${row.vapiCallId}`,
+  run: async (db, batch) => {
+    const rows = firstOfEachKey(batch);
+    const column = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+    const { rows: written } = await db.pool.query<WrittenEvent>(
+      prepared({
+        query_timeout: EVENT_WRITE_TIMEOUT_MS,
+        text: `WITH input AS (${EVENT_INPUT_SQL}
+       ), binding AS (
+         SELECT b."reservationId", i."vapiCallId", b."startedAt", b."callId", b."controlUrl", i."receivedAt" AS "at",
+           i."dedupeKey" AS "processedKey", i."ord"
+         FROM unnest($12::text[], $13::timestamp[], $14::text[], $15::text[])
+           WITH ORDINALITY AS b("reservationId", "startedAt", "callId", "controlUrl", "ord")
+         JOIN input i USING ("ord")
+       ), ${bindCtes("binding", "$16", "$17")}, event AS (${insertEventsSql(`(SELECT i.*, b."at" AS "doneAt" FROM input i LEFT JOIN bound b USING ("ord"))`)}
+       )
+       SELECT "dedupeKey", "inserted", "pending" FROM event`,
+        values: [
+          ...eventValues(rows),
+          column((r) => r.start.reservationId),
+          column((r) => utc(r.start.startedAt)),
+          column(() => randomUUID()),
+          column((r) => r.start.controlUrl ?? null),
+          warnBeforeCutoffSeconds(),
+          GOODBYE_BEFORE_CUTOFF_SECONDS,
+        ],
+      }),
+    );
+    return recordedOf(batch, rows, written);
   },
 });
 

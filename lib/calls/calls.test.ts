@@ -51,6 +51,49 @@ async function startedCall(credits: number) {
 }
 
 describe("a paid call", () => {
+  it("starts with one statement, which records its message, processed, and binds; starts that come together share it", async () => {
+    const paid = await Promise.all([1, 2, 3, 4, 5].map(() => startedCall(40)));
+    const suspended = await startedCall(40);
+    await db.user.update({
+      where: { id: suspended.user.id },
+      data: { suspendedAt: new Date(), suspendedReason: "test" },
+    });
+    const calls = [...paid.map((p) => p.call), suspended.call];
+    const query = vi.spyOn(db.pool, "query");
+    const replies = await Promise.all(calls.map((c) => deliver(statusUpdate(c, "in-progress"))));
+    const statements = query.mock.calls.map(([q]) => String((q as { text?: string }).text));
+    query.mockRestore();
+    expect(replies.map((r) => r.status)).toEqual(calls.map(() => 200));
+    // The first start goes alone; the five that come while it runs share the next statement.
+    const recordAndBind = statements.filter(
+      (t) => t.includes('INSERT INTO "WebhookEvent"') && t.includes('UPDATE "Reservation"'),
+    );
+    expect(recordAndBind).toHaveLength(2);
+    // The suspended account's start was not bound there: its action decided it, as it does any start.
+    expect(statements.filter((t) => t.includes('UPDATE "Reservation"'))).toHaveLength(3);
+    for (const p of paid) {
+      expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: p.call.id } })).toMatchObject({
+        status: "ACTIVE",
+        reservationId: p.start.reservation.id,
+      });
+      expect(controlBodies(p.call.id)).toEqual([]);
+    }
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: suspended.call.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "SUSPENDED",
+    });
+    const events = await db.webhookEvent.findMany({ where: { vapiCallId: { in: calls.map((c) => c.id) } } });
+    expect(events).toHaveLength(calls.length);
+    for (const e of events) expect(e).toMatchObject({ action: null, nextAttemptAt: null, attempts: 0 });
+    expect(events.every((e) => e.processedAt?.getTime() === e.receivedAt.getTime())).toBe(true);
+
+    // Sent again, a start changes nothing: it is a duplicate, and no second call or bind is made.
+    const again = await deliver(statusUpdate(paid[0].call, "in-progress"));
+    expect(again).toMatchObject({ status: 200, outcome: "duplicate" });
+    expect(await db.call.count({ where: { reservationId: paid[0].start.reservation.id } })).toBe(1);
+    await Promise.all(calls.map((c) => deliver(endOfCallReport(c, { seconds: 1 }))));
+  });
+
   it("is authorized, bound to its reservation and billed once from the report", async () => {
     const { user, start, call } = await startedCall(100);
     expect(start.reservation).toMatchObject({ credits: 100, seconds: 600 });

@@ -27,6 +27,13 @@ export type Recorded = { first: boolean; pending: boolean };
 export const FIRST_ATTEMPT_LEASE_SECONDS = 30;
 
 /**
+ * A write of messages that hangs must not hold every webhook behind it: they get a 500 and Vapi
+ * sends them again. (pg honours query_timeout per query; its types list it only for the pool, so
+ * `prepared` passes it on.)
+ */
+export const EVENT_WRITE_TIMEOUT_MS = 10_000;
+
+/**
  * Records a server message (payload masked) and says whether it is new and whether its action is
  * still to be done: a redelivery of a message whose action failed is pending again. This runs for
  * every message Vapi sends, so messages are written in groups (lib/db/batched.ts): one
@@ -39,27 +46,11 @@ export const recordEvent = batched<EventRow, Recorded>({
 });
 
 async function writeEvents(db: Db, batch: EventRow[]): Promise<Recorded[]> {
-  // A key twice in one batch: the first is written, the later ones are redeliveries.
-  const byKey = new Map<string, EventRow>();
-  for (const row of batch) if (!byKey.has(row.dedupeKey)) byKey.set(row.dedupeKey, row);
-  const rows = [...byKey.values()];
-  const column = <T>(f: (r: EventRow) => T) => rows.map(f);
+  const rows = firstOfEachKey(batch);
   const statement = {
-    // A write that hangs must not hold every webhook behind it: they get a 500 and Vapi sends them
-    // again. (pg honours query_timeout per query; its types list it only for the pool.)
-    query_timeout: 10_000,
-    text: `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[], $11::jsonb[])
-         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "action", "ord")
-     ), event AS (
-       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
-       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome"::"WebhookOutcome", "detail", "payload", "receivedAt", "action",
-              CASE WHEN "action" IS NULL THEN "receivedAt" END,
-              CASE WHEN "action" IS NOT NULL THEN "receivedAt" + make_interval(secs => ${FIRST_ATTEMPT_LEASE_SECONDS}) END
-       FROM input
-       -- A redelivery changes nothing, but returns the row while its action is still to be done.
-       ON CONFLICT ("dedupeKey") DO UPDATE SET "attempts" = "WebhookEvent"."attempts" WHERE "WebhookEvent"."processedAt" IS NULL
-       RETURNING "dedupeKey", (xmax = 0) AS "inserted", ("processedAt" IS NULL) AS "pending"
+    query_timeout: EVENT_WRITE_TIMEOUT_MS,
+    text: `WITH input AS (${EVENT_INPUT_SQL}
+     ), event AS (${insertEventsSql(`(SELECT *, NULL::timestamp AS "doneAt" FROM input)`)}
      ), latest AS (
        SELECT DISTINCT ON (i."vapiCallId") i."vapiCallId", i."transcript", i."sentAt", i."receivedAt"
        FROM input i JOIN event e USING ("dedupeKey")
@@ -79,27 +70,69 @@ async function writeEvents(db: Db, batch: EventRow[]): Promise<Recorded[]> {
        WHERE c."id" = t."id"
      )
      SELECT "dedupeKey", "inserted", "pending" FROM event`,
-    values: [
-      column((r) => r.dedupeKey),
-      column((r) => r.type),
-      column((r) => r.vapiCallId ?? null),
-      column((r) => r.status ?? null),
-      column((r) => r.outcome),
-      column((r) => r.detail ?? null),
-      column((r) => JSON.stringify(maskPersonalData(r.payload))),
-      column((r) => utc(r.receivedAt)),
-      column((r) => r.transcript ?? null),
-      column((r) => (r.sentAt ? utc(r.sentAt) : null)),
-      column((r) => (r.action === undefined ? null : JSON.stringify(r.action))),
-    ],
+    values: eventValues(rows),
   };
-  const { rows: written } = await db.pool.query<{ dedupeKey: string; inserted: boolean; pending: boolean }>(
-    prepared(statement),
-  );
+  const { rows: written } = await db.pool.query<WrittenEvent>(prepared(statement));
+  return recordedOf(batch, rows, written);
+}
+
+/** A key twice in one batch: the first is written, the later ones are redeliveries. */
+export function firstOfEachKey<R extends { dedupeKey: string }>(batch: R[]): R[] {
+  const byKey = new Map<string, R>();
+  for (const row of batch) if (!byKey.has(row.dedupeKey)) byKey.set(row.dedupeKey, row);
+  return [...byKey.values()];
+}
+
+/** The rows of a statement that writes events, as parameters $1…$11 (EVENT_INPUT_SQL). */
+export function eventValues(rows: EventRow[]): unknown[] {
+  const column = <T>(f: (r: EventRow) => T) => rows.map(f);
+  return [
+    column((r) => r.dedupeKey),
+    column((r) => r.type),
+    column((r) => r.vapiCallId ?? null),
+    column((r) => r.status ?? null),
+    column((r) => r.outcome),
+    column((r) => r.detail ?? null),
+    column((r) => JSON.stringify(maskPersonalData(r.payload))),
+    column((r) => utc(r.receivedAt)),
+    column((r) => r.transcript ?? null),
+    column((r) => (r.sentAt ? utc(r.sentAt) : null)),
+    column((r) => (r.action === undefined ? null : JSON.stringify(r.action))),
+  ];
+}
+
+export const EVENT_INPUT_SQL = `
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[], $11::jsonb[])
+         WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "action", "ord")`;
+
+/**
+ * Writes the events of `source` (EVENT_INPUT_SQL's columns, and "doneAt": when this statement
+ * itself did the row's action, else null) and returns each one's "inserted" and "pending". A row
+ * with an action not done yet keeps it until it is. A redelivery changes nothing while its action
+ * is still to be done, unless this statement did it; it is returned while its action was pending.
+ */
+export const insertEventsSql = (source: string) => `
+       INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
+       SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome"::"WebhookOutcome", "detail", "payload", "receivedAt",
+              CASE WHEN "doneAt" IS NULL THEN "action" END,
+              CASE WHEN "action" IS NULL THEN "receivedAt" ELSE "doneAt" END,
+              CASE WHEN "action" IS NOT NULL AND "doneAt" IS NULL THEN "receivedAt" + make_interval(secs => ${FIRST_ATTEMPT_LEASE_SECONDS}) END
+       FROM ${source} s
+       ON CONFLICT ("dedupeKey") DO UPDATE SET "processedAt" = EXCLUDED."processedAt",
+         "action" = CASE WHEN EXCLUDED."processedAt" IS NULL THEN "WebhookEvent"."action" END,
+         "nextAttemptAt" = CASE WHEN EXCLUDED."processedAt" IS NULL THEN "WebhookEvent"."nextAttemptAt" END
+       WHERE "WebhookEvent"."processedAt" IS NULL
+       RETURNING "dedupeKey", (xmax = 0) AS "inserted", ("processedAt" IS NULL) AS "pending"`;
+
+export type WrittenEvent = { dedupeKey: string; inserted: boolean; pending: boolean };
+
+/** Each row's outcome, from what the statement wrote for the rows it carried (`written`, one per key). */
+export function recordedOf(batch: EventRow[], rows: EventRow[], written: WrittenEvent[]): Recorded[] {
+  const carried = new Set(rows);
   const writtenByKey = new Map(written.map((r) => [r.dedupeKey, r]));
   return batch.map((row) => {
     // A second copy in the same batch is a redelivery of a message whose first copy is acting now.
-    const recorded = byKey.get(row.dedupeKey) === row ? writtenByKey.get(row.dedupeKey) : undefined;
+    const recorded = carried.has(row) ? writtenByKey.get(row.dedupeKey) : undefined;
     return { first: !!recorded?.inserted, pending: !!recorded?.pending };
   });
 }

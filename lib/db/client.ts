@@ -46,7 +46,7 @@ const statementNames = new Map<string, string>();
  * connection. (A pooler in front of PostgreSQL must keep prepared statements: PgBouncer 1.21+,
  * `max_prepared_statements`.)
  */
-export function prepared(statement: { text: string; values: unknown[] }): pg.QueryConfig {
+export function prepared(statement: { text: string; values: unknown[]; query_timeout?: number }): pg.QueryConfig {
   let name = statementNames.get(statement.text);
   if (!name) {
     name = `coach_${createHash("sha1").update(statement.text).digest("hex").slice(0, 16)}`;
