@@ -46,7 +46,8 @@ beforeAll(async () => {
         return typeof value === "function" ? value.bind(target) : value;
       return (statement: { text?: string }, ...rest: unknown[]) => {
         const text = statement.text ?? "";
-        const acts = text.includes('UPDATE "Reservation"');
+        // A statement that records messages and does their action (`done`) is the action's.
+        const acts = text.includes('UPDATE "Reservation"') || text.includes("done AS (");
         const bookkeeping =
           !acts && (text.includes('INSERT INTO "WebhookEvent"') || text.startsWith('UPDATE "WebhookEvent"'));
         if (failTransactions > 0 && !bookkeeping) {
@@ -130,6 +131,24 @@ describe("a message whose action fails", () => {
     expect(await callRow(call.id)).toMatchObject({ status: "SETTLED", creditsCharged: 5, usedSeconds: 30 });
     expect(await realDb.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ available: 95, held: 0 });
     vi.restoreAllMocks();
+  });
+
+  it("is recorded alone when the statement that records it with its action fails, and its action then does it", async () => {
+    const free = webCall({ metadata: { startToken: "forged" } });
+    free.monitor = { controlUrl: `${control.url}/${free.id}/control`, listenUrl: "" };
+    failTransactions = 1; // the statement that records the refused start and its call
+    expect((await deliver(statusUpdate(free, "in-progress"))).status).toBe(200);
+    expect(await callRow(free.id)).toMatchObject({ status: "UNAUTHORIZED", flag: "MISSING_TOKEN" });
+    expect(await event(free.id, "status-update")).toMatchObject({ attempts: 0, action: null });
+    const notices = control.requests.filter((r) => r.url === `/${free.id}/control`).map((r) => JSON.parse(r.body));
+    expect(notices).toEqual([expect.objectContaining({ type: "say", endCallAfterSpoken: true })]);
+
+    const { call } = await startedCall(100);
+    await deliver(statusUpdate(call, "in-progress"));
+    failTransactions = 1; // the statement that records the `ended` status and ends the call
+    expect((await deliver(statusUpdate(call, "ended"))).status).toBe(200);
+    expect(await callRow(call.id)).toMatchObject({ status: "ENDED" });
+    expect((await event(call.id, "status-update")).processedAt).not.toBeNull();
   });
 
   it("that was half done when the process died is finished by the retry, without billing twice", async () => {

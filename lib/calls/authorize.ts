@@ -9,17 +9,7 @@ import { log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
 import { type StartTokenClaims, verifyStartToken } from "./start-token";
 import { markEachProcessedSql } from "./processed-mark";
-import {
-  EVENT_INPUT_SQL,
-  EVENT_WRITE_TIMEOUT_MS,
-  eventValues,
-  firstOfEachKey,
-  insertEventsSql,
-  recordedOf,
-  type EventRow,
-  type Recorded,
-  type WrittenEvent,
-} from "./event-log";
+import { recordingWithAction, type EventRow, type Recorded } from "./event-log";
 import { END_AFTER_NOTICE_MS, GOODBYE_BEFORE_CUTOFF_SECONDS, warnBeforeCutoffSeconds } from "./timing";
 
 const StartMetadata = z.object({
@@ -152,7 +142,7 @@ const bindCtes = (binding: string, warn: string, goodbye: string) => `holder AS 
 /**
  * The binds of the calls that start together go in one statement (a burst of starts is one
  * commit, not one each), with the marks of their messages. A start the statement that recorded
- * its message could not bind comes here (recordPaidStart), and so does a retry.
+ * its message could not bind comes here (recordStart), and so does a retry.
  */
 const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }>({
   laneOf: (bind) => `call:${bind.s.vapiCallId}`,
@@ -189,57 +179,96 @@ const bindReservations = batched<Bind, { call: Call | null; suspended: boolean }
   },
 });
 
-/** What an authorize action's start token claims: the reservation to bind, or null when the token is not valid. */
-export type PaidStart = { reservationId: string; startedAt: Date; controlUrl?: string };
-
-export function paidStartOf(
-  a: { metadata?: unknown; startedAt: string; controlUrl?: string },
-  secret: string,
-): PaidStart | null {
-  const startedAt = new Date(a.startedAt);
-  const { claims, invalidFor } = checkStart(a.metadata, secret, startedAt);
-  return claims && !invalidFor ? { reservationId: claims.reservationId, startedAt, controlUrl: a.controlUrl } : null;
-}
+/** A call's start as its first message brought it (an authorize action): what `recordStart` decides on. */
+export type StartSeen = { vapiCallId: string; controlUrl?: string; metadata?: unknown; startedAt: string };
 
 /**
- * Records the message of a call's start with a valid start token and binds its reservation, in one
- * statement for the starts that come together: a paid call's start is one statement, not two in
- * turn. A bound start's message is written processed. One not bound (a replayed token, a
- * suspended account, a call decided before) stays pending, and its action decides it as any
- * action's would (authorizeCall).
+ * Records the message of a call's start and decides the start in the same statement, for the
+ * starts that come together: a valid start token's reservation is bound (the call is paid), and
+ * a start without one is recorded unauthorized and told to end. A start whose token is valid but
+ * whose reservation does not bind (a replayed token, a suspended account, a call decided before)
+ * stays pending, and its action decides it (authorizeCall).
  */
-export const recordPaidStart = batched<EventRow & { start: PaidStart }, Recorded>({
-  laneOf: (row) => `call:${row.vapiCallId}`,
-  run: async (db, batch) => {
-    const rows = firstOfEachKey(batch);
-    const column = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-    const { rows: written } = await db.pool.query<WrittenEvent>(
-      prepared({
-        query_timeout: EVENT_WRITE_TIMEOUT_MS,
-        text: `WITH input AS (${EVENT_INPUT_SQL}
-       ), binding AS (
+export async function recordStart(db: Db, row: EventRow, start: StartSeen, secret: string): Promise<Recorded> {
+  const startedAt = new Date(start.startedAt);
+  const { claims, invalidFor } = checkStart(start.metadata, secret, startedAt);
+  if (claims && !invalidFor)
+    return recordPaidStart(db, { ...row, paid: { reservationId: claims.reservationId, startedAt, start } });
+  const flag = invalidFor ?? "MISSING_TOKEN";
+  const refused = await recordRefusedStart(db, {
+    ...row,
+    refused: { flag, userId: claims?.userId ?? null, startedAt, start },
+  });
+  const sighting = { vapiCallId: start.vapiCallId, controlUrl: start.controlUrl, live: true };
+  if (refused.fresh) await endUnauthorized(sighting, flag, claims?.userId ?? null);
+  return refused;
+}
+
+const recordPaidStart = recordingWithAction<
+  EventRow & { paid: { reservationId: string; startedAt: Date; start: StartSeen } }
+>({
+  actionCtes: (p) => `binding AS (
          SELECT b."reservationId", i."vapiCallId", b."startedAt", b."callId", b."controlUrl", i."receivedAt" AS "at",
            i."dedupeKey" AS "processedKey", i."ord"
-         FROM unnest($12::text[], $13::timestamp[], $14::text[], $15::text[])
+         FROM unnest($${p}::text[], $${p + 1}::timestamp[], $${p + 2}::text[], $${p + 3}::text[])
            WITH ORDINALITY AS b("reservationId", "startedAt", "callId", "controlUrl", "ord")
          JOIN input i USING ("ord")
-       ), ${bindCtes("binding", "$16", "$17")}, event AS (${insertEventsSql(`(SELECT i.*, b."at" AS "doneAt" FROM input i LEFT JOIN bound b USING ("ord"))`)}
-       )
-       SELECT "dedupeKey", "inserted", "pending" FROM event`,
-        values: [
-          ...eventValues(rows),
-          column((r) => r.start.reservationId),
-          column((r) => utc(r.start.startedAt)),
-          column(() => randomUUID()),
-          column((r) => r.start.controlUrl ?? null),
-          warnBeforeCutoffSeconds(),
-          GOODBYE_BEFORE_CUTOFF_SECONDS,
-        ],
-      }),
-    );
-    return recordedOf(batch, rows, written);
-  },
+       ), ${bindCtes("binding", `$${p + 4}`, `$${p + 5}`)}, done AS (SELECT "ord", "at", true AS "fresh" FROM bound)`,
+  values: (rows) => [
+    rows.map((r) => r.paid.reservationId),
+    rows.map((r) => utc(r.paid.startedAt)),
+    rows.map(() => randomUUID()),
+    rows.map((r) => r.paid.start.controlUrl ?? null),
+    warnBeforeCutoffSeconds(),
+    GOODBYE_BEFORE_CUTOFF_SECONDS,
+  ],
 });
+
+type RefusedStart = { flag: CallFlag; userId: string | null; startedAt: Date; start: StartSeen };
+
+/** Every refused start is decided by it: its call is created unauthorized (`fresh`), or was recorded before. */
+const recordRefusedStart = recordingWithAction<EventRow & { refused: RefusedStart }>({
+  actionCtes: (p) => `refusing AS (
+         SELECT f."callId", i."vapiCallId", f."userId", f."flag", f."controlUrl", f."startedAt", 'in-progress' AS "vapiStatus",
+           f."endCallDueAt", i."receivedAt" AS "at", f."alertId", m."message", i."ord"
+         FROM unnest($${p}::text[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[], $${p + 4}::timestamp[], $${p + 5}::timestamp[], $${p + 6}::text[])
+           WITH ORDINALITY AS f("callId", "userId", "flag", "controlUrl", "startedAt", "endCallDueAt", "alertId", "ord")
+         JOIN input i USING ("ord")
+         CROSS JOIN LATERAL (SELECT ${alertMessageSql(`f."flag"`, `f."controlUrl"`)} AS "message") m
+       ), ${refusalCtes("refusing")}, done AS (
+         SELECT f."ord", f."at", c."id" IS NOT NULL AS "fresh" FROM refusing f LEFT JOIN created c ON c."id" = f."callId"
+       )`,
+  values: (rows) => [
+    rows.map(() => randomUUID()),
+    rows.map((r) => r.refused.userId),
+    rows.map((r) => r.refused.flag),
+    rows.map((r) => r.refused.start.controlUrl ?? null),
+    rows.map((r) => utc(r.refused.startedAt)),
+    rows.map((r) => utc(new Date(r.receivedAt.getTime() + END_AFTER_NOTICE_MS))),
+    rows.map(() => randomUUID()),
+  ],
+});
+
+/** The alert's words for a call without a valid start, in SQL over its flag and control URL. */
+const alertMessageSql = (flag: string, controlUrl: string) =>
+  `'Call without a valid start (' || ${flag} || ')' || CASE WHEN ${controlUrl} IS NULL THEN '; it has no control URL to end it' ELSE '' END || '.'`;
+
+/**
+ * Records calls as unauthorized, as CTEs over `refusing` (columns "callId", "vapiCallId",
+ * "userId", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "at", "alertId",
+ * "message"): `created` has the calls not recorded before, each with its alert.
+ */
+const refusalCtes = (refusing: string) => `created AS (
+         INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
+         SELECT "callId", "vapiCallId", (SELECT u."id" FROM "User" u WHERE u."id" = i."userId"), 'UNAUTHORIZED', "flag"::"CallFlag", "controlUrl",
+           "startedAt", "vapiStatus", "endCallDueAt", "at", "at"
+         FROM ${refusing} i
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), alert AS (
+         INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
+         SELECT i."alertId", 'UNAUTHORIZED_CALL', c."userId", c."vapiCallId", i."message", i."at" FROM created c JOIN ${refusing} i ON i."callId" = c."id"
+       )`;
 
 async function recordUnauthorized(
   db: Db,
@@ -251,15 +280,24 @@ async function recordUnauthorized(
 ): Promise<Authorization> {
   const call = await recordUnauthorizedCalls(db, { s, flag, userId, now, processedKey });
   if (!call) return { call: (await findCall(db, s.vapiCallId))!, fresh: false };
+  await endUnauthorized(s, flag, call.userId);
+  return { call, fresh: true };
+}
+
+/** A call just recorded unauthorized: logged, and if live, told to end (the enforcer's end-call follows). */
+async function endUnauthorized(
+  s: { vapiCallId: string; controlUrl?: string; live: boolean },
+  flag: CallFlag,
+  userId: string | null,
+) {
   log.warn(
-    { callId: s.vapiCallId, userId: call.userId ?? undefined, flag, live: s.live },
+    { callId: s.vapiCallId, userId: userId ?? undefined, flag, live: s.live },
     "Call without a valid start: unauthorized, ending it",
   );
   if (s.live && s.controlUrl) {
     metrics.unauthorizedCallsEnded.inc();
     await sayOnCall(s.controlUrl, UNAUTHORIZED_NOTICE, { endCallAfterSpoken: true });
   }
-  return { call, fresh: true };
 }
 
 type Refusal = { s: CallSighting; flag: CallFlag; userId: string | null; now: Date; processedKey?: string };
@@ -277,20 +315,11 @@ const recordUnauthorizedCalls = batched<Refusal, Call | null>({
     const { rows } = await db.pool.query<Call>(
       prepared({
         text: `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp[], $7::text[], $8::timestamp[],
-                              $9::timestamp[], $10::text[], $11::text[], $12::text[])
-           AS i("callId", "vapiCallId", "userId", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "at", "alertId", "message", "processedKey")
-       ), created AS (
-         INSERT INTO "Call" ("id", "vapiCallId", "userId", "status", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "createdAt", "updatedAt")
-         SELECT "callId", "vapiCallId", (SELECT u."id" FROM "User" u WHERE u."id" = i."userId"), 'UNAUTHORIZED', "flag"::"CallFlag", "controlUrl",
-           "startedAt", "vapiStatus", "endCallDueAt", "at", "at"
-         FROM input i
-         ON CONFLICT DO NOTHING
-         RETURNING *
-       ), alert AS (
-         INSERT INTO "Alert" ("id", "kind", "userId", "vapiCallId", "message", "createdAt")
-         SELECT i."alertId", 'UNAUTHORIZED_CALL', c."userId", c."vapiCallId", i."message", i."at" FROM created c JOIN input i ON i."callId" = c."id"
-       ), processed AS (${markEachProcessedSql("input", "$12")})
+         SELECT *, ${alertMessageSql(`i."flag"`, `i."controlUrl"`)} AS "message"
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp[], $7::text[], $8::timestamp[],
+                     $9::timestamp[], $10::text[], $11::text[])
+           AS i("callId", "vapiCallId", "userId", "flag", "controlUrl", "startedAt", "vapiStatus", "endCallDueAt", "at", "alertId", "processedKey")
+       ), ${refusalCtes("input")}, processed AS (${markEachProcessedSql("input", "$11")})
        SELECT * FROM created`,
         values: [
           callIds,
@@ -303,10 +332,6 @@ const recordUnauthorizedCalls = batched<Refusal, Call | null>({
           column((r) => (r.s.live ? utc(new Date(r.now.getTime() + END_AFTER_NOTICE_MS)) : null)),
           column((r) => utc(r.now)),
           column(() => randomUUID()),
-          column(
-            (r) =>
-              `Call without a valid start (${r.flag})${r.s.controlUrl ? "" : "; it has no control URL to end it"}.`,
-          ),
           column((r) => r.processedKey ?? null),
         ],
       }),

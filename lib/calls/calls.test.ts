@@ -193,6 +193,30 @@ describe("the records of a call", () => {
 });
 
 describe("a call without a valid start", () => {
+  it("is recorded with its alert by the statement that records its message, and told to end once however often it is sent", async () => {
+    const free = webCall({ metadata: { startToken: "forged" } });
+    free.monitor = { controlUrl: `${control.url}/${free.id}/control`, listenUrl: "" };
+    const query = vi.spyOn(db.pool, "query");
+    const replies = await Promise.all([1, 2].map(() => deliver(statusUpdate(free, "in-progress"))));
+    replies.push(await deliver(statusUpdate(free, "in-progress")));
+    const statements = query.mock.calls.map(([q]) => String((q as { text?: string }).text));
+    query.mockRestore();
+    expect(replies.map((r) => r.outcome).sort()).toEqual(["accepted", "duplicate", "duplicate"]);
+    expect(statements.every((t) => t.includes('INSERT INTO "WebhookEvent"'))).toBe(true);
+    expect(await db.call.findUniqueOrThrow({ where: { vapiCallId: free.id } })).toMatchObject({
+      status: "UNAUTHORIZED",
+      flag: "MISSING_TOKEN",
+      userId: null,
+    });
+    expect(await db.alert.findMany({ where: { vapiCallId: free.id } })).toEqual([
+      expect.objectContaining({ kind: "UNAUTHORIZED_CALL", message: "Call without a valid start (MISSING_TOKEN)." }),
+    ]);
+    const event = await db.webhookEvent.findFirstOrThrow({ where: { vapiCallId: free.id } });
+    expect(event).toMatchObject({ action: null, nextAttemptAt: null, attempts: 0, processedAt: event.receivedAt });
+    expect(controlBodies(free.id)).toEqual([{ type: "say", content: UNAUTHORIZED_NOTICE, endCallAfterSpoken: true }]);
+    await deliver(endOfCallReport(free, { seconds: 2 }));
+  });
+
   it("binds a start to one call only: of three calls carrying it at once, one is paid and two are replays", async () => {
     const { start } = await startedCall(40);
     const calls = [1, 2, 3].map(() => webCall({ metadata: start.assistantOverrides.metadata }));

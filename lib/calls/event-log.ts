@@ -31,7 +31,7 @@ export const FIRST_ATTEMPT_LEASE_SECONDS = 30;
  * sends them again. (pg honours query_timeout per query; its types list it only for the pool, so
  * `prepared` passes it on.)
  */
-export const EVENT_WRITE_TIMEOUT_MS = 10_000;
+const EVENT_WRITE_TIMEOUT_MS = 10_000;
 
 /**
  * Records a server message (payload masked) and says whether it is new and whether its action is
@@ -76,15 +76,53 @@ async function writeEvents(db: Db, batch: EventRow[]): Promise<Recorded[]> {
   return recordedOf(batch, rows, written);
 }
 
+/**
+ * Records messages and does their action in the same statement, for an action that is one
+ * statement: a message is one round trip and one commit, not two in turn. `actionCtes(p)` (its
+ * own parameters from $p on, given by `values`) reads the messages from `input` (EVENT_INPUT_SQL,
+ * "ord" numbering them) and defines `done` ("ord", "at", and "fresh": this statement made the
+ * decision, say it created the call) for the rows whose action it did: those are written processed;
+ * the others keep their action, pending, for it to run as any action does. Grouped like the event
+ * log, with the same lanes. Of two copies of a message in one statement, the first is carried.
+ */
+export function recordingWithAction<Row extends EventRow>(spec: {
+  actionCtes: (firstParam: number) => string;
+  values: (rows: Row[]) => unknown[];
+}) {
+  const firstParam = eventValues([]).length + 1;
+  return batched<Row, Recorded & { fresh: boolean }>({
+    laneOf: (row) => (row.vapiCallId ? `call:${row.vapiCallId}` : `key:${row.dedupeKey}`),
+    run: async (db, batch) => {
+      const rows = firstOfEachKey(batch);
+      const { rows: written } = await db.pool.query<WrittenEvent & { fresh: boolean | null }>(
+        prepared({
+          query_timeout: EVENT_WRITE_TIMEOUT_MS,
+          text: `WITH input AS (${EVENT_INPUT_SQL}
+       ), ${spec.actionCtes(firstParam)}, event AS (${insertEventsSql(`(SELECT i.*, d."at" AS "doneAt" FROM input i LEFT JOIN done d USING ("ord"))`)}
+       )
+       SELECT e.*, d."fresh" FROM event e JOIN input i USING ("dedupeKey") LEFT JOIN done d USING ("ord")`,
+          values: [...eventValues(rows), ...spec.values(rows)],
+        }),
+      );
+      const carried = new Set(rows);
+      const fresh = new Set(written.filter((w) => w.fresh).map((w) => w.dedupeKey));
+      return recordedOf(batch, rows, written).map((recorded, i) => ({
+        ...recorded,
+        fresh: carried.has(batch[i]) && fresh.has(batch[i].dedupeKey),
+      }));
+    },
+  });
+}
+
 /** A key twice in one batch: the first is written, the later ones are redeliveries. */
-export function firstOfEachKey<R extends { dedupeKey: string }>(batch: R[]): R[] {
+function firstOfEachKey<R extends { dedupeKey: string }>(batch: R[]): R[] {
   const byKey = new Map<string, R>();
   for (const row of batch) if (!byKey.has(row.dedupeKey)) byKey.set(row.dedupeKey, row);
   return [...byKey.values()];
 }
 
 /** The rows of a statement that writes events, as parameters $1…$11 (EVENT_INPUT_SQL). */
-export function eventValues(rows: EventRow[]): unknown[] {
+function eventValues(rows: EventRow[]): unknown[] {
   const column = <T>(f: (r: EventRow) => T) => rows.map(f);
   return [
     column((r) => r.dedupeKey),
@@ -101,7 +139,7 @@ export function eventValues(rows: EventRow[]): unknown[] {
   ];
 }
 
-export const EVENT_INPUT_SQL = `
+const EVENT_INPUT_SQL = `
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamp[], $9::text[], $10::timestamp[], $11::jsonb[])
          WITH ORDINALITY AS i("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "transcript", "sentAt", "action", "ord")`;
 
@@ -111,7 +149,7 @@ export const EVENT_INPUT_SQL = `
  * with an action not done yet keeps it until it is. A redelivery changes nothing while its action
  * is still to be done, unless this statement did it; it is returned while its action was pending.
  */
-export const insertEventsSql = (source: string) => `
+const insertEventsSql = (source: string) => `
        INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
        SELECT "dedupeKey", "type", "vapiCallId", "status", "outcome"::"WebhookOutcome", "detail", "payload", "receivedAt",
               CASE WHEN "doneAt" IS NULL THEN "action" END,
@@ -124,10 +162,10 @@ export const insertEventsSql = (source: string) => `
        WHERE "WebhookEvent"."processedAt" IS NULL
        RETURNING "dedupeKey", (xmax = 0) AS "inserted", ("processedAt" IS NULL) AS "pending"`;
 
-export type WrittenEvent = { dedupeKey: string; inserted: boolean; pending: boolean };
+type WrittenEvent = { dedupeKey: string; inserted: boolean; pending: boolean };
 
 /** Each row's outcome, from what the statement wrote for the rows it carried (`written`, one per key). */
-export function recordedOf(batch: EventRow[], rows: EventRow[], written: WrittenEvent[]): Recorded[] {
+function recordedOf(batch: EventRow[], rows: EventRow[], written: WrittenEvent[]): Recorded[] {
   const carried = new Set(rows);
   const writtenByKey = new Map(written.map((r) => [r.dedupeKey, r]));
   return batch.map((row) => {

@@ -3,7 +3,6 @@ import type { Db } from "@/lib/db/client";
 import type { AppConfig } from "@/lib/config";
 import type { Pricing } from "@/lib/credits/pricing";
 import { hitRateLimit } from "@/lib/rate-limit";
-import { log } from "@/lib/observability/log";
 import { parseBoundedJson } from "@/lib/vapi/bounded-json";
 import { loggedPayload } from "@/lib/vapi/logged-payload";
 import { maskString } from "@/lib/vapi/mask";
@@ -18,9 +17,8 @@ import {
 } from "@/lib/vapi/messages";
 import { buildToolCallsReply, rejectAssistantRequest } from "@/lib/vapi/tool-results";
 import { verifyServerMessage } from "@/lib/vapi/verify";
-import { paidStartOf, recordPaidStart } from "./authorize";
-import { recordEvent, type EventRow, type Recorded } from "./event-log";
-import { actionOf, type MessageAction } from "./message-actions";
+import { recordEvent } from "./event-log";
+import { actionOf, recordAndAct } from "./message-actions";
 import { processMessage } from "./process-message";
 import { answerToolCalls } from "./tools";
 
@@ -100,7 +98,7 @@ export async function receiveServerMessage(
   const message = parsed.message;
   const dedupeKey = dedupeKeyOf(message);
   const action = actionOf(message, now);
-  const { first, pending } = await record(ctx, action, {
+  const { first, pending } = await recordAndAct(ctx, action, {
     dedupeKey,
     type: message.type,
     vapiCallId: callIdOf(message),
@@ -148,22 +146,6 @@ export async function receiveServerMessage(
       };
   }
   return { status: 200, body: {}, type, outcome };
-}
-
-/**
- * Records a verified message with its action. A paid call's start is bound in the same statement
- * (recordPaidStart); if that statement fails, the message is recorded alone, and its action
- * decides the start as it would any other (nothing is lost: it was not recorded).
- */
-async function record(ctx: Context, action: MessageAction | undefined, row: EventRow): Promise<Recorded> {
-  const start = action?.kind === "authorize" ? paidStartOf(action, ctx.config.startTokenSecret) : null;
-  const recorded = start
-    ? await recordPaidStart(ctx.db, { ...row, start }).catch((error: unknown) => {
-        log.warn({ callId: row.vapiCallId, err: error }, "Recording a start with its bind failed; recording it alone");
-        return null;
-      })
-    : null;
-  return recorded ?? recordEvent(ctx.db, row);
 }
 
 function recordInvalid(db: Db, payload: unknown, issues: string[], now: Date) {

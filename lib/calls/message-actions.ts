@@ -11,8 +11,10 @@ import {
   type EndOfCallReportMessage,
   type ServerMessage,
 } from "@/lib/vapi/messages";
-import { authorizeCall } from "./authorize";
-import { markCallEnded, settleCall } from "./settle";
+import { log } from "@/lib/observability/log";
+import { authorizeCall, recordStart } from "./authorize";
+import { recordEvent, type EventRow, type Recorded } from "./event-log";
+import { markCallEnded, recordEnd, settleCall } from "./settle";
 
 // What a verified message asks us to do, as plain JSON: kept on its WebhookEvent row until done,
 // so a failed attempt can run again later (at-least-once), long after the request that brought it.
@@ -61,6 +63,29 @@ export function actionOf(message: ServerMessage, now: Date): MessageAction | und
   }
   if (message.type === "end-of-call-report") return { kind: "settle", ...seen, ...finalUsageOf(message) };
   return undefined; // conversation-update: its transcript was kept when it was recorded.
+}
+
+/**
+ * Records a verified message with its action, and does the action in the same statement where it
+ * is one (a call's start, an `ended` status). If that statement fails, the message is recorded
+ * alone, its action pending, as any other is: nothing is lost (it was not recorded).
+ */
+export async function recordAndAct(
+  ctx: ActionContext,
+  action: MessageAction | undefined,
+  row: EventRow,
+): Promise<Recorded> {
+  const recording =
+    action?.kind === "authorize"
+      ? recordStart(ctx.db, row, action, ctx.config.startTokenSecret)
+      : action?.kind === "end"
+        ? recordEnd(ctx.db, { ...row, endedReason: action.endedReason })
+        : null;
+  const recorded = await recording?.catch((error: unknown) => {
+    log.warn({ callId: row.vapiCallId, err: error }, "Recording a message with its action failed; recording it alone");
+    return null;
+  });
+  return recorded ?? recordEvent(ctx.db, row);
 }
 
 /** Does it, and marks message `processedKey` processed with its effect. Idempotent: running it twice changes nothing more. */

@@ -8,6 +8,7 @@ import type { Pricing } from "@/lib/credits/pricing";
 import { release } from "@/lib/credits/ledger";
 import { authorizeCall } from "./authorize";
 import { receiveServerMessage } from "./inbox";
+import { markCallEnded } from "./settle";
 import { startCall } from "./start-call";
 
 // The statements that run for every call name one reservation, call or message by its key. With no
@@ -109,9 +110,11 @@ describe("the statements of a paid call", () => {
     expect(await scansOf(bind, "Call")).toEqual(["Call_vapiCallId_key"]);
 
     const ended = await statementsOf(() => deliver(statusUpdate(call, "ended")));
-    const end = ended.find((s) => s.text.includes(`"endedAt" = COALESCE(c."endedAt"`))!;
+    expect(ended).toHaveLength(1);
+    const [end] = ended;
+    expect(end.text).toContain(`"endedAt" = COALESCE(c."endedAt"`);
     expect(await scansOf(end, "Call")).toEqual(["Call_vapiCallId_key", "Call_pkey"]);
-    expect(await scansOf(end, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
+    expect(await scansOf(end, "WebhookEvent")).toEqual([]);
 
     const settlement = await statementsOf(() => deliver(endOfCallReport(call, { seconds: 60 })));
     const lookup = settlement.find((s) => s.text.startsWith(`SELECT * FROM "Call"`))!;
@@ -140,6 +143,15 @@ describe("the statements of a paid call", () => {
     expect(await scansOf(bind, "Call")).toEqual(["Call_vapiCallId_key"]);
   });
 
+  it("of an end done by its action (a retry) reach its call and its message by their keys", async () => {
+    const retried = await statementsOf(() =>
+      markCallEnded(db, "other-call-7", "customer-ended-call", new Date(), "c-key"),
+    );
+    const [end] = retried;
+    expect(await scansOf(end, "Call")).toEqual(["Call_vapiCallId_key", "Call_pkey"]);
+    expect(await scansOf(end, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
+  });
+
   it("of a start given up reach its reservation by its key", async () => {
     const user = await userWithCredits(db, 100);
     const start = await startCall(db, { id: user.id, suspendedAt: null }, config, pricing);
@@ -152,7 +164,19 @@ describe("the statements of a paid call", () => {
     const free = webCall({ metadata: { startToken: "forged" } });
     const deliver = (body: unknown) => receiveServerMessage({ db, config, pricing }, signedRequest(SECRET, body));
     const refusal = await statementsOf(() => deliver(statusUpdate(free, "in-progress")));
-    const recorded = refusal.find((s) => s.text.includes(`'UNAUTHORIZED'`))!;
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0].text).toContain(`'UNAUTHORIZED'`);
+    expect(await scansOf(refusal[0], "WebhookEvent")).toEqual([]);
+    // Done by its action (a retry), the refusal marks its message, found by its key.
+    const other = webCall({ metadata: { startToken: "forged" } });
+    const sighting = {
+      vapiCallId: other.id,
+      metadata: other.assistantOverrides!.metadata,
+      startedAt: new Date(),
+      live: true,
+    };
+    const retried = await statementsOf(() => authorizeCall(db, sighting, config.startTokenSecret, new Date(), "b-key"));
+    const recorded = retried.find((s) => s.text.includes(`'UNAUTHORIZED'`))!;
     expect(await scansOf(recorded, "WebhookEvent")).toEqual([expect.stringMatching(BY_DEDUPE_KEY)]);
     const toolCall = { id: "t1", type: "function", function: { name: "getRemainingCredits", arguments: {} } };
     const tool = await statementsOf(() =>

@@ -7,6 +7,7 @@ import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
 import { MAX_REPORTED_CALL_SECONDS } from "@/lib/vapi/messages";
 import { metrics } from "@/lib/observability/metrics";
 import { authorizeCall, findCall, type CallSighting } from "./authorize";
+import { recordingWithAction, type EventRow } from "./event-log";
 import { markEachProcessedSql, markProcessed } from "./processed-mark";
 import { refusedAtStart, settleRefusedStart } from "./refused-start";
 
@@ -189,17 +190,13 @@ export function markCallEnded(
   return endCalls(db, { vapiCallId, endedReason, at: now, processedKey });
 }
 
-const endCalls = batched<Ending, void>({
-  laneOf: (ending) => `call:${ending.vapiCallId}`,
-  run: async (db, endings) => {
-    const column = <T>(f: (e: Ending) => T) => endings.map(f);
-    await db.pool.query(
-      prepared({
-        text: `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[]) AS i("vapiCallId", "endedReason", "at", "processedKey")
-       ), target AS (
+/**
+ * The end of calls, as CTEs over `ending` (columns "vapiCallId", "endedReason", "at"): each call
+ * not ended yet is ended, an active one's status too.
+ */
+const endCtes = (ending: string) => `target AS (
          SELECT c."id", i."endedReason", i."at"
-         FROM "Call" c JOIN input i USING ("vapiCallId")
+         FROM "Call" c JOIN ${ending} i USING ("vapiCallId")
          WHERE c."endedAt" IS NULL OR c."status" = 'ACTIVE'
          ORDER BY c."id"
          FOR UPDATE OF c
@@ -212,7 +209,17 @@ const endCalls = batched<Ending, void>({
            "updatedAt" = t."at"
          FROM target t
          WHERE c."id" = t."id" AND (c."endedAt" IS NULL OR c."status" = 'ACTIVE')
-       )
+       )`;
+
+const endCalls = batched<Ending, void>({
+  laneOf: (ending) => `call:${ending.vapiCallId}`,
+  run: async (db, endings) => {
+    const column = <T>(f: (e: Ending) => T) => endings.map(f);
+    await db.pool.query(
+      prepared({
+        text: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp[], $4::text[]) AS i("vapiCallId", "endedReason", "at", "processedKey")
+       ), ${endCtes("input")}
        ${markEachProcessedSql("input", "$4")}`,
         values: [
           column((e) => e.vapiCallId),
@@ -224,4 +231,13 @@ const endCalls = batched<Ending, void>({
     );
     return endings.map(() => undefined);
   },
+});
+
+/** Records an `ended` status and ends its call in the same statement: the wave of ends is one commit per group. */
+export const recordEnd = recordingWithAction<EventRow & { endedReason?: string }>({
+  actionCtes: (p) => `ending AS (
+         SELECT i."vapiCallId", e."endedReason", i."receivedAt" AS "at", i."ord"
+         FROM unnest($${p}::text[]) WITH ORDINALITY AS e("endedReason", "ord") JOIN input i USING ("ord")
+       ), ${endCtes("ending")}, done AS (SELECT "ord", "at", true AS "fresh" FROM ending)`,
+  values: (rows) => [rows.map((r) => r.endedReason ?? null)],
 });
