@@ -143,6 +143,14 @@ function histogramP99(before: Map<number, number>, after: Map<number, number>): 
   return bound === Infinity ? "> 2.5 s" : `≤ ${bound * 1000} ms`;
 }
 
+/** Deadlocks PostgreSQL has resolved in this database so far. */
+async function deadlocks(db: Db): Promise<number> {
+  const { rows } = await db.pool.query<{ deadlocks: string }>(
+    `SELECT "deadlocks" FROM pg_stat_database WHERE "datname" = current_database()`,
+  );
+  return Number(rows[0].deadlocks);
+}
+
 async function step(b: BenchStack, n: number, label: string) {
   console.log(`\n${n} concurrent calls, ${label}`);
   const db = createDb(b.stack.databaseUrl);
@@ -154,6 +162,7 @@ async function step(b: BenchStack, n: number, label: string) {
     const labels = b.stack.processes();
     const cpuBefore = cpuMsByProcess(labels);
     const histogramBefore = await webhookHistogram(b);
+    const deadlocksBefore = await deadlocks(db);
     const t0 = performance.now();
     const paid: string[] = [];
     const unauthorized: string[] = [];
@@ -188,6 +197,7 @@ async function step(b: BenchStack, n: number, label: string) {
     const wallMs = performance.now() - t0;
     const cpu = cpuSince(cpuBefore, cpuMsByProcess(labels));
     const histogramAfter = await webhookHistogram(b);
+    const deadlocksDuring = (await deadlocks(db)) - deadlocksBefore;
 
     console.log(`  ${since(t0)}: collecting…`);
     const lateness: number[] = [];
@@ -238,7 +248,7 @@ async function step(b: BenchStack, n: number, label: string) {
     );
     console.log(
       // A delivery the emulator gave up on (its timeout) may still have been recorded by the app: lost is what never was.
-      `  lost messages: ${Math.max(0, delivered + failedDeliveries - recorded)} of ${delivered + failedDeliveries} sent never recorded (${failedDeliveries} deliveries failed at the emulator: timed out or refused); paid calls settled: ${settled}/${paid.length}`,
+      `  lost messages: ${Math.max(0, delivered + failedDeliveries - recorded)} of ${delivered + failedDeliveries} sent never recorded (${failedDeliveries} deliveries failed at the emulator: timed out or refused); paid calls settled: ${settled}/${paid.length}; deadlocks (each a 1 s stall, then the statement's rows one by one): ${deadlocksDuring}`,
     );
     console.log(
       `  CPU over ${(wallMs / 1000).toFixed(0)} s, % of one core: ${[...cpu]
