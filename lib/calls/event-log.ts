@@ -146,8 +146,9 @@ const EVENT_INPUT_SQL = `
 /**
  * Writes the events of `source` (EVENT_INPUT_SQL's columns, and "doneAt": when this statement
  * itself did the row's action, else null) and returns each one's "inserted" and "pending". A row
- * with an action not done yet keeps it until it is. A redelivery changes nothing while its action
- * is still to be done, unless this statement did it; it is returned while its action was pending.
+ * with an action not done yet keeps it until it is. A redelivery of a message whose action is still
+ * to be done is returned, and changes nothing unless this statement did that action (or the message
+ * asks for none now): then it is marked processed.
  */
 const insertEventsSql = (source: string) => `
        INSERT INTO "WebhookEvent" ("dedupeKey", "type", "vapiCallId", "status", "outcome", "detail", "payload", "receivedAt", "action", "processedAt", "nextAttemptAt")
