@@ -161,7 +161,12 @@ test("a replayed or forged start token gets its call ended", async ({ page, db, 
   const { call } = await emulator.call(real.vapiCallId);
   const metadata = call.assistantOverrides!.metadata as { userId: string; reservationId: string; startToken: string };
 
-  const forgedToken = metadata.startToken.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+  // The signature's first character changes its first byte. (Its last one carries two unused bits:
+  // "A" and "B" there decode alike, so changing the last character left one token in 16 valid.)
+  const dot = metadata.startToken.lastIndexOf(".") + 1;
+  const first = metadata.startToken[dot];
+  const forgedToken =
+    metadata.startToken.slice(0, dot) + (first === "A" ? "B" : "A") + metadata.startToken.slice(dot + 1);
   for (const [overrides, flag] of [
     [{ metadata }, "REPLAYED_TOKEN"],
     [{ metadata: { ...metadata, startToken: forgedToken } }, "BAD_SIGNATURE"],
