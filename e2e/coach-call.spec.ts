@@ -249,7 +249,9 @@ test("suspending a caller mid-call ends the call and bills the seconds used", as
     { timeout: 10_000 },
   );
   const ended = await emulator.call(call.vapiCallId);
-  expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(3_000);
+  // 1.7–2.0 s on a quiet machine; 3.16 s once in a fresh-clone CI run, the machine busy with the
+  // whole suite. The same bound as an operator's end above, whose path this shares after the suspension.
+  expect(Date.parse(ended.call.endedAt!) - clickedAt).toBeLessThanOrEqual(3_500);
   const settled = await db.call.findUniqueOrThrow({ where: { id: call.id } });
   expect(settled).toMatchObject({ status: "SETTLED", flag: "SUSPENDED" });
   expect(Number(await page.getByTestId("summary-charged").textContent())).toBe(settled.creditsCharged);
