@@ -5,7 +5,6 @@
 // `--worker` runs the background work in a worker process, the app instances without it. The
 // emulator runs in a process of its own, on the same cores. Prints; asserts nothing. Needs `npm run build`.
 import os from "node:os";
-import path from "node:path";
 import { createDb, type Db } from "@/lib/db/client";
 import { startCall, type CallStart } from "@/lib/calls/start-call";
 import { RESERVATION_EXPIRES_AFTER_SECONDS } from "@/lib/calls/timing";
@@ -70,11 +69,9 @@ console.log(
   `Capacity: steps ${STEPS.join(", ")} concurrent calls; each sends ${SERVER_MESSAGES.join(", ")}, a conversation update every ${UPDATE_EVERY_MS / 1000} s; ` +
     `paid calls are cut off ${PAID_SECONDS}–${PAID_SECONDS + 10} s in; ${os.cpus().length} cores, the emulator in a process of its own.`,
 );
-const logDir = path.join(os.tmpdir(), `coach-capacity-${process.pid}`);
-console.log(`The app's logs go to ${logDir}.`);
 // The emulator in a process of its own: its CPU is counted apart from the bench's, and the load
 // generator and the bench's own queries cannot hold up its event loop.
-let bench = await startBenchStack({ emulator, emulatorProcess: true, logDir, worker: WORKER });
+let bench = await startBenchStack({ emulator, emulatorProcess: true, worker: WORKER });
 try {
   for (const n of STEPS) await step(bench, n, "1 instance");
   if (COMPARE) {
@@ -84,7 +81,6 @@ try {
       worker: WORKER,
       emulator,
       emulatorProcess: true,
-      logDir: `${logDir}-2`,
     });
     await step(bench, TOP, "2 instances (on 2 cores: the overhead of a second process, not a speed-up)");
   }
@@ -166,11 +162,14 @@ async function step(b: BenchStack, n: number, label: string) {
     const t0 = performance.now();
     const paid: string[] = [];
     const unauthorized: string[] = [];
-    let failedStarts = 0;
+    const failedStarts = new Map<string, number>();
     const attack = async (body: object, into: string[]) => {
-      const r = await b.admin<{ call?: { id: string } }>("POST", "/attack", body).catch(() => undefined);
-      if (r?.call) into.push(r.call.id);
-      else failedStarts++;
+      const r = await b
+        .admin<{ call?: { id: string }; httpStatus?: number; error?: unknown }>("POST", "/attack", body)
+        .catch((e: unknown) => ({ call: undefined, httpStatus: undefined, error: String(e) }));
+      if (r.call) return void into.push(r.call.id);
+      const why = `${r.httpStatus ?? "no answer"}: ${JSON.stringify(r.error).slice(0, 160)}`;
+      failedStarts.set(why, (failedStarts.get(why) ?? 0) + 1);
     };
     const started = new Date();
     const progress = async () => {
@@ -235,8 +234,9 @@ async function step(b: BenchStack, n: number, label: string) {
     const maxDuration = details.filter(({ d }) => d.call.endedReason === "exceeded-max-duration").length;
 
     console.log(
-      `  calls: ${paid.length} paid, ${unauthorized.length} without a start token, ${failedStarts} failed to start`,
+      `  calls: ${paid.length} paid, ${unauthorized.length} without a start token, ${[...failedStarts.values()].reduce((a, c) => a + c, 0)} failed to start`,
     );
+    for (const [why, count] of failedStarts) console.log(`    ${count} × ${why}`);
     console.log(
       `  cutoff lateness (end-call at Vapi − cutoffAt): ${fmt(lateness)}; ended by Vapi's max duration instead: ${maxDuration}`,
     );

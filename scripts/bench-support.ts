@@ -37,6 +37,7 @@ export async function startBenchStack(
     /** The emulator in a process of its own, so the benchmark's own work cannot hold it up. */
     emulatorProcess?: boolean;
     env?: Record<string, string>;
+    /** Where each process's log goes (a new folder under the system's temporary one by default), so the figures stay readable. */
     logDir?: string;
   } = {},
 ): Promise<BenchStack> {
@@ -57,6 +58,8 @@ export async function startBenchStack(
   };
   delete process.env.DATABASE_URL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-"));
+  const logDir = o.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "coach-bench-logs-"));
+  console.log(`The app's logs go to ${logDir}.`);
   const stack = await startStack({
     next: "start",
     appPort,
@@ -68,7 +71,7 @@ export async function startBenchStack(
     worker: o.worker,
     emulator: o.emulator,
     emulatorProcess: o.emulatorProcess,
-    logDir: o.logDir,
+    logDir,
   }).catch(exitOnSetupError);
   for (const url of stack.appUrls)
     for (let i = 0; i < 150; i++) {
