@@ -7,6 +7,7 @@ import type { Db } from "@/lib/db/client";
 import { appConfig, type AppConfig } from "@/lib/config";
 import { checkInvariants } from "@/lib/credits/invariants";
 import { creditsForSeconds, type Pricing } from "@/lib/credits/pricing";
+import { grant } from "@/lib/credits/ledger";
 import { receiveServerMessage } from "./inbox";
 import { startCall } from "./start-call";
 import { signStartToken } from "./start-token";
@@ -161,6 +162,58 @@ describe("a paid call", () => {
       creditsCharged: 5,
     });
     expect(await balance(user.id)).toEqual({ available: 45, held: 0 });
+  });
+});
+
+describe("the coach's getRemainingCredits tool", () => {
+  const toolCalls = (call: ReturnType<typeof webCall>, id: string) => ({
+    message: {
+      type: "tool-calls",
+      timestamp: Date.now(),
+      call,
+      toolCallList: [
+        { id, type: "function", function: { name: "getRemainingCredits", arguments: {} } },
+        { id: `${id}-other`, type: "function", function: { name: "bookFlight", arguments: {} } },
+      ],
+    },
+  });
+
+  it("tells the time and credits left in a paid call, answers a redelivery again, and records the message once", async () => {
+    const { user, call } = await startedCall(40); // all 40 held: four minutes, nothing left in the balance
+    const t0 = new Date();
+    await deliver(statusUpdate(call, "in-progress"), t0);
+    await grant(db, { userId: user.id, credits: 7, actor: "test", reason: "top-up mid-call", idempotencyKey: call.id });
+    const ask = toolCalls(call, "t1");
+    const later = new Date(t0.getTime() + 90_000); // 150 s of the 240 left
+    const replies = await Promise.all([deliver(ask, later), deliver(ask, later)]);
+    for (const reply of replies)
+      expect(reply).toMatchObject({
+        status: 200,
+        body: {
+          results: [
+            {
+              toolCallId: "t1",
+              result: expect.stringMatching(
+                /^The caller has about 2 minutes left in this call \(worth 25 credits\), and 7 more credits/,
+              ),
+            },
+            { toolCallId: "t1-other", error: "Unknown tool bookFlight." },
+          ],
+        },
+      });
+    expect(replies.map((r) => r.outcome).sort()).toEqual(["accepted", "duplicate"]);
+    expect(await db.webhookEvent.count({ where: { vapiCallId: call.id, type: "tool-calls" } })).toBe(1);
+  });
+
+  it("answers that a call it holds no paid record of is not a paid call", async () => {
+    const free = webCall({ metadata: { startToken: "forged" } });
+    const reply = await deliver(toolCalls(free, "t2"));
+    expect(reply.body).toEqual({
+      results: [
+        { toolCallId: "t2", error: "This call is not a paid call." },
+        { toolCallId: "t2-other", error: "Unknown tool bookFlight." },
+      ],
+    });
   });
 });
 

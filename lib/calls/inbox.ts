@@ -98,30 +98,28 @@ export async function receiveServerMessage(
   const message = parsed.message;
   const dedupeKey = dedupeKeyOf(message);
   const action = actionOf(message, now);
-  const { first, pending } = await recordAndAct(ctx, action, {
-    dedupeKey,
-    type: message.type,
-    vapiCallId: callIdOf(message),
-    status: message.type === "status-update" ? message.status : undefined,
-    outcome: "ACCEPTED",
-    payload: loggedPayload(json),
-    receivedAt: now,
-    transcript: transcriptOf(message),
-    sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,
-    action,
-  });
+  // The coach waits for a tool call's answer, which does not depend on its record: both go at once.
+  const [{ first, pending }, toolAnswers] = await Promise.all([
+    recordAndAct(ctx, action, {
+      dedupeKey,
+      type: message.type,
+      vapiCallId: callIdOf(message),
+      status: message.type === "status-update" ? message.status : undefined,
+      outcome: "ACCEPTED",
+      payload: loggedPayload(json),
+      receivedAt: now,
+      transcript: transcriptOf(message),
+      sentAt: message.type === "conversation-update" ? plausibleSendTime(message, now) : undefined,
+      action,
+    }),
+    message.type === "tool-calls"
+      ? answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now)
+      : undefined,
+  ]);
   const type = message.type;
   const outcome = first ? "accepted" : "duplicate";
   // Replies that carry an answer are answered again; everything else happens once.
-  if (type === "tool-calls")
-    return {
-      status: 200,
-      body: buildToolCallsReply(
-        await answerToolCalls(ctx.db, callIdOf(message), toolCallsOf(message), ctx.pricing, now),
-      ),
-      type,
-      outcome,
-    };
+  if (toolAnswers) return { status: 200, body: buildToolCallsReply(toolAnswers), type, outcome };
   if (type === "assistant-request")
     return {
       status: 200,
