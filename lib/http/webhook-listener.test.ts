@@ -59,19 +59,26 @@ describe("the production server's listener for Vapi's messages", () => {
     ]);
   });
 
-  it("refuses a body over 1 MB with 413, and the connection answers the next request", async () => {
+  it("refuses a body over 1 MB with 413, sent whole or in chunks, and the connection answers the next request", async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const send = (body: string) =>
+    const send = (body: string, o: { chunked?: boolean } = {}) =>
       new Promise<{ status: number; reusedSocket: boolean }>((resolve, reject) => {
         const request = http.request(url, { method: "POST", agent, headers: { "x-vapi-secret": SECRET } }, (r) => {
           r.resume();
           r.on("end", () => resolve({ status: r.statusCode ?? 0, reusedSocket: request.reusedSocket }));
         });
         request.on("error", reject);
-        request.end(body);
+        if (!o.chunked) return void request.end(body);
+        // Several writes without a length: Transfer-Encoding: chunked.
+        for (let at = 0; at < body.length; at += 64 * 1024) request.write(body.slice(at, at + 64 * 1024));
+        request.end();
       });
     const padded = JSON.stringify({ message: { type: "hang", pad: "x".repeat(1_100_000) } });
     expect(await send(padded)).toEqual({ status: 413, reusedSocket: false });
+    expect(await send("{not json")).toEqual({ status: 401, reusedSocket: true });
+    // Cut off past the cap, the rest of a chunked body is dropped as it comes: the next request on
+    // the connection is answered, not stuck behind it.
+    expect(await send(padded, { chunked: true })).toEqual({ status: 413, reusedSocket: true });
     expect(await send("{not json")).toEqual({ status: 401, reusedSocket: true });
     agent.destroy();
   });
