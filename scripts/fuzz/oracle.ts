@@ -18,8 +18,11 @@ export function judgeResponses(c: Case, sent: Sent[], clean: (spec: RequestSpec)
     const at = c.requests.length > 1 ? ` (request ${i + 1} of ${c.requests.length})` : "";
     const beside = besideHostile && clean(spec) ? " for a clean message beside hostile ones" : "";
     for (const o of outcomes) {
-      if (o.status === "hang") problems.push({ kind: `hang over 2 s${beside}`, detail: `no reply within 2 s${at}` });
-      else if (o.status === "error") problems.push({ kind: "connection error", detail: `${o.error ?? "?"}${at}` });
+      if (o.status === "hang") {
+        // A hang right after a refusal on the same connection is likely that refusal's doing.
+        const after = o.after && !o.after.startsWith("2") ? ` right after a ${o.after} on its connection` : "";
+        problems.push({ kind: `hang over 2 s${beside}${after}`, detail: `no reply within 2 s${at}` });
+      } else if (o.status === "error") problems.push({ kind: "connection error", detail: `${o.error ?? "?"}${at}` });
       else if (o.status >= 500)
         problems.push({ kind: `status ${o.status}${beside}`, detail: `${o.status} ${o.reply.slice(0, 200)}${at}` });
       else if (!spec.expect.includes(o.status))

@@ -11,21 +11,32 @@ export type Outcome = {
   reply: string;
   ms: number;
   error?: string;
+  /**
+   * What the kept-alive connection carried just before, when it was reused ("413 to a chunked
+   * body"): a request can hang because of the one before it, which a replay alone cannot show.
+   */
+  after?: string;
 };
 
 export type WireRequest = { url: string; headers: Record<string, string>; bytes: Buffer; chunked: boolean };
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** Each connection's last request, as `after` describes it. */
+const lastOnConnection = new WeakMap<object, string>();
+
 export function send(r: WireRequest): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    const finish = (o: Omit<Outcome, "ms">) => {
+    let connection: object | undefined;
+    let after: string | undefined;
+    const finish = (o: Omit<Outcome, "ms" | "after">) => {
       if (!timer) return;
       clearTimeout(timer);
       timer = undefined;
-      resolve({ ...o, ms: performance.now() - started });
+      if (connection) lastOnConnection.set(connection, `${o.status}${r.chunked ? " to a chunked body" : ""}`);
+      resolve({ ...o, ms: performance.now() - started, ...(after ? { after } : {}) });
     };
     const headers = r.chunked ? r.headers : { ...r.headers, "content-length": String(r.bytes.length) };
     let request: http.ClientRequest;
@@ -53,6 +64,10 @@ export function send(r: WireRequest): Promise<Outcome> {
         request.destroy();
       });
     }, HANG_MS);
+    request.on("socket", (socket) => {
+      connection = socket;
+      after = lastOnConnection.get(socket);
+    });
     // A server may answer (413) before it has read the body, and then close: the reply is what counts.
     request.on("error", (e) => finish({ status: "error", reply: "", error: e.message }));
     if (!r.chunked) {
