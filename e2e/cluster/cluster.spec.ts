@@ -4,7 +4,8 @@ import { startCall } from "@/lib/calls/start-call";
 import { GOODBYE } from "@/lib/calls/enforcer";
 import { talk } from "../support/coach";
 import { eventually } from "../support/emulator";
-import { INSTANCES, RECONCILE_INTERVAL_SECONDS, test, expect } from "../support/cluster";
+import { RECONCILE_HANDOFF_GRACE_SECONDS } from "@/lib/calls/queue";
+import { INSTANCES, RECONCILE_INTERVAL_SECONDS, clusterLogLines, test, expect } from "../support/cluster";
 
 // Issue 12, "Several instances, one database". The e2e stack bills 60 credits per minute, one
 // credit per second, so a caller with n credits is cut off n seconds into the call.
@@ -154,9 +155,19 @@ test("three instances and a worker on one database: one instance killed mid-call
   expect([...deliveredTo].sort()).toEqual(stack.appUrls.map(webhookOf).sort());
 
   // The reconciler: one run per interval across the cluster (four processes run the job queue).
+  // A kill that lands between a run being taken and the next being queued leaves no run pending
+  // until a survivor's chain check frees it (lib/calls/queue.ts): one such gap is allowed.
   const lists = ((await emulator.requests())["GET /call"] ?? 0) - listsAtStart;
   const intervals = (Date.now() - windowStart) / 1000 / RECONCILE_INTERVAL_SECONDS;
+  const gap = Math.ceil(
+    (RECONCILE_HANDOFF_GRACE_SECONDS + 2 * RECONCILE_INTERVAL_SECONDS) / RECONCILE_INTERVAL_SECONDS,
+  );
   console.log(`reconciler: ${lists} reads of GET /call in ${intervals.toFixed(1)} intervals`);
-  expect(lists).toBeLessThanOrEqual(Math.ceil(intervals) + 1);
-  expect(lists).toBeGreaterThanOrEqual(Math.floor(intervals) - 2);
+  const why = async () =>
+    JSON.stringify({
+      jobs: (await db.pool.query(`SELECT * FROM graphile_worker.jobs`)).rows,
+      log: clusterLogLines(/reconcil|job queue|job-queue/i),
+    });
+  expect(lists, await why()).toBeLessThanOrEqual(Math.ceil(intervals) + 1);
+  expect(lists, await why()).toBeGreaterThanOrEqual(Math.floor(intervals) - 2 - gap);
 });

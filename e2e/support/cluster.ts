@@ -16,6 +16,20 @@ export const INSTANCES = 3;
 /** Short, so a test sees several runs; without the job queue's key, each process would run its own chain. */
 export const RECONCILE_INTERVAL_SECONDS = 2;
 
+const LOG_DIR = path.join("test-results", "cluster");
+
+/** The cluster's log lines that match, prefixed with their process's file name (for a failure's message). */
+export function clusterLogLines(match: RegExp): string[] {
+  if (!fs.existsSync(LOG_DIR)) return [];
+  return fs.readdirSync(LOG_DIR).flatMap((file) =>
+    fs
+      .readFileSync(path.join(LOG_DIR, file), "utf8")
+      .split("\n")
+      .filter((line) => match.test(line))
+      .map((line) => `${file}: ${line}`),
+  );
+}
+
 export type Cluster = {
   stack: Stack;
   db: Db;
@@ -42,7 +56,7 @@ async function startCluster(): Promise<Cluster & { stop: () => Promise<void> }> 
     // Every instance runs the background work too (COACH_WORKERS unset), beside the worker: four
     // processes contend for each deadline and each reconciler run, which is what must happen once.
     worker: true,
-    logDir: path.join("test-results", "cluster"),
+    logDir: LOG_DIR,
     env: {
       ...e2eEnv,
       APP_URL: appUrl,

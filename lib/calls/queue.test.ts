@@ -4,7 +4,7 @@ import { freshDb } from "@/test/db";
 import type { Db } from "@/lib/db/client";
 import { hitRateLimit } from "@/lib/rate-limit";
 import { enforceRetention } from "@/lib/retention";
-import { startQueue, type Queue, type QueueWork } from "./queue";
+import { RECONCILE_HANDOFF_GRACE_SECONDS, startQueue, type Queue, type QueueWork } from "./queue";
 import { backgroundWork } from "@/lib/dashboard/background";
 import { RETENTION } from "./queue-jobs";
 
@@ -131,4 +131,38 @@ describe("the job queue", () => {
     await start(work());
     await until(() => runs > 0);
   });
+
+  it("a run whose worker died between taking it and queuing the next is freed within seconds, while the others run", async () => {
+    const runs: number[] = [];
+    await start({
+      reconcile: { everySeconds: 1, run: async () => void runs.push(Date.now()) },
+      retention: async () => {},
+    });
+    await until(() => runs.length > 0);
+    // The pending run, taken by a worker that then died: locked, and still holding the key.
+    await until(
+      async () =>
+        (
+          await db.pool.query(
+            `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'pool-dead', run_at = now()
+             WHERE key = 'reconcile' AND locked_at IS NULL`,
+          )
+        ).rowCount === 1,
+    );
+    const diedAt = Date.now();
+    await sleep((RECONCILE_HANDOFF_GRACE_SECONDS - 1) * 1000);
+    // Within the grace it may be a live worker about to hand on: left alone.
+    expect(runs.filter((t) => t > diedAt + 100)).toEqual([]);
+    await until(() => runs.some((t) => t > diedAt), (RECONCILE_HANDOFF_GRACE_SECONDS + 3) * 1000);
+    const resumedAfter = runs.find((t) => t > diedAt)! - diedAt;
+    expect(resumedAfter).toBeLessThan((RECONCILE_HANDOFF_GRACE_SECONDS + 2.5) * 1000);
+    // And the chain goes on once per interval, not twice.
+    const from = Date.now();
+    await sleep(3_500);
+    const after = runs.filter((t) => t >= from);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    expect(after.length).toBeLessThanOrEqual(4);
+    const locked = await db.pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_by = 'pool-dead'`);
+    expect(locked.rowCount).toBe(0);
+  }, 30_000);
 });

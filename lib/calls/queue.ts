@@ -8,8 +8,11 @@ import { RECONCILE, RETENTION } from "./queue-jobs";
 const CRONTAB = `*/10 * * * * ${RETENTION} ?max=3`;
 /** A failing reconciler waits twice as long each time, up to this, so a Vapi outage is not polled every few seconds. */
 const MAX_RECONCILE_BACKOFF_SECONDS = 60;
-/** A keyed reconcile job locked this long belongs to a worker that died before queuing the next run. */
-const STALE_LOCK = "1 minute";
+/**
+ * A run queues its successor (taking the key off itself) within milliseconds of being taken, so a
+ * keyed reconcile job still locked after this belongs to a worker that died (or hung) in between.
+ */
+export const RECONCILE_HANDOFF_GRACE_SECONDS = 5;
 
 export type QueueWork = {
   /** Runs every `everySeconds`, once across all workers; absent without a Vapi private key. */
@@ -61,7 +64,10 @@ export async function startQueue(o: QueueOptions): Promise<Queue> {
     throw error;
   }
   const started = runner;
+  // Every worker checks the chain every interval, so one that dies mid-handoff stalls it for seconds, not hours.
+  const chainCheck = o.work.reconcile ? watchReconcileChain(pool, o.work.reconcile.everySeconds) : undefined;
   const stop = async () => {
+    await chainCheck?.stop();
     try {
       await started.stop();
     } finally {
@@ -104,9 +110,11 @@ function reconcileTask(r: NonNullable<QueueWork["reconcile"]>): Task {
   const work = logged("reconciler", r.run, r.outcome);
   return async (payload, helpers) => {
     const failures = (payload as { failures?: number } | null)?.failures ?? 0;
-    // From when this run was due, not when it started, so polling delays do not add up.
-    const due = Math.max(helpers.job.run_at.getTime() + r.everySeconds * 1000, Date.now());
-    await queueReconcile(helpers, new Date(due), 0);
+    const every = r.everySeconds * 1000;
+    // From when this run was due, so polling delays do not add up; a run late by a whole interval
+    // (one freed from a dead worker) waits a full interval instead of running again at once.
+    const onTime = helpers.job.run_at.getTime() + every;
+    await queueReconcile(helpers, new Date(onTime > Date.now() ? onTime : Date.now() + every), 0);
     try {
       await work(payload, helpers);
     } catch (error) {
@@ -121,21 +129,54 @@ const queueReconcile = (helpers: JobHelpers, runAt: Date, failures: number) =>
   helpers.addJob(RECONCILE, { failures }, { jobKey: RECONCILE, jobKeyMode: "replace", runAt });
 
 /**
- * Starts the reconciler's chain unless a run is already pending or running. "unsafe_dedupe" adds
- * nothing when a job holds the key, so a worker starting while another runs the reconciler does
- * not add a second run; a keyed job no run will ever take up (locked by a dead worker, or out of
- * attempts) is cleared first.
+ * Makes sure the reconciler's chain has a run pending or running. A run a worker took and never
+ * handed on (it died between taking the job and queuing the next) is unlocked with
+ * graphile-worker's `force_unlock_workers`, so a live worker takes it up; a keyed job out of
+ * attempts is cleared; with no keyed job, the chain starts again. "unsafe_dedupe" adds nothing
+ * when a job holds the key, so workers checking at once do not add a second run.
  */
 async function ensureReconcileChain(pool: pg.Pool) {
-  await pool.query(
-    `SELECT graphile_worker.remove_job(key) FROM graphile_worker.jobs
-     WHERE key = $1 AND (locked_at < now() - interval '${STALE_LOCK}' OR (locked_at IS NULL AND attempts >= max_attempts))`,
-    [RECONCILE],
+  const { rows } = await pool.query<{ locked_by: string | null; stuck: boolean; spent: boolean }>(
+    `SELECT locked_by, locked_at < now() - make_interval(secs => $2) AS stuck,
+            locked_at IS NULL AND attempts >= max_attempts AS spent
+     FROM graphile_worker.jobs WHERE key = $1`,
+    [RECONCILE, RECONCILE_HANDOFF_GRACE_SECONDS],
   );
+  const held = rows[0];
+  if (held?.stuck) {
+    log.warn(
+      { worker: held.locked_by, component: "job-queue" },
+      "A worker took a reconciler run and never queued the next (it died or hung): unlocking its jobs",
+    );
+    await pool.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [[held.locked_by]]);
+    return;
+  }
+  if (held && !held.spent) return;
+  if (held) await pool.query(`SELECT graphile_worker.remove_job($1)`, [RECONCILE]);
   await pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $1, job_key_mode := 'unsafe_dedupe')`, [
     RECONCILE,
     JSON.stringify({ failures: 0 }),
   ]);
+}
+
+function watchReconcileChain(pool: pg.Pool, everySeconds: number) {
+  const failures = failureLog("reconciler chain check");
+  let checking: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    checking ??= ensureReconcileChain(pool)
+      .then(
+        () => failures.succeeded(),
+        (error) => failures.failed(error),
+      )
+      .finally(() => (checking = undefined));
+  }, everySeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await checking;
+    },
+  };
 }
 
 /** graphile-worker's own messages in our log; a failing task is reported by `logged` instead. */
