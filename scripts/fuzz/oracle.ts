@@ -5,7 +5,7 @@ import type { Outcome } from "./wire";
 export type Sent = { spec: RequestSpec; outcomes: Outcome[]; windowCrossed: boolean };
 
 /** A failure: `kind` groups failures into classes, `detail` says what this one saw. */
-export type Problem = { kind: string; detail: string };
+export type Problem = { kind: string; detail: string; pair?: Outcome["pair"] };
 
 /**
  * `clean` says whether a request holds nothing hostile: in a burst, a clean message that fails
@@ -21,7 +21,11 @@ export function judgeResponses(c: Case, sent: Sent[], clean: (spec: RequestSpec)
       if (o.status === "hang") {
         // A hang right after a refusal on the same connection is likely that refusal's doing.
         const after = o.after && !o.after.startsWith("2") ? ` right after a ${o.after} on its connection` : "";
-        problems.push({ kind: `hang over 2 s${beside}${after}`, detail: `no reply within 2 s${at}` });
+        problems.push({
+          kind: `hang over 2 s${beside}${after}`,
+          detail: `no reply within 2 s${at}`,
+          ...(after && o.pair ? { pair: o.pair } : {}),
+        });
       } else if (o.status === "error") problems.push({ kind: "connection error", detail: `${o.error ?? "?"}${at}` });
       else if (o.status >= 500)
         problems.push({ kind: `status ${o.status}${beside}`, detail: `${o.status} ${o.reply.slice(0, 200)}${at}` });

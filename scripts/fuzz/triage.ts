@@ -7,9 +7,19 @@ import type { Problem } from "./oracle";
 import { describeCase } from "./report";
 import { runCase, type Harness } from "./runner";
 import { primarySuspect, suspectsOf } from "./suspects";
+import { sendAfter } from "./wire";
 
 export type Failure = { index: number; c: Case; problems: Problem[] };
-export type FailureClass = { key: string; kind: string; suspect: string; members: Failure[]; alone: boolean };
+export type FailureClass = {
+  key: string;
+  kind: string;
+  suspect: string;
+  members: Failure[];
+  /** It failed again when its case was sent alone. */
+  alone: boolean;
+  /** A hang that came again when its request was sent right after the one before it, on one connection. */
+  afterPrevious?: Problem["pair"];
+};
 
 export type TriageOptions = { seed: number; shrinkMs: number; deadline: number };
 
@@ -30,7 +40,8 @@ async function failsLike(c: Case, h: Harness, k: Pick<FailureClass, "kind" | "su
 
 /**
  * Groups failures by kind and suspects, then tries up to three of each alone: a class none of
- * which fails alone failed only because of its neighbours (a hang, a restart, a batched write).
+ * which fails alone failed only because of its neighbours (a hang, a restart, a batched write),
+ * unless it is a hang on a reused connection that comes again right after the request before it.
  */
 export async function classify(failures: Failure[], h: Harness): Promise<FailureClass[]> {
   const byKey = new Map<string, FailureClass>();
@@ -51,9 +62,27 @@ export async function classify(failures: Failure[], h: Harness): Promise<Failure
       k.members.unshift(...k.members.splice(i, 1));
       break;
     }
+    if (!k.alone) k.afterPrevious = await hangsAfterPrevious(k, h);
   }
   return [...byKey.values()].sort((a, b) => Number(b.alone) - Number(a.alone) || b.members.length - a.members.length);
 }
+
+/** Up to three of the class's hangs, each sent again right after the request that came before it. */
+async function hangsAfterPrevious(k: FailureClass, h: Harness): Promise<Problem["pair"]> {
+  const pairs = k.members.flatMap((m) => m.problems.filter((p) => p.kind === k.kind && p.pair).map((p) => p.pair!));
+  for (const pair of pairs.slice(0, CONFIRMATIONS_PER_CLASS)) {
+    await h.ready();
+    const o = await sendAfter(pair.previous, pair.request);
+    if (o.status !== "hang") continue;
+    await h.recover();
+    // Only a hang on the connection the first request left open says the first is to blame.
+    if (o.after) return pair;
+  }
+  return undefined;
+}
+
+const describeWire = (r: { headers: Record<string, string>; bytes: Buffer; chunked: boolean }) =>
+  `${r.chunked ? "chunked" : "sized"} body of ${r.bytes.length} bytes, headers ${JSON.stringify(r.headers).slice(0, 300)}, starting ${JSON.stringify(r.bytes.subarray(0, 120).toString("utf8"))}`;
 
 const categoriesOf = (k: FailureClass) => [...new Set(k.members.map((m) => m.c.category))].sort().join(", ");
 
@@ -70,7 +99,13 @@ export async function triage(h: Harness, classes: FailureClass[], o: TriageOptio
     // Rows written by an unauthenticated request are found by counting around a whole phase, not by one run.
     if (o.shrinkMs > 0 && k.kind !== "wrote rows") await shrink(h, String(first.index), k, o);
   }
-  const among = classes.filter((c) => !c.alone);
+  for (const k of classes.filter((c) => c.afterPrevious)) {
+    console.log(`\n=== ${k.key}: ${k.members.length} case(s) in ${categoriesOf(k)}`);
+    console.log(
+      `hangs again when sent right after the request before it, on one connection. That request: ${describeWire(k.afterPrevious!.previous)}`,
+    );
+  }
+  const among = classes.filter((c) => !c.alone && !c.afterPrevious);
   if (!among.length) return;
   // A neighbour's hang blocks the app's one thread; a message that throws while its write is batched fails the whole batch.
   console.log(

@@ -16,32 +16,36 @@ export type Outcome = {
    * body"): a request can hang because of the one before it, which a replay alone cannot show.
    */
   after?: string;
+  /** For a hang on a reused connection: the request and the one before it, to send again as a pair. */
+  pair?: { previous: WireRequest; request: WireRequest };
 };
 
 export type WireRequest = { url: string; headers: Record<string, string>; bytes: Buffer; chunked: boolean };
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** Each connection's last request, as `after` describes it. */
-const lastOnConnection = new WeakMap<object, string>();
+/** Each connection's last request, and what `after` says of it. */
+const lastOnConnection = new WeakMap<object, { label: string; request: WireRequest }>();
 
-export function send(r: WireRequest): Promise<Outcome> {
+export function send(r: WireRequest, through: http.Agent = agent): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let connection: object | undefined;
-    let after: string | undefined;
-    const finish = (o: Omit<Outcome, "ms" | "after">) => {
+    let previous: { label: string; request: WireRequest } | undefined;
+    const finish = (o: Omit<Outcome, "ms" | "after" | "pair">) => {
       if (!timer) return;
       clearTimeout(timer);
       timer = undefined;
-      if (connection) lastOnConnection.set(connection, `${o.status}${r.chunked ? " to a chunked body" : ""}`);
-      resolve({ ...o, ms: performance.now() - started, ...(after ? { after } : {}) });
+      if (connection)
+        lastOnConnection.set(connection, { label: `${o.status}${r.chunked ? " to a chunked body" : ""}`, request: r });
+      const pair = previous && o.status === "hang" ? { pair: { previous: previous.request, request: r } } : {};
+      resolve({ ...o, ms: performance.now() - started, ...(previous ? { after: previous.label } : {}), ...pair });
     };
     const headers = r.chunked ? r.headers : { ...r.headers, "content-length": String(r.bytes.length) };
     let request: http.ClientRequest;
     try {
-      request = http.request(r.url, { method: "POST", agent, headers }, (response) => {
+      request = http.request(r.url, { method: "POST", agent: through, headers }, (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
@@ -66,7 +70,7 @@ export function send(r: WireRequest): Promise<Outcome> {
     }, HANG_MS);
     request.on("socket", (socket) => {
       connection = socket;
-      after = lastOnConnection.get(socket);
+      previous = lastOnConnection.get(socket);
     });
     // A server may answer (413) before it has read the body, and then close: the reply is what counts.
     request.on("error", (e) => finish({ status: "error", reply: "", error: e.message }));
@@ -77,6 +81,20 @@ export function send(r: WireRequest): Promise<Outcome> {
     for (let at = 0; at < r.bytes.length; at += 64 * 1024) request.write(r.bytes.subarray(at, at + 64 * 1024));
     request.end();
   });
+}
+
+/**
+ * Sends `previous`, then `request` on the same kept-alive connection (a pool of one): whether a
+ * request hangs because of the one before it. `after` on the result says the connection was reused.
+ */
+export async function sendAfter(previous: WireRequest, request: WireRequest): Promise<Outcome> {
+  const one = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await send(previous, one);
+    return await send(request, one);
+  } finally {
+    one.destroy();
+  }
 }
 
 /** Whether the app answers its liveness route within `timeoutMs`. */
