@@ -7,7 +7,7 @@ import type { Problem } from "./oracle";
 import { describeCase } from "./report";
 import { runCase, type Harness } from "./runner";
 import { primarySuspect, suspectsOf } from "./suspects";
-import { sendAfter } from "./wire";
+import { sendAfter, type WireRequest } from "./wire";
 
 export type Failure = { index: number; c: Case; problems: Problem[] };
 export type FailureClass = {
@@ -81,7 +81,7 @@ async function hangsAfterPrevious(k: FailureClass, h: Harness): Promise<Problem[
   return undefined;
 }
 
-const describeWire = (r: { headers: Record<string, string>; bytes: Buffer; chunked: boolean }) =>
+const describeWire = (r: WireRequest) =>
   `${r.chunked ? "chunked" : "sized"} body of ${r.bytes.length} bytes, headers ${JSON.stringify(r.headers).slice(0, 300)}, starting ${JSON.stringify(r.bytes.subarray(0, 120).toString("utf8"))}`;
 
 const categoriesOf = (k: FailureClass) => [...new Set(k.members.map((m) => m.c.category))].sort().join(", ");
