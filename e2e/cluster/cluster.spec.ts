@@ -169,4 +169,32 @@ test("three instances and a worker on one database: one instance killed mid-call
   });
   expect(lists, queueAndLog).toBeLessThanOrEqual(Math.ceil(intervals) + 1);
   expect(lists, queueAndLog).toBeGreaterThanOrEqual(Math.floor(intervals) - 2 - gap);
+
+  // That gap, on purpose: the pending run is marked as taken by a worker that then died. No run
+  // comes for the grace; then a survivor unlocks it, and the chain goes on.
+  const listCount = async () => (await emulator.requests())["GET /call"] ?? 0;
+  const diedAt = await eventually(async () =>
+    (
+      await db.pool.query(
+        `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'pool-killed', run_at = now()
+         WHERE key = 'reconcile' AND locked_at IS NULL`,
+      )
+    ).rowCount === 1
+      ? Date.now()
+      : undefined,
+  );
+  await page.waitForTimeout(1_000); // the run that queued it may still be reading
+  const listsBefore = await listCount();
+  const resumedAt = await eventually(
+    async () => ((await listCount()) > listsBefore ? Date.now() : undefined),
+    (RECONCILE_HANDOFF_GRACE_SECONDS + 3 * RECONCILE_INTERVAL_SECONDS + 5) * 1000,
+  );
+  console.log(
+    `reconciler: a run left locked by a dead worker was freed; the next read came ${resumedAt - diedAt} ms after`,
+  );
+  expect(resumedAt - diedAt).toBeGreaterThanOrEqual((RECONCILE_HANDOFF_GRACE_SECONDS - 0.5) * 1000);
+  expect(resumedAt - diedAt).toBeLessThanOrEqual(
+    (RECONCILE_HANDOFF_GRACE_SECONDS + 2 * RECONCILE_INTERVAL_SECONDS + 1) * 1000,
+  );
+  expect(clusterLogLines(/never queued the next/).length).toBeGreaterThan(0);
 });
