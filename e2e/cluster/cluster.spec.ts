@@ -21,7 +21,8 @@ test("three instances and a worker on one database: one instance killed mid-call
   test.setTimeout(120_000);
   const { stack, emulator } = cluster;
   const elsewhere = stack.appUrls[1];
-  const listsAtStart = (await emulator.requests())["GET /call"] ?? 0;
+  const listCount = async () => (await emulator.requests())["GET /call"] ?? 0;
+  const listsAtStart = await listCount();
   const windowStart = Date.now();
 
   // Rate limits: rejected webhooks from one address are counted in the database, whichever
@@ -157,7 +158,7 @@ test("three instances and a worker on one database: one instance killed mid-call
   // The reconciler: one run per interval across the cluster (four processes run the job queue).
   // A kill that lands between a run being taken and the next being queued leaves no run pending
   // until a survivor's chain check frees it (lib/calls/queue.ts): one such gap is allowed.
-  const lists = ((await emulator.requests())["GET /call"] ?? 0) - listsAtStart;
+  const lists = (await listCount()) - listsAtStart;
   const intervals = (Date.now() - windowStart) / 1000 / RECONCILE_INTERVAL_SECONDS;
   const gap = Math.ceil(
     (RECONCILE_HANDOFF_GRACE_SECONDS + 2 * RECONCILE_INTERVAL_SECONDS) / RECONCILE_INTERVAL_SECONDS,
@@ -172,7 +173,6 @@ test("three instances and a worker on one database: one instance killed mid-call
 
   // That gap, on purpose: the pending run is marked as taken by a worker that then died. No run
   // comes for the grace; then a survivor unlocks it, and the chain goes on.
-  const listCount = async () => (await emulator.requests())["GET /call"] ?? 0;
   const diedAt = await eventually(async () =>
     (
       await db.pool.query(
